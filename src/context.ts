@@ -1,0 +1,25 @@
+// What every GraphQL resolution sees: the database, the caller resolved from the token, and
+// the process-wide services. The REST shim builds the same context for the operations it runs.
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { Caller, TokenVerifier } from './domain/auth.ts';
+import type { PrismaClient } from './generated/prisma/client.ts';
+
+export interface Services {
+  config: Config;
+  database: Database;
+  tokens: TokenVerifier;
+}
+
+export interface Context {
+  prisma: PrismaClient;
+  /** null only for requests the HTTP layer lets through without a token (GraphiQL page). */
+  caller: Caller | null;
+  requestId: string;
+  services: Services;
+}
+
+/** The name written into merge events and the audit log for the caller. */
+export function actorOf(context: Context): string {
+  return context.caller ? `app:${context.caller.appKey}` : 'anonymous';
+}

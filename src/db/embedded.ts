@@ -1,0 +1,47 @@
+// The embedded database: PGlite (PostgreSQL compiled to WebAssembly) in a directory, so the
+// same schema, migrations and generated client serve both databases. One process at a time
+// may open a directory (src/db/lock.ts).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { lockDirectory, type DirectoryLock } from './lock.ts';
+import type { MigrationTarget } from './migrator.ts';
+
+export interface EmbeddedHandle {
+  pglite: PGlite;
+  lock: DirectoryLock;
+  /** True when this open created the directory. */
+  created: boolean;
+}
+
+export async function openEmbedded(dir: string, command: string, onCreate?: () => void): Promise<EmbeddedHandle> {
+  mkdirSync(dir, { recursive: true });
+  const lock = await lockDirectory(dir, command);
+  try {
+    const created = !existsSync(join(dir, 'PG_VERSION'));
+    if (created) onCreate?.();
+    // Loaded on demand: deployments on PostgreSQL never load the WebAssembly build.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pglite = new PGlite(dir);
+    await pglite.waitReady;
+    return { pglite, lock, created };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+export function embeddedMigrationTarget(pglite: PGlite): MigrationTarget {
+  // The directory lock already makes this process the only writer.
+  return {
+    inTransaction: (work) =>
+      pglite.transaction((tx) =>
+        work({
+          exec: async (script) => {
+            await tx.exec(script);
+          },
+          query: async <Row>(sql: string, params?: unknown[]) => (await tx.query<Row>(sql, params as unknown[])).rows,
+        }),
+      ),
+  };
+}

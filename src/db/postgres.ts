@@ -1,0 +1,52 @@
+// PostgreSQL through pg and @prisma/adapter-pg: the production database.
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import type { MigrationTarget } from './migrator.ts';
+
+// Any fixed number: two instances starting at once take turns applying migrations.
+const MIGRATION_LOCK_KEY = 7_243_519_001;
+
+/**
+ * Connection settings as separate fields rather than one URL string: with a string the
+ * Prisma CLI once replayed migrations onto the main database instead of a shadow.
+ */
+export function postgresConfig(url: string, poolSize: number): pg.PoolConfig {
+  return {
+    ...parseIntoClientConfig(url),
+    connectionString: undefined,
+    max: poolSize,
+    idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: 5_000,
+  };
+}
+
+export function postgresAdapter(config: pg.PoolConfig): PrismaPg {
+  return new PrismaPg(config);
+}
+
+export function postgresMigrationTarget(config: pg.PoolConfig): MigrationTarget {
+  return {
+    async inTransaction(work) {
+      const client = new pg.Client(config);
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        const result = await work({
+          exec: async (script) => {
+            await client.query(script);
+          },
+          query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

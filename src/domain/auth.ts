@@ -1,0 +1,162 @@
+// Apps, secrets, tokens and scopes (CONTRACT §2). Secrets are stored as scrypt hashes and
+// tokens as sha256 digests; neither is ever logged or stored in clear.
+import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { DomainError } from './errors.ts';
+import { parseInput } from './validation.ts';
+
+const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+
+export const SCOPES = ['customer:read', 'customer:write', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling: resolved from the request's token. */
+export interface Caller {
+  appId: number;
+  appKey: string;
+  appName: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+export interface CreatedApp {
+  appKey: string;
+  secret: string;
+  scopes: Scope[];
+}
+
+const appInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  scopes: z
+    .array(z.enum(SCOPES, { message: `must be one of ${SCOPES.join(', ')}` }))
+    .min(1, 'at least one scope is required'),
+});
+
+export function parseScopes(list: string): string[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(secret, salt, 32);
+  return `scrypt$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+async function secretMatches(secret: string, stored: string): Promise<boolean> {
+  const [scheme, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const actual = await scrypt(secret, Buffer.from(salt, 'base64url'), expected.length);
+  return timingSafeEqual(actual, expected);
+}
+
+// A fixed hash to compare against when the appKey is unknown, so that an unknown key and a
+// wrong secret take the same time.
+const decoyHash = hashSecret(randomBytes(16).toString('hex'));
+
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function createApp(
+  prisma: PrismaClient,
+  input: { name: string; scopes: string[]; development?: boolean },
+): Promise<CreatedApp> {
+  const { name, scopes } = parseInput(appInput, input);
+  const appKey = `ak_${randomBytes(12).toString('hex')}`;
+  const secret = randomBytes(24).toString('base64url');
+  await prisma.app.create({
+    data: {
+      name,
+      appKey,
+      secretHash: await hashSecret(secret),
+      scopes: scopes.join(','),
+      development: input.development ?? false,
+    },
+  });
+  return { appKey, secret, scopes };
+}
+
+/** Exchanges appKey + secret for a bearer token (POST /openapi/auth/token). */
+export async function issueToken(
+  prisma: PrismaClient,
+  input: { appKey?: unknown; secret?: unknown },
+  ttlSeconds: number,
+): Promise<{ token: string; expiresIn: number }> {
+  const { appKey, secret } = parseInput(
+    z.object({ appKey: z.string().min(1, 'is required'), secret: z.string().min(1, 'is required') }),
+    input,
+  );
+  const app = await prisma.app.findUnique({ where: { appKey } });
+  const valid = await secretMatches(secret, app?.secretHash ?? (await decoyHash));
+  if (!app || !valid || app.revokedAt) {
+    throw new DomainError('UNAUTHENTICATED', 'invalid appKey or secret');
+  }
+  const token = randomBytes(32).toString('base64url');
+  await prisma.appToken.create({
+    data: { appId: app.id, tokenHash: tokenDigest(token), expiresAt: new Date(Date.now() + ttlSeconds * 1000) },
+  });
+  return { token, expiresIn: ttlSeconds };
+}
+
+/**
+ * Resolves tokens to callers. Lookups are cached for a few seconds so that a burst of
+ * requests costs one query; revocation through this instance takes effect at once, and
+ * through another instance within `cacheMillis`.
+ */
+export class TokenVerifier {
+  private readonly cache = new Map<string, { caller: Caller | null; until: number; expiresAt: number }>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly cacheMillis = 5000,
+  ) {}
+
+  async verify(token: string): Promise<Caller | null> {
+    const digest = tokenDigest(token);
+    const now = Date.now();
+    const hit = this.cache.get(digest);
+    if (hit && hit.until > now && hit.expiresAt > now) return hit.caller;
+    const row = await this.prisma.appToken.findUnique({ where: { tokenHash: digest }, include: { app: true } });
+    const live = row && !row.revokedAt && !row.app.revokedAt && row.expiresAt.getTime() > now;
+    const caller: Caller | null = live
+      ? {
+          appId: row.app.id,
+          appKey: row.app.appKey,
+          appName: row.app.name,
+          scopes: new Set(parseScopes(row.app.scopes) as Scope[]),
+        }
+      : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(digest, { caller, until: now + this.cacheMillis, expiresAt: live ? row.expiresAt.getTime() : Infinity });
+    return caller;
+  }
+
+  async revoke(token: string): Promise<boolean> {
+    const digest = tokenDigest(token);
+    this.cache.delete(digest);
+    const { count } = await this.prisma.appToken.updateMany({
+      where: { tokenHash: digest, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count > 0;
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
+}
+
+/** Creates a long-lived token for an app directly (CLI `app create --json`, dev app). */
+export async function mintToken(prisma: PrismaClient, appKey: string, ttlSeconds: number): Promise<string> {
+  const app = await prisma.app.findUniqueOrThrow({ where: { appKey } });
+  const token = randomBytes(32).toString('base64url');
+  await prisma.appToken.create({
+    data: { appId: app.id, tokenHash: tokenDigest(token), expiresAt: new Date(Date.now() + ttlSeconds * 1000) },
+  });
+  return token;
+}

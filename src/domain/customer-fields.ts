@@ -1,0 +1,117 @@
+// The customer profile: every system attribute of seed 001 (客户管理) and seed 004 (客户资料),
+// with its type and rule. GraphQL inputs, the REST shim and imports all validate with these.
+import { z } from 'zod';
+
+const text = (max = 255) => z.string().trim().max(max, `must be at most ${max} characters`);
+const flag = z.number().int().min(0).max(1, 'must be 0 or 1');
+const count = z.number().int().min(0, 'must not be negative');
+
+/** yyyy-MM-dd, a real calendar date. */
+export const isoDate = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as yyyy-MM-dd')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+    message: 'is not a valid calendar date',
+  });
+
+export const profileShape = {
+  name: text(),
+  realName: text(),
+  nickName: text(),
+  mobile: text(32).regex(/^\+?[\d\s()-]*$/, 'must be a phone number (digits, +, -, spaces)'),
+  mobileVerified: flag,
+  email: text().pipe(z.union([z.literal(''), z.email('must be an e-mail address')])),
+  emailVerified: flag,
+  gender: z.number().int().min(0).max(2, 'must be 0 (unknown), 1 (male) or 2 (female)'),
+  birthday: z.union([z.literal(''), isoDate]),
+  province: text(),
+  city: text(),
+  district: text(),
+  address: text(1000),
+  location: text(1000),
+  company: text(),
+  industry: text(),
+  position: text(),
+  website: text(1000),
+  annualRevenue: count,
+  employeeNumber: count,
+  appId: text(),
+  campaignId: count,
+  chargeId: text(),
+  createMethod: text(),
+  editable: flag,
+  isEmployee: flag,
+  hobby: text(),
+  img: text(2000),
+  language: text(64),
+  openId: text(),
+  unionId: text(),
+  referrer: text(),
+  referrerName: text(),
+  remark: text(2000),
+  source: text(),
+  source1: text(),
+  source2: text(),
+  source3: text(),
+  source4: text(),
+  source5: text(),
+  source6: text(),
+  source7: text(),
+  source8: text(),
+  subscribeSource: text(),
+  deptCodeList: z.array(text(64)).max(100),
+} as const;
+
+export type ProfileField = keyof typeof profileShape;
+export const profileFields = Object.keys(profileShape) as ProfileField[];
+
+/** Every profile field optional; null clears a field. */
+export const profileSchema = z
+  .object(Object.fromEntries(profileFields.map((f) => [f, profileShape[f].nullish()])) as {
+    [K in ProfileField]: z.ZodOptional<z.ZodNullable<(typeof profileShape)[K]>>;
+  })
+  .partial();
+
+export type ProfileInput = z.infer<typeof profileSchema>;
+
+export const intFields = new Set<ProfileField>(
+  profileFields.filter((f) => {
+    const schema = profileShape[f] as z.ZodType;
+    return schema instanceof z.ZodNumber;
+  }),
+);
+
+/** Turns validated profile input into column values (deptCodeList is stored as JSON text). */
+export function toColumns(input: ProfileInput): Record<string, string | number | null> {
+  const columns: Record<string, string | number | null> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (key === 'deptCodeList') columns[key] = value === null ? null : JSON.stringify(value);
+    else columns[key] = value === '' ? null : (value as string | number | null);
+  }
+  return columns;
+}
+
+/** Reads deptCodeList back as a list. */
+export function deptCodes(stored: string | null): string[] {
+  if (!stored) return [];
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    return Array.isArray(parsed) ? parsed.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Gender as the families send it: 0/1/2 (seed 001), "M"/"F" (seed 000), 男/女 (seed 004).
+ * Returns undefined for a value that is none of these.
+ */
+export function parseGender(value: unknown): number | undefined {
+  if (value === null || value === undefined || value === '') return 0;
+  if (typeof value === 'number') return [0, 1, 2].includes(value) ? value : undefined;
+  const text = String(value).trim().toUpperCase();
+  const known: Record<string, number> = { '0': 0, '1': 1, '2': 2, M: 1, MALE: 1, 男: 1, F: 2, FEMALE: 2, 女: 2, U: 0, 未知: 0 };
+  return known[text];
+}

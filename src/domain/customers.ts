@@ -1,0 +1,205 @@
+// Customers: create, update, logical delete, tombstone resolution and single attributes.
+// Identity resolution and merges live in resolution.ts and merge.ts.
+import type { Customer, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { uniqueViolation } from '../db/errors.ts';
+import { setExtendedValue } from './attributes.ts';
+import {
+  intFields,
+  profileFields,
+  profileSchema,
+  profileShape,
+  toColumns,
+  type ProfileField,
+  type ProfileInput,
+} from './customer-fields.ts';
+import { badInput, DomainError, notFound } from './errors.ts';
+import { identityTypeRules, normalizeIdentity, type IdentityRef } from './identity-types.ts';
+import { parseInput } from './validation.ts';
+
+type Tx = Prisma.TransactionClient;
+type Db = PrismaClient | Tx;
+
+/** Longest chain of merges followed before giving up (a cycle would be a bug). */
+const MAX_MERGE_CHAIN = 64;
+
+/**
+ * The live customer an id stands for: itself, or the survivor of the merges it went
+ * through. null when it never existed or was deleted.
+ */
+export async function resolveCustomerId(db: Db, id: number): Promise<number | null> {
+  let current = id;
+  for (let hops = 0; hops < MAX_MERGE_CHAIN; hops++) {
+    const row = await db.customer.findUnique({
+      where: { id: current },
+      select: { id: true, mergedIntoId: true, deletedAt: true },
+    });
+    if (!row) return null;
+    if (row.mergedIntoId === null) return row.deletedAt ? null : row.id;
+    current = row.mergedIntoId;
+  }
+  throw new DomainError('INTERNAL', `customer ${id}: merge chain longer than ${MAX_MERGE_CHAIN}`);
+}
+
+/**
+ * resolveCustomerId for many ids: one query per merge hop, not one per id.
+ * Maps each given id to its live customer id, or null.
+ */
+export async function resolveCustomerIds(db: Db, ids: number[]): Promise<Map<number, number | null>> {
+  const result = new Map<number, number | null>();
+  // pending: the id we still chase -> the given ids that end where it ends
+  let pending = new Map<number, number[]>();
+  for (const id of new Set(ids)) pending.set(id, [id]);
+  for (let hops = 0; pending.size > 0; hops++) {
+    if (hops >= MAX_MERGE_CHAIN) throw new DomainError('INTERNAL', `merge chain longer than ${MAX_MERGE_CHAIN}`);
+    const rows = await db.customer.findMany({
+      where: { id: { in: [...pending.keys()] } },
+      select: { id: true, mergedIntoId: true, deletedAt: true },
+    });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const next = new Map<number, number[]>();
+    for (const [id, origins] of pending) {
+      const row = byId.get(id);
+      if (row && row.mergedIntoId !== null) {
+        next.set(row.mergedIntoId, [...(next.get(row.mergedIntoId) ?? []), ...origins]);
+      } else {
+        const live = row && !row.deletedAt ? row.id : null;
+        for (const origin of origins) result.set(origin, live);
+      }
+    }
+    pending = next;
+  }
+  return result;
+}
+
+/** Resolves every id or throws NOT_FOUND naming the first missing one as `field[i]`. */
+export async function requireCustomerIds(db: Db, ids: number[], field: string): Promise<number[]> {
+  const resolved = await resolveCustomerIds(db, ids);
+  return ids.map((id, i) => {
+    const live = resolved.get(id);
+    if (live === null || live === undefined) throw notFound('customer', id, `${field}[${i}]`);
+    return live;
+  });
+}
+
+/** Like resolveCustomerId, but NOT_FOUND names `field` when there is no live customer. */
+export async function requireCustomerId(db: Db, id: number, field = 'customerId'): Promise<number> {
+  const resolved = await resolveCustomerId(db, id);
+  if (resolved === null) throw notFound('customer', id, field);
+  return resolved;
+}
+
+/** The live customer holding (type, value), after normalising the value. */
+export async function findCustomerIdByIdentity(prisma: PrismaClient, ref: IdentityRef): Promise<number | null> {
+  const { type, value } = normalizeIdentity(await identityTypeRules(prisma), ref);
+  const identity = await prisma.identity.findUnique({
+    where: { type_value: { type: type.name, value } },
+    select: { customerId: true },
+  });
+  return identity ? resolveCustomerId(prisma, identity.customerId) : null;
+}
+
+export interface NewCustomer {
+  profile?: ProfileInput;
+  identities?: IdentityRef[];
+}
+
+/**
+ * Creates a customer with its identities, in one transaction. An identity that already
+ * belongs to a customer is a CONFLICT naming it: resolving identities to an existing
+ * customer is createCustomerByIdentity's job.
+ */
+export async function createCustomer(prisma: PrismaClient, input: NewCustomer): Promise<Customer> {
+  const profile = parseInput(profileSchema, input.profile ?? {}, 'profile');
+  const rules = await identityTypeRules(prisma);
+  const identities = (input.identities ?? []).map((ref, i) => normalizeIdentity(rules, ref, `identities[${i}]`));
+  const seen = new Map<string, string>();
+  identities.forEach(({ type, value }, i) => {
+    if (type.unique && seen.has(type.name) && seen.get(type.name) !== value) {
+      throw badInput(`identities[${i}]`, `a customer holds one ${type.name}; two different values were given`);
+    }
+    seen.set(type.name, value);
+  });
+  const unique = [...new Map(identities.map((i) => [`${i.type.name}\u0000${i.value}`, i])).values()];
+  try {
+    return await prisma.customer.create({
+      data: {
+        ...(toColumns(profile) as Prisma.CustomerCreateInput),
+        identities: { create: unique.map(({ type, value }) => ({ type: type.name, value })) },
+      },
+    });
+  } catch (error) {
+    if (uniqueViolation(error)) {
+      throw new DomainError('CONFLICT', 'one of the identities already belongs to another customer', [
+        { field: 'identities', message: 'already belongs to another customer' },
+      ]);
+    }
+    throw error;
+  }
+}
+
+/** Writes the given profile fields (null clears one) onto a live customer. */
+export async function updateCustomer(db: Db, id: number, input: ProfileInput): Promise<Customer> {
+  const profile = parseInput(profileSchema, input, 'profile');
+  const target = await requireCustomerId(db, id, 'id');
+  return db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+}
+
+/**
+ * Logical delete (seed 001 singleDelete): the customer disappears from reads, and its
+ * identities are released so the same phone or e-mail can belong to someone else later.
+ */
+export async function deleteCustomer(prisma: PrismaClient, id: number): Promise<{ id: number; releasedIdentities: IdentityRef[] }> {
+  return prisma.$transaction(async (tx) => {
+    const target = await requireCustomerId(tx, id, 'customerId');
+    const identities = await tx.identity.findMany({ where: { customerId: target }, select: { type: true, value: true } });
+    await tx.identity.deleteMany({ where: { customerId: target } });
+    await tx.customer.update({ where: { id: target }, data: { deletedAt: new Date() } });
+    return {
+      id: target,
+      releasedIdentities: identities.map((i) => ({ identityType: i.type, identityValue: i.value })),
+    };
+  });
+}
+
+/**
+ * Seed 001 updateCustomerAttr with isExtendAttr=false: one profile field, its value given as
+ * text and read by the field's type.
+ */
+export async function setSystemAttribute(db: Db, id: number, name: string, raw: string | null): Promise<void> {
+  if (!(profileFields as string[]).includes(name)) {
+    throw badInput('attrName', `unknown system attribute "${name}"; known: ${profileFields.join(', ')}`);
+  }
+  const field = name as ProfileField;
+  let value: unknown = raw;
+  if (raw !== null && intFields.has(field)) {
+    if (!/^-?\d+$/.test(raw.trim())) throw badInput('attrValue', `${name} takes an integer`);
+    value = Number(raw.trim());
+  } else if (raw !== null && field === 'deptCodeList') {
+    value = raw.startsWith('[') ? safeJson(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  const parsed = profileShape[field].nullable().safeParse(value);
+  if (!parsed.success) throw badInput('attrValue', `${name} ${parsed.error.issues[0].message}`);
+  await updateCustomer(db, id, { [field]: parsed.data } as ProfileInput);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badInput('attrValue', 'is not valid JSON');
+  }
+}
+
+/** Seed 001 updateCustomerAttr with isExtendAttr=true: one extended attribute. */
+export async function setExtendedAttribute(
+  prisma: PrismaClient,
+  id: number,
+  key: string,
+  value: string | null,
+  displayName?: string,
+): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const target = await requireCustomerId(tx, id, 'customerId');
+    await setExtendedValue(tx, target, { key, name: displayName, value });
+  });
+}

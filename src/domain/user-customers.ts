@@ -1,0 +1,158 @@
+// A user following a customer (seed 003 user_customer): follow, edit, unfollow, and list
+// with the seed's [["key","op","value"]] conditions, turned into Prisma filters through an
+// allow-list of keys and operators (never into SQL text).
+import { z } from 'zod';
+import type { Prisma, PrismaClient, UserCustomer } from '../generated/prisma/client.ts';
+import { uniqueViolation } from '../db/errors.ts';
+import { requireCustomerId, requireCustomerIds } from './customers.ts';
+import { badInput, DomainError } from './errors.ts';
+import { parseInput } from './validation.ts';
+
+export const CONDITION_FIELDS = ['user_id', 'customer_id', 'template', 'script', 'reference', 'is_available', 'boss_sync', 'created'] as const;
+export type ConditionField = (typeof CONDITION_FIELDS)[number];
+export const CONDITION_OPS = ['=', '!=', '>', '>=', '<', '<=', 'like', 'in'] as const;
+export type ConditionOp = (typeof CONDITION_OPS)[number];
+
+export interface Condition {
+  field: ConditionField;
+  op: ConditionOp;
+  /** One value, or several for `in`. */
+  values: string[];
+}
+
+const columnOf: Record<ConditionField, { column: keyof Prisma.UserCustomerWhereInput; type: 'string' | 'int' | 'datetime' }> = {
+  user_id: { column: 'userId', type: 'string' },
+  customer_id: { column: 'customerId', type: 'int' },
+  template: { column: 'template', type: 'string' },
+  script: { column: 'script', type: 'string' },
+  reference: { column: 'reference', type: 'string' },
+  is_available: { column: 'isAvailable', type: 'int' },
+  boss_sync: { column: 'bossSync', type: 'int' },
+  created: { column: 'createdAt', type: 'datetime' },
+};
+
+const opKey: Record<Exclude<ConditionOp, 'like' | 'in'>, string> = { '=': 'equals', '!=': 'not', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' };
+
+/** "2018-11-28 11:04:18" (seed 003) or ISO 8601, read as UTC+8 when no zone is given. */
+export function parseLegacyDateTime(text: string, field: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
+  const date = m
+    ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`)
+    : new Date(text.trim());
+  if (Number.isNaN(date.getTime())) throw badInput(field, `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)`);
+  return date;
+}
+
+function typed(value: string, type: 'string' | 'int' | 'datetime', field: string): string | number | Date {
+  if (type === 'int') {
+    if (!/^-?\d{1,10}$/.test(value.trim())) throw badInput(field, `"${value}" is not an integer`);
+    return Number(value.trim());
+  }
+  if (type === 'datetime') return parseLegacyDateTime(value, field);
+  return value;
+}
+
+/** One Prisma filter from the conditions (ANDed); `field` prefixes error names. */
+export function conditionsWhere(conditions: Condition[], field = 'condition'): Prisma.UserCustomerWhereInput {
+  return {
+    AND: conditions.map((condition, i) => {
+      const name = `${field}[${i}]`;
+      const target = columnOf[condition.field];
+      if (!target) throw badInput(name, `unknown key "${condition.field}"; known: ${CONDITION_FIELDS.join(', ')}`);
+      if (condition.op === 'in') {
+        if (condition.values.length === 0) throw badInput(name, '"in" needs at least one value');
+        return { [target.column]: { in: condition.values.map((v) => typed(v, target.type, name)) } };
+      }
+      if (condition.values.length !== 1) throw badInput(name, `"${condition.op}" takes exactly one value`);
+      const value = condition.values[0];
+      if (condition.op === 'like') {
+        if (target.type !== 'string') throw badInput(name, `"like" works on text keys only, not ${condition.field}`);
+        // SQL LIKE wildcards in the value are honoured as the legacy API did: % and _.
+        return likeFilter(target.column, value);
+      }
+      const key = opKey[condition.op];
+      if (!key) throw badInput(name, `unknown operator "${condition.op}"; known: ${CONDITION_OPS.join(', ')}`);
+      return { [target.column]: { [key]: typed(value, target.type, name) } };
+    }),
+  };
+}
+
+function likeFilter(column: string, pattern: string): Prisma.UserCustomerWhereInput {
+  const core = pattern.replace(/^%+|%+$/g, '');
+  if (/[%_]/.test(core)) {
+    // An inner wildcard cannot be expressed by Prisma's text filters: match the literal parts.
+    return { AND: core.split(/[%_]+/).filter(Boolean).map((part) => ({ [column]: { contains: part } })) };
+  }
+  const starts = !pattern.startsWith('%');
+  const ends = !pattern.endsWith('%');
+  if (starts && ends) return { [column]: { contains: core } };
+  if (starts) return { [column]: { startsWith: core } };
+  if (ends) return { [column]: { endsWith: core } };
+  return { [column]: { contains: core } };
+}
+
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+export const followInput = z.object({
+  userId: z.string().trim().min(1, 'is required').max(64),
+  customerId: z.number().int().positive(),
+  template: text(20_000).nullish(),
+  script: text(20_000).nullish(),
+  reference: text(255).nullish(),
+});
+
+export async function follow(prisma: PrismaClient, input: z.input<typeof followInput>): Promise<UserCustomer> {
+  const data = parseInput(followInput, input);
+  const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
+  try {
+    return await prisma.userCustomer.create({
+      data: { userId: data.userId, customerId, template: data.template ?? null, script: data.script ?? null, reference: data.reference ?? '' },
+    });
+  } catch (error) {
+    if (uniqueViolation(error)) {
+      throw new DomainError('CONFLICT', `user ${data.userId} already follows customer ${customerId}`, [
+        { field: 'customerId', message: 'already followed by this user' },
+      ]);
+    }
+    throw error;
+  }
+}
+
+export const editInput = followInput.extend({ isAvailable: z.number().int().min(0).max(1).optional(), bossSync: z.number().int().min(0).max(1).optional() });
+
+export async function editFollow(prisma: PrismaClient, input: z.input<typeof editInput>): Promise<UserCustomer> {
+  const data = parseInput(editInput, input);
+  const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
+  const existing = await prisma.userCustomer.findUnique({ where: { userId_customerId: { userId: data.userId, customerId } } });
+  if (!existing) throw new DomainError('NOT_FOUND', `user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
+  return prisma.userCustomer.update({
+    where: { id: existing.id },
+    data: {
+      template: data.template,
+      script: data.script,
+      reference: data.reference ?? undefined,
+      isAvailable: data.isAvailable,
+      bossSync: data.bossSync,
+    },
+  });
+}
+
+/** Removes the user's links to each customer; all-or-nothing: an unknown link fails the call. */
+export async function unfollow(prisma: PrismaClient, userId: string, customerIds: number[]): Promise<number> {
+  if (!userId.trim()) throw badInput('userId', 'is required');
+  if (customerIds.length === 0) throw badInput('customerIds', 'at least one customer id is required');
+  return prisma.$transaction(async (tx) => {
+    const live = await requireCustomerIds(tx, customerIds, 'customerIds');
+    const existing = await tx.userCustomer.findMany({ where: { userId, customerId: { in: live } }, select: { customerId: true } });
+    const followed = new Set(existing.map((e) => e.customerId));
+    live.forEach((id, i) => {
+      if (!followed.has(id)) {
+        throw new DomainError('NOT_FOUND', `user ${userId} does not follow customer ${customerIds[i]}`, [
+          { field: `customerIds[${i}]`, message: 'not followed by this user' },
+        ]);
+      }
+    });
+    const { count } = await tx.userCustomer.deleteMany({ where: { userId, customerId: { in: live } } });
+    return count;
+  });
+}

@@ -1,0 +1,27 @@
+// Turns zod's issues into field-naming DomainErrors: `customers[3].tel: expected string`.
+import type { z } from 'zod';
+import { type FieldIssue, invalidInput } from './errors.ts';
+
+export function fieldPath(path: readonly PropertyKey[], prefix?: string): string {
+  let out = prefix ?? '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(input)';
+}
+
+export function issuesOf(error: z.ZodError, prefix?: string, row?: number): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: fieldPath(issue.path, prefix),
+    message: issue.message,
+    ...(row === undefined ? {} : { row }),
+  }));
+}
+
+/** Parses `input` with `schema`, or throws BAD_INPUT naming every bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefix?: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidInput(issuesOf(parsed.error, prefix));
+  return parsed.data;
+}

@@ -1,0 +1,80 @@
+// Assembles the HTTP gateway on one database: GraphQL, the REST shim, auth and health.
+// `serve` (src/server.ts) and the tests both build it here.
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import type { Services } from './context.ts';
+import type { Database } from './db/database.ts';
+import { TokenVerifier } from './domain/auth.ts';
+import { DomainError } from './domain/errors.ts';
+import { describeError } from './http/error-info.ts';
+import { registerGraphQL } from './http/graphql.ts';
+import { registerHealth } from './http/health.ts';
+import { registerTokenRoute } from './http/token-route.ts';
+import { familyOf } from './rest/families.ts';
+
+export interface GatewayOptions {
+  config: Config;
+  database: Database;
+  /** Pre-fills GraphiQL (development only). */
+  graphiqlToken?: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Never log credentials: the token headers are redacted wherever they appear. */
+export const redactedPaths = ['req.headers.authorization', 'req.headers.token', 'req.headers["x-token"]', 'req.headers.cookie'];
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, database } = options;
+  const services: Services = { config, database, tokens: new TokenVerifier(database.prisma) };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 2 * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+  });
+
+  await app.register(formbody);
+
+  // Errors fastify raises itself (bad JSON, body too large, unsupported media type), answered
+  // in the envelope of the family the path belongs to.
+  app.setErrorHandler((error: Error & { statusCode?: number }, req, reply) => {
+    const status = error.statusCode ?? 500;
+    const known =
+      status === 413
+        ? new DomainError('PAYLOAD_TOO_LARGE', `request body larger than ${app.initialConfig.bodyLimit} bytes`)
+        : status >= 400 && status < 500
+          ? new DomainError('BAD_INPUT', `body: ${error.message}`, [{ field: 'body', message: error.message }])
+          : error;
+    const info = describeError(known, config.production);
+    if (info.status >= 500) req.log.error({ err: error }, 'request failed');
+    const family = familyOf(req.url);
+    if (family) {
+      const envelope = family.failure(info);
+      return reply.code(envelope.status).send(envelope.body);
+    }
+    return reply.code(info.status).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const info = describeError(new DomainError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`), config.production);
+    const family = familyOf(req.url);
+    if (family) {
+      const envelope = family.failure(info);
+      return reply.code(envelope.status).send(envelope.body);
+    }
+    return reply.code(404).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
+  });
+
+  registerHealth(app, services);
+  registerTokenRoute(app, services);
+  registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });
+
+  await app.ready();
+  return { app, services, close: () => app.close() };
+}

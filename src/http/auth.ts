@@ -1,0 +1,29 @@
+// Reads the caller's token from a request (CONTRACT §2: `token`, `X-Token` or
+// `Authorization: Bearer`) and resolves it. Tokens are never logged.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Caller, TokenVerifier } from '../domain/auth.ts';
+import { DomainError } from '../domain/errors.ts';
+
+export function tokenFrom(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (bearer) return bearer[1];
+  }
+  for (const name of ['token', 'x-token']) {
+    const value = headers[name];
+    if (typeof value === 'string' && value.trim()) return value.trim();
+  }
+  return undefined;
+}
+
+/** The caller, or UNAUTHENTICATED (HTTP 401) saying what is wrong with the token. */
+export async function authenticate(headers: IncomingHttpHeaders, tokens: TokenVerifier): Promise<Caller> {
+  const token = tokenFrom(headers);
+  if (!token) {
+    throw new DomainError('UNAUTHENTICATED', 'missing token: send it in the token, X-Token or Authorization: Bearer header');
+  }
+  const caller = await tokens.verify(token);
+  if (!caller) throw new DomainError('UNAUTHENTICATED', 'invalid, expired or revoked token');
+  return caller;
+}

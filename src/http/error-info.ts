@@ -1,0 +1,79 @@
+// One description of any error a request can end with: the stable code, the message a
+// client may see, the HTTP status and the fields at fault. GraphQL (masking) and every REST
+// family (envelopes) map errors through here, so both say the same thing.
+import { GraphQLError } from 'graphql';
+import { DomainError, httpStatusOf, type ErrorCode, type FieldIssue } from '../domain/errors.ts';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  status: number;
+  issues: FieldIssue[];
+}
+
+const codes = new Set<string>(Object.keys(httpStatusOf));
+
+// graphql-js' own message for a variable of the wrong type names the path:
+// Variable "$input" got invalid value "x" at "input.gender"; Int cannot represent …
+const variablePath = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s;
+const variableMissing = /^Variable "\$(\w+)" of (?:required|non-null) type "[^"]+" (?:was not provided|must not be null)\.?$/;
+const fieldMissing = /^Field "(\w+)" of required type "[^"]+" was not provided\.$/;
+
+function fromGraphQL(error: GraphQLError, production: boolean): ErrorInfo | null {
+  // Wrong or missing variables: graphql-js names the path in its message.
+  const typed = variablePath.exec(error.message);
+  if (typed) {
+    const field = typed[2] ?? typed[1];
+    return { code: 'BAD_INPUT', message: `${field}: ${typed[3]}`, status: 400, issues: [{ field, message: typed[3] }] };
+  }
+  const missing = variableMissing.exec(error.message) ?? fieldMissing.exec(error.message);
+  if (missing) {
+    return { code: 'BAD_INPUT', message: `${missing[1]}: is required`, status: 400, issues: [{ field: missing[1], message: 'is required' }] };
+  }
+  // An error thrown by a resolver (a DomainError, a database error) wrapped by graphql-js.
+  const original = error.originalError;
+  if (original && !(original instanceof GraphQLError)) return describeError(original, production);
+  const code = error.extensions?.code;
+  if (typeof code === 'string' && codes.has(code)) {
+    return { code: code as ErrorCode, message: error.message, status: httpStatusOf[code as ErrorCode], issues: [] };
+  }
+  if (!original && !error.path) {
+    // A request the schema rejects before running (syntax, unknown field): the caller's fault.
+    return { code: 'BAD_INPUT', message: error.message, status: 400, issues: [] };
+  }
+  return null;
+}
+
+export function describeError(error: unknown, production: boolean): ErrorInfo {
+  if (error instanceof DomainError) {
+    return { code: error.code, message: error.message, status: httpStatusOf[error.code], issues: error.issues };
+  }
+  if (error instanceof GraphQLError) {
+    const described = fromGraphQL(error, production);
+    if (described) return described;
+  }
+  const e = error as { code?: string; message?: string };
+  if (e?.code === 'P2028' || e?.code === 'P1001' || e?.code === 'P1017' || /ECONNREFUSED|Connection terminated|did not answer within/.test(e?.message ?? '')) {
+    return { code: 'UNAVAILABLE', message: 'the database is unavailable; retry later', status: 503, issues: [] };
+  }
+  return {
+    code: 'INTERNAL',
+    message: production ? 'internal error' : `internal error: ${e?.message ?? String(error)}`,
+    status: 500,
+    issues: [],
+  };
+}
+
+/** The GraphQL error a client sees: the message, the code and the fields at fault. */
+export function toGraphQLError(error: unknown, production: boolean, source?: GraphQLError): GraphQLError {
+  const info = describeError(error, production);
+  return new GraphQLError(info.message, {
+    nodes: source?.nodes,
+    path: source?.path,
+    extensions: {
+      code: info.code,
+      ...(info.issues.length ? { issues: info.issues } : {}),
+      ...(info.status === 401 || info.status === 403 || info.status === 503 ? { http: { status: info.status } } : {}),
+    },
+  });
+}

@@ -1,0 +1,88 @@
+// POST/GET /graphql (GraphQL over HTTP, graphql-yoga) on fastify, and GraphiQL for browsers.
+// Every request but the GraphiQL page itself needs a token; a missing or unknown token is
+// HTTP 401 before anything runs.
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Context, Services } from '../context.ts';
+import type { Caller } from '../domain/auth.ts';
+import { schema } from '../schema/index.ts';
+import { authenticate } from './auth.ts';
+import { describeError, toGraphQLError } from './error-info.ts';
+import { exampleOperations } from './graphiql-examples.ts';
+
+interface ServerContext {
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+export interface GraphQLOptions {
+  /** Pre-fills GraphiQL's headers (development, embedded database, loopback only). */
+  graphiqlToken?: string;
+}
+
+function wantsGraphiQL(request: FastifyRequest): boolean {
+  return request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+}
+
+export function createGraphQLServer(services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
+  const production = services.config.production;
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: false,
+    context: ({ req }): Context => ({
+      prisma: services.database.prisma,
+      caller: req.caller,
+      requestId: String(req.id),
+      services,
+    }),
+    maskedErrors: {
+      maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
+    },
+    renderGraphiQL,
+    graphiql: {
+      title: 'customer-graph',
+      defaultEditorToolsVisibility: 'headers',
+      shouldPersistHeaders: false,
+      headers: JSON.stringify(
+        options.graphiqlToken ? { Authorization: `Bearer ${options.graphiqlToken}` } : { Authorization: 'Bearer <token from POST /openapi/auth/token>' },
+        null,
+        2,
+      ),
+      defaultTabs: exampleOperations,
+    },
+  });
+}
+
+export function registerGraphQL(app: FastifyInstance, services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
+  const yoga = createGraphQLServer(services, options);
+  app.decorateRequest('caller', null);
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: async (req, reply) => {
+      if (req.method !== 'OPTIONS' && !wantsGraphiQL(req)) {
+        try {
+          req.caller = await authenticate(req.headers, services.tokens);
+        } catch (error) {
+          const info = describeError(error, services.config.production);
+          return reply.code(info.status).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
+        }
+      }
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      response.headers.forEach((value, key) => reply.header(key, value));
+      reply.status(response.status);
+      return reply.send(response.body);
+    },
+  });
+  return yoga;
+}

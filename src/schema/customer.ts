@@ -1,0 +1,263 @@
+// Customer: the profile, its identities, groups, friends, attributes; its queries and the
+// mutations that write a customer directly. Rules live in src/domain/customers.ts.
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { groupValues } from '../domain/attributes.ts';
+import { deptCodes, intFields, profileFields, profileSchema, type ProfileField } from '../domain/customer-fields.ts';
+import {
+  createCustomer,
+  deleteCustomer,
+  findCustomerIdByIdentity,
+  requireCustomerId,
+  resolveCustomerId,
+  setExtendedAttribute,
+  setSystemAttribute,
+  updateCustomer,
+} from '../domain/customers.ts';
+import { badInput } from '../domain/errors.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { ExtendedAttribute } from './attribute.ts';
+import { Group } from './group.ts';
+import { Identity, IdentityInput } from './identity.ts';
+
+/** A customer id as clients send it: the number, or the Relay global id "Customer:<n>". */
+export function parseCustomerId(id: string | number, field = 'id'): number {
+  if (typeof id === 'number') return id;
+  const text = String(id).trim();
+  if (/^\d{1,10}$/.test(text)) return Number(text);
+  try {
+    const decoded = decodeGlobalID(text);
+    if (decoded.typename === 'Customer' && /^\d+$/.test(decoded.id)) return Number(decoded.id);
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput(field, `"${text}" is not a customer id`);
+}
+
+const liveCustomers: Prisma.CustomerWhereInput = { deletedAt: null, mergedIntoId: null };
+
+export const Customer = builder.prismaNode('Customer', {
+  description: 'A person, identified by one or more identities (CONTRACT §5).',
+  authScopes: { read: true },
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  fields: (t) => ({
+    customerId: t.exposeInt('id', { description: 'The numeric id used by the REST families.' }),
+    ...Object.fromEntries(
+      profileFields
+        .filter((f) => f !== 'deptCodeList')
+        .map((f) => [
+          f,
+          intFields.has(f as ProfileField)
+            ? t.exposeInt(f as 'gender', { nullable: true })
+            : t.exposeString(f as 'name', { nullable: true }),
+        ]),
+    ),
+    deptCodeList: t.stringList({ select: { deptCodeList: true }, resolve: (c) => deptCodes(c.deptCodeList) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    identities: t.relation('identities', { query: { orderBy: { id: 'asc' } } }),
+    groups: t.field({
+      type: [Group],
+      description: 'Groups (projects, classes, customer groups) the customer belongs to.',
+      select: (_args, _ctx, nestedSelection) => ({
+        memberships: { orderBy: { groupId: 'asc' }, select: { group: nestedSelection(true) } },
+      }),
+      resolve: (customer) => customer.memberships.map((m) => m.group),
+    }),
+    extendedAttributes: t.field({
+      type: [ExtendedAttribute],
+      select: { attributes: { select: { position: true, value: true, definition: { select: { key: true, name: true } } } } },
+      resolve: (customer) => groupValues(customer.attributes),
+    }),
+    tags: t.stringList({
+      select: { tags: { select: { tag: { select: { name: true } } } } },
+      resolve: (customer) => customer.tags.map((t) => t.tag.name).sort(),
+    }),
+    followers: t.relation('userCustomers', { description: 'Users following this customer (seed 003).' }),
+  }),
+});
+
+builder.prismaObjectFields(Customer, (t) => ({
+  friends: t.field({
+    type: [Customer],
+    description: 'Friends (mutual), live customers only.',
+    args: { first: t.arg.int({ defaultValue: 100, validate: z.number().int().min(1).max(500) }) },
+    select: (args, _ctx, nestedSelection) => ({
+      friendships: {
+        where: { friend: liveCustomers },
+        orderBy: { friendId: 'asc' },
+        take: args.first ?? 100,
+        select: { friend: nestedSelection(true) },
+      },
+    }),
+    resolve: (customer) => customer.friendships.map((f) => f.friend),
+  }),
+}));
+
+const CustomerFilter = builder.inputType('CustomerFilter', {
+  fields: (t) => ({
+    groupId: t.int({ required: false }),
+    search: t.string({ required: false, description: 'Part of the phone, nickname or name.' }),
+    createdAfter: t.field({ type: 'DateTime', required: false }),
+    createdBefore: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+const ProfileInput = builder.inputType('CustomerProfileInput', {
+  description: 'Profile fields (seed 001 names). Omitted fields are left alone; null clears a field.',
+  validate: profileSchema,
+  fields: (t) => ({
+    ...Object.fromEntries(
+      profileFields
+        .filter((f) => f !== 'deptCodeList')
+        .map((f) => [
+          f,
+          intFields.has(f as ProfileField) ? t.int({ required: false }) : t.string({ required: false }),
+        ]),
+    ),
+    deptCodeList: t.stringList({ required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  customer: t.prismaField({
+    type: 'Customer',
+    nullable: true,
+    authScopes: { read: true },
+    description: 'A customer by numeric or global id. A merged id resolves to the surviving customer.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = await resolveCustomerId(ctx.prisma, parseCustomerId(args.id));
+      return id === null ? null : ctx.prisma.customer.findUnique({ ...query, where: { id } });
+    },
+  }),
+  customerByIdentity: t.prismaField({
+    type: 'Customer',
+    nullable: true,
+    authScopes: { read: true },
+    args: { identityType: t.arg.string({ required: true }), identityValue: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = await findCustomerIdByIdentity(ctx.prisma, args);
+      return id === null ? null : ctx.prisma.customer.findUnique({ ...query, where: { id } });
+    },
+  }),
+  customers: t.prismaConnection(
+    {
+      type: 'Customer',
+      cursor: 'id',
+      authScopes: { read: true },
+      description: 'Live customers, newest first. `offset` skips rows for page-numbered clients.',
+      args: {
+        filter: t.arg({ type: CustomerFilter, required: false }),
+        offset: t.arg.int({ required: false, validate: z.number().int().min(0) }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        if (args.offset && (args.after || args.before)) throw badInput('offset', 'cannot be combined with after/before');
+        return ctx.prisma.customer.findMany({
+          ...query,
+          skip: (query.skip ?? 0) + (args.offset ?? 0),
+          where: customerWhere(args.filter ?? {}),
+          orderBy: { id: 'desc' },
+        });
+      },
+      totalCount: (_parent, args, ctx) => ctx.prisma.customer.count({ where: customerWhere(args.filter ?? {}) }),
+    },
+    {},
+  ),
+}));
+
+function customerWhere(filter: {
+  groupId?: number | null;
+  search?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}): Prisma.CustomerWhereInput {
+  const search = filter.search?.trim();
+  // A term made of phone characters also matches phone identities, compared by digits.
+  const phoneDigits = search && /^[\d\s()+-]+$/.test(search) ? search.replace(/\D/g, '') : '';
+  return {
+    ...liveCustomers,
+    ...(filter.groupId ? { memberships: { some: { groupId: filter.groupId } } } : {}),
+    ...(filter.createdAfter || filter.createdBefore
+      ? { createdAt: { gte: filter.createdAfter ?? undefined, lte: filter.createdBefore ?? undefined } }
+      : {}),
+    ...(search
+      ? {
+          OR: [
+            { mobile: { contains: search } },
+            { nickName: { contains: search, mode: 'insensitive' } },
+            { name: { contains: search, mode: 'insensitive' } },
+            ...(phoneDigits ? [{ identities: { some: { type: 'phone', value: { contains: phoneDigits } } } }] : []),
+          ],
+        }
+      : {}),
+  };
+}
+
+export const CustomerPayload = builder.objectRef<{ customerId: number }>('CustomerPayload').implement({
+  description: 'The id of the customer written; `customer` needs the read scope.',
+  fields: (t) => ({ customerId: t.exposeInt('customerId') }),
+});
+
+builder.objectField(CustomerPayload, 'customer', (t) =>
+  t.prismaField({
+    type: 'Customer',
+    nullable: true,
+    resolve: (query, payload, _args, ctx) => ctx.prisma.customer.findUnique({ ...query, where: { id: payload.customerId } }),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  createCustomer: t.field({
+    type: CustomerPayload,
+    authScopes: { write: true },
+    description: 'Creates a customer with the given identities; an identity that belongs to someone else is a CONFLICT.',
+    args: {
+      profile: t.arg({ type: ProfileInput, required: false }),
+      identities: t.arg({ type: [IdentityInput], required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const customer = await createCustomer(ctx.prisma, { profile: args.profile ?? {}, identities: args.identities ?? [] });
+      return { customerId: customer.id };
+    },
+  }),
+  updateCustomer: t.field({
+    type: CustomerPayload,
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }), profile: t.arg({ type: ProfileInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const customer = await updateCustomer(ctx.prisma, parseCustomerId(args.id), args.profile);
+      return { customerId: customer.id };
+    },
+  }),
+  deleteCustomer: t.field({
+    type: CustomerPayload,
+    authScopes: { write: true },
+    description: 'Logical delete: the customer disappears from reads and its identities are released.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const { id } = await deleteCustomer(ctx.prisma, parseCustomerId(args.id));
+      return { customerId: id };
+    },
+  }),
+  setCustomerAttribute: t.field({
+    type: CustomerPayload,
+    authScopes: { write: true },
+    description: 'Sets one attribute (seed 001 updateCustomerAttr): a profile field, or an extended attribute when `extended`.',
+    args: {
+      customerId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true, description: 'Profile field name, or extended attribute key.' }),
+      value: t.arg.string({ required: false, description: 'The value as text; null clears it.' }),
+      extended: t.arg.boolean({ required: true }),
+      displayName: t.arg.string({ required: false, description: 'Name of a new extended attribute.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const id = await requireCustomerId(ctx.prisma, parseCustomerId(args.customerId, 'customerId'), 'customerId');
+      if (args.extended) await setExtendedAttribute(ctx.prisma, id, args.name, args.value ?? null, args.displayName ?? undefined);
+      else await setSystemAttribute(ctx.prisma, id, args.name, args.value ?? null);
+      return { customerId: id };
+    },
+  }),
+}));

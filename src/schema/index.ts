@@ -1,0 +1,11 @@
+// Assembles the schema: each module registers its types, queries and mutations on the builder.
+import { builder } from '../builder.ts';
+import './attribute.ts';
+import './customer.ts';
+import './friendship.ts';
+import './group.ts';
+import './identity.ts';
+import './import-job.ts';
+import './user-customer.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,93 @@
+// `customer-graph serve` (what `npm start` runs): open and migrate the database, create the
+// development app on a first embedded start, serve HTTP, and shut down gracefully.
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { createApp, mintToken, SCOPES } from './domain/auth.ts';
+import { createGateway, redactedPaths } from './gateway.ts';
+
+const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Opens DATABASE_URL and applies pending migrations (every command does this first). */
+export async function openMigrated(config: Config, command: string, say: (line: string) => void = console.error): Promise<Database> {
+  const database = await openDatabase(config.DATABASE_URL, {
+    command,
+    poolSize: config.DATABASE_POOL_SIZE,
+    onCreate: (location) => say(`Creating the embedded database in ${location} (the first start takes a few seconds)…`),
+  });
+  try {
+    const report = await database.migrate();
+    if (report.applied.length) say(`Applied migrations: ${report.applied.join(', ')}`);
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+}
+
+/**
+ * Development convenience on the embedded database (CONTRACT §2): the first start creates an
+ * app with every scope and prints its token once; every start pre-fills GraphiQL with a token
+ * of that app, but only while the server listens on loopback.
+ */
+async function developmentToken(database: Database, config: Config): Promise<string | undefined> {
+  if (config.production || database.kind !== 'embedded') return undefined;
+  const existing = await database.prisma.app.findFirst({ where: { development: true, revokedAt: null } });
+  if (!existing) {
+    const created = await createApp(database.prisma, { name: 'development', scopes: [...SCOPES], development: true });
+    const token = await mintToken(database.prisma, created.appKey, DEV_TOKEN_TTL_SECONDS);
+    console.log(
+      [
+        '',
+        'Created the development app (all scopes). Shown once, keep them:',
+        `  appKey: ${created.appKey}`,
+        `  secret: ${created.secret}`,
+        `  token:  ${token}   (valid 30 days; send it as  Authorization: Bearer <token>)`,
+        '',
+      ].join('\n'),
+    );
+    return isLoopback(config.HOST) ? token : undefined;
+  }
+  return isLoopback(config.HOST) ? mintToken(database.prisma, existing.appKey, DEV_TOKEN_TTL_SECONDS) : undefined;
+}
+
+export async function serve(config: Config): Promise<void> {
+  const database = await openMigrated(config, 'serve');
+  const graphiqlToken = await developmentToken(database, config);
+  const gateway = await createGateway({
+    config,
+    database,
+    graphiqlToken,
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+    },
+  });
+  const address = await gateway.app.listen({ port: config.PORT, host: config.HOST });
+  database.describeHolder({ url: address });
+  console.log(
+    `customer-graph serving on ${address} (${database.kind} database ${database.location})\n` +
+      `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
+      `  health: ${address}/healthz, ${address}/readyz`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      console.error('Shutdown took longer than 20 s; exiting.');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    await gateway.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,89 @@
+// A gateway on a fresh database, driven in-process through fastify's inject, with tokens
+// for apps of each scope and a counter of the SQL statements Prisma sends.
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createApp, mintToken, type Scope } from '../../src/domain/auth.ts';
+import { createGateway, type Gateway } from '../../src/gateway.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { freshDatabase, type TestDatabase } from './database.ts';
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, unknown>;
+}
+
+export interface RequestOptions {
+  /** A token to send as Authorization: Bearer; null sends none. Default: an app with every scope. */
+  token?: string | null;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string>;
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  db: TestDatabase;
+  prisma: PrismaClient;
+  config: Config;
+  tokens: { all: string; read: string; write: string; readWrite: string };
+  statements: { count: number };
+  request<T = any>(method: string, url: string, options?: RequestOptions): Promise<Reply<T>>;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Reply<T>>;
+  close(): Promise<void>;
+}
+
+export async function tokenFor(prisma: PrismaClient, scopes: Scope[], name = scopes.join('+')): Promise<string> {
+  const app = await createApp(prisma, { name, scopes });
+  return mintToken(prisma, app.appKey, 3600);
+}
+
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const statements = { count: 0 };
+  const db = await freshDatabase({ onQuery: () => statements.count++ });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, ...env });
+  const gateway = await createGateway({ config, database: db.database });
+  const prisma = db.database.prisma;
+  const tokens = {
+    all: await tokenFor(prisma, ['customer:read', 'customer:write', 'admin']),
+    read: await tokenFor(prisma, ['customer:read']),
+    write: await tokenFor(prisma, ['customer:write']),
+    readWrite: await tokenFor(prisma, ['customer:read', 'customer:write']),
+  };
+
+  const request = async <T>(method: string, url: string, options: RequestOptions = {}): Promise<Reply<T>> => {
+    const token = options.token === undefined ? tokens.all : options.token;
+    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers };
+    let payload: string | undefined;
+    if (options.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = new URLSearchParams(options.form).toString();
+    } else if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    }
+    const response = await gateway.app.inject({ method: method as 'GET', url, headers, payload });
+    let body: unknown = response.body;
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.statusCode, body: body as T, headers: response.headers };
+  };
+
+  return {
+    gateway,
+    db,
+    prisma,
+    config,
+    tokens,
+    statements,
+    request,
+    graphql: (query, variables, options = {}) => request('POST', '/graphql', { ...options, body: { query, variables } }),
+    close: async () => {
+      await gateway.close();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Runs once per `npm test`: prepares a migrated template database that every test file
+// copies (embedded) or clones (PostgreSQL, when TEST_DATABASE_URL is set).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../src/db/database.ts';
+import { postgresConfig } from '../../src/db/postgres.ts';
+import { readMigrations } from '../../src/db/migrator.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    embeddedTemplate: string;
+    postgresTemplate: string;
+    runId: string;
+  }
+}
+
+const root = new URL('../..', import.meta.url).pathname;
+
+export default async function setup(project: TestProject) {
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  project.provide('runId', runId);
+  const migrationsHash = createHash('sha256')
+    .update(readMigrations().map((m) => m.checksum).join(','))
+    .digest('hex')
+    .slice(0, 16);
+
+  if (process.env.TEST_DATABASE_URL) {
+    const admin = postgresConfig(process.env.TEST_DATABASE_URL, 1);
+    const template = `cg_tpl_${runId}`;
+    const client = new pg.Client(admin);
+    await client.connect();
+    await client.query(`CREATE DATABASE ${template}`);
+    const url = new URL(process.env.TEST_DATABASE_URL);
+    url.pathname = `/${template}`;
+    const db = await openDatabase(url.toString(), { command: 'test setup' });
+    await db.migrate();
+    await db.close();
+    project.provide('postgresTemplate', template);
+    project.provide('embeddedTemplate', '');
+    return async () => {
+      const { rows } = await client.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
+        [`cg_${runId}_%`, template],
+      );
+      for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      await client.end();
+    };
+  }
+
+  // The embedded template is kept between runs, keyed by the migrations it holds.
+  const dir = join(root, '.tmp', 'test-template', migrationsHash);
+  if (!existsSync(join(dir, 'PG_VERSION'))) {
+    const building = `${dir}.building-${process.pid}`;
+    rmSync(building, { recursive: true, force: true });
+    mkdirSync(building, { recursive: true });
+    const db = await openDatabase(`file:${building}`, { command: 'test setup' });
+    await db.migrate();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(building, dir);
+  }
+  project.provide('embeddedTemplate', dir);
+  project.provide('postgresTemplate', '');
+  return undefined;
+}
