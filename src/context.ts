@@ -23,3 +23,7 @@ export interface Context {
 export function actorOf(context: Context): string {
   return context.caller ? `app:${context.caller.appKey}` : 'anonymous';
 }
+
+export function buildContext(services: Services, caller: Caller | null, requestId: string): Context {
+  return { prisma: services.database.prisma, caller, requestId, services };
+}

@@ -12,6 +12,8 @@ import { registerGraphQL } from './http/graphql.ts';
 import { registerHealth } from './http/health.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf } from './rest/families.ts';
+import { registerRestShim } from './rest/shim.ts';
+import { restRoutes } from './rest/table.ts';
 
 export interface GatewayOptions {
   config: Config;
@@ -73,7 +75,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   registerHealth(app, services);
   registerTokenRoute(app, services);
-  registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });
+  const yoga = registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });
+  registerRestShim(app, services, yoga, restRoutes);
 
   await app.ready();
   return { app, services, close: () => app.close() };

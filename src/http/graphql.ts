@@ -5,14 +5,14 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { Context, Services } from '../context.ts';
+import { buildContext, type Context, type Services } from '../context.ts';
 import type { Caller } from '../domain/auth.ts';
 import { schema } from '../schema/index.ts';
 import { authenticate } from './auth.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 
-interface ServerContext {
+export interface ServerContext {
   req: FastifyRequest;
   reply: FastifyReply;
 }
@@ -39,12 +39,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    context: ({ req }): Context => ({
-      prisma: services.database.prisma,
-      caller: req.caller,
-      requestId: String(req.id),
-      services,
-    }),
+    context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
     },

@@ -1,0 +1,37 @@
+// What one row of the REST shim's table declares. A route holds no business rule: it names
+// the GraphQL operation that does the work, the legacy request shape (for validation of the
+// envelope and for the OpenAPI document), and how fields map in and results map out.
+import type { z } from 'zod';
+import type { Family } from './families.ts';
+
+export interface RestRoute<Request = any, Data = any> {
+  family: Family;
+  method: 'GET' | 'POST';
+  path: string;
+  /** One line for the docs. */
+  summary: string;
+  /** The seed document and section the route comes from. */
+  seed: string;
+  /** customer:read or customer:write, for the docs (GraphQL enforces it). */
+  scope: 'customer:read' | 'customer:write';
+  /**
+   * The legacy request: query parameters for GET, the body for POST. Unknown fields are
+   * stripped; wrong types and missing fields are refused naming the field.
+   */
+  request: z.ZodType<Request>;
+  /** Fields that arrive as JSON text in form bodies (seed 003), parsed before `request`. */
+  jsonFields?: string[];
+  /** The GraphQL document: exactly one operation. */
+  operation: string;
+  variables(request: Request): Record<string, unknown>;
+  /** The family's `data` (or `result`) from the operation's data. */
+  result(data: Data, request: Request): unknown;
+  /** The success message, for families that carry one (seed 003 msg). */
+  message?: string;
+  /** The request example from the seed, replayed by the tests and shown in the docs. */
+  example?: unknown;
+}
+
+export function defineRoute<Request, Data>(route: RestRoute<Request, Data>): RestRoute<Request, Data> {
+  return route;
+}

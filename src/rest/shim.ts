@@ -1,0 +1,95 @@
+// Serves the route table: for each request, authenticate, check the legacy envelope, run the
+// route's GraphQL operation through the same pipeline as POST /graphql (same schema, scopes,
+// validation and plugins), and answer in the family's envelope.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Context, Services } from '../context.ts';
+import { DomainError, invalidInput } from '../domain/errors.ts';
+import { issuesOf } from '../domain/validation.ts';
+import { authenticate } from '../http/auth.ts';
+import { describeError } from '../http/error-info.ts';
+import type { ServerContext } from '../http/graphql.ts';
+import { schema } from '../schema/index.ts';
+import type { RestRoute } from './route.ts';
+
+interface PreparedRoute {
+  route: RestRoute;
+  document: DocumentNode;
+}
+
+/** Parses and validates every route's operation against the schema once, at start-up. */
+export function prepareRoutes(routes: RestRoute[]): PreparedRoute[] {
+  return routes.map((route) => {
+    const document = parse(route.operation);
+    const errors = validate(schema, document);
+    if (errors.length) {
+      throw new Error(`REST route ${route.method} ${route.path}: invalid GraphQL operation: ${errors.map((e) => e.message).join('; ')}`);
+    }
+    return { route, document };
+  });
+}
+
+function parseJsonFields(input: Record<string, unknown>, fields: string[] = []): Record<string, unknown> {
+  const out = { ...input };
+  for (const field of fields) {
+    const value = out[field];
+    if (typeof value !== 'string') continue;
+    try {
+      out[field] = JSON.parse(value);
+    } catch {
+      throw new DomainError('BAD_INPUT', `${field}: is not valid JSON`, [{ field, message: 'is not valid JSON' }]);
+    }
+  }
+  return out;
+}
+
+function requestInput(route: RestRoute, req: FastifyRequest): Record<string, unknown> {
+  const raw = route.method === 'GET' ? req.query : req.body;
+  if (raw === undefined || raw === null || raw === '') return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new DomainError('BAD_INPUT', 'body: must be a JSON object', [{ field: 'body', message: 'must be a JSON object' }]);
+  }
+  return parseJsonFields(raw as Record<string, unknown>, route.jsonFields);
+}
+
+export function registerRestShim(
+  app: FastifyInstance,
+  services: Services,
+  yoga: YogaServerInstance<ServerContext, Context>,
+  routes: RestRoute[],
+): void {
+  const production = services.config.production;
+  for (const { route, document } of prepareRoutes(routes)) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: async (req, reply) => {
+        const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
+        try {
+          req.caller = await authenticate(req.headers, services.tokens);
+          const parsed = route.request.safeParse(requestInput(route, req));
+          if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
+          const enveloped = yoga.getEnveloped({ req, reply });
+          const contextValue = await enveloped.contextFactory();
+          const result = (await enveloped.execute({
+            schema: enveloped.schema,
+            document,
+            variableValues: route.variables(parsed.data),
+            contextValue,
+          })) as ExecutionResult;
+          if (result.errors?.length) {
+            const info = describeError(result.errors[0], production);
+            if (info.status >= 500) req.log.error({ err: result.errors[0].originalError ?? result.errors[0] }, 'REST operation failed');
+            return answer(route.family.failure(info));
+          }
+          return answer(route.family.success(route.result(result.data, parsed.data), route.message));
+        } catch (error) {
+          const info = describeError(error, production);
+          if (info.status >= 500) req.log.error({ err: error }, 'REST request failed');
+          return answer(route.family.failure(info));
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,6 @@
+// The REST compatibility shim: every legacy route, family by family.
+import type { RestRoute } from './route.ts';
+import { openapiRoutes } from './routes/openapi.ts';
+import { userCustomerRoutes } from './routes/user-customer.ts';
+
+export const restRoutes: RestRoute[] = [...openapiRoutes, ...userCustomerRoutes];
