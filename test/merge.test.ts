@@ -342,6 +342,28 @@ describe('unmergeCustomer refusals', () => {
     expect(await t.prisma.customer.findUniqueOrThrow({ where: { id: m.source.id } })).toEqual(before);
   });
 
+  it('refuses while a later merge into the same target relies on what it brought; allows it when none does', async () => {
+    const group = await t.prisma.group.create({ data: { key: unique('g'), kind: 'GROUP', name: 'relied on' } });
+    const target = await customer({ name: unique('rely-t') });
+    const s = await customer({ name: unique('rely-s') });
+    const u = await customer({ name: unique('rely-u') });
+    const v = await customer({ name: unique('rely-v') });
+    await t.prisma.groupMember.createMany({ data: [{ customerId: s.id, groupId: group.id }, { customerId: u.id, groupId: group.id }] });
+    const first = (await t.graphql(merge, { t: String(target.id), s: [String(s.id)] })).body.data.mergeCustomers.mergeEventIds[0];
+    // u's own membership is dropped as a duplicate of the one s brought.
+    const second = (await t.graphql(merge, { t: String(target.id), s: [String(u.id)] })).body.data.mergeCustomers.mergeEventIds[0];
+    // v brings nothing that overlaps: it does not block.
+    await t.graphql(merge, { t: String(target.id), s: [String(v.id)] });
+    const res = await t.graphql(unmerge, { e: first });
+    expect(res.body.errors[0].extensions.code).toBe('CONFLICT');
+    expect(res.body.errors[0].message).toContain(`relies on a group membership this merge brought`);
+    expect(res.body.errors[0].message).toContain(`event ${second}`);
+    expect((await t.graphql(unmerge, { e: second })).body.errors).toBeUndefined();
+    expect((await t.graphql(unmerge, { e: first })).body.errors).toBeUndefined();
+    const members = await t.prisma.groupMember.findMany({ where: { groupId: group.id }, orderBy: { customerId: 'asc' } });
+    expect(members.map((m) => m.customerId)).toEqual([s.id, u.id]);
+  });
+
   it('refuses an unknown merge event with NOT_FOUND', async () => {
     const res = await t.graphql(unmerge, { e: 987654 });
     expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');

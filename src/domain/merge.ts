@@ -388,6 +388,7 @@ export async function unmergeCustomer(prisma: PrismaClient, mergeEventId: number
     if (source.mergedIntoId !== T || source.deletedAt) throw unsafe(`customer ${S} is no longer a tombstone of customer ${T}`);
 
     const details = JSON.parse(event.details) as MergeDetails;
+    await refuseWhenLaterMergesRelyOnIt(tx, event.id, T, details);
 
     // Identities: each must still be the target's, unchanged.
     if (details.identities.length) {
@@ -486,6 +487,41 @@ export async function unmergeCustomer(prisma: PrismaClient, mergeEventId: number
     if (undone.count !== 1) throw new StaleRead(`merge event ${event.id} changed`);
     return { mergeEventId: event.id, customerId: S, targetId: T, keptFields };
   });
+}
+
+/**
+ * A later merge into the same target that dropped its own copy of something this merge brought
+ * (a group membership, a friend, a follow link's user, an attribute, a tag), or whose source was
+ * a friend this merge brought, relies on it: taking it back would lose that customer's data.
+ */
+async function refuseWhenLaterMergesRelyOnIt(tx: Tx, eventId: number, T: number, details: MergeDetails): Promise<void> {
+  const later = await tx.mergeEvent.findMany({ where: { id: { gt: eventId }, targetId: T, undoneAt: null }, orderBy: { id: 'asc' } });
+  if (later.length === 0) return;
+  const movedUsers = new Set(
+    details.userLinks.moved.length
+      ? (await tx.userCustomer.findMany({ where: { id: { in: details.userLinks.moved } }, select: { userId: true } })).map((r) => r.userId)
+      : [],
+  );
+  const movedDefinitions = new Set(
+    details.attributes.moved.length
+      ? (await tx.attributeValue.findMany({ where: { id: { in: details.attributes.moved } }, select: { definitionId: true } })).map((r) => r.definitionId)
+      : [],
+  );
+  const groups = new Set(details.groups.moved);
+  const friends = new Set(details.friends.moved);
+  const tags = new Set(details.tags.moved);
+  for (const event of later) {
+    const d = JSON.parse(event.details) as Partial<MergeDetails>;
+    const relied =
+      (d.groups?.dropped.some((x) => groups.has(x.groupId)) && 'a group membership') ||
+      ((d.friends?.dropped.some((x) => friends.has(x.friendId)) || friends.has(event.sourceId)) && 'a friendship') ||
+      (d.userLinks?.dropped.some((x) => movedUsers.has(x.userId)) && 'a follow link') ||
+      (d.attributes?.dropped.some((x) => movedDefinitions.has(x.definitionId)) && 'an extended attribute') ||
+      (d.tags?.dropped.some((x) => tags.has(x.tagId)) && 'a tag');
+    if (relied) {
+      throw unsafe(`a later merge into customer ${T} (event ${event.id}) relies on ${relied} this merge brought; undo it first`);
+    }
+  }
 }
 
 /**

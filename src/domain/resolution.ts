@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { AttributeDefinition, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { attributeKey, checkValue, definitionForKey, replaceValues } from './attributes.ts';
-import { profileFields, profileSchema, toColumns, type ProfileField, type ProfileInput } from './customer-fields.ts';
+import { profileFields, profileSchema, toColumns, type ProfileInput } from './customer-fields.ts';
 import { resolveCustomerIds } from './customers.ts';
 import { DomainError, invalidInput, type FieldIssue } from './errors.ts';
 import { addMembers, requireGroup } from './groups.ts';
@@ -528,16 +528,29 @@ export interface ResolutionResult {
 export async function createCustomerByIdentity(prisma: PrismaClient, input: ResolutionInput, actor: string): Promise<ResolutionResult> {
   const rules = await identityTypeRules(prisma);
   const request = parseRequest(rules, input);
-  return retryingTransaction(prisma, 'createCustomerByIdentity', async (tx) => {
-    const definitions = await checkReferences(tx, request);
-    const seen = foundCustomers(await findHolders(tx, request.ordered));
-    await lockLiveCustomers(tx, seen);
-    const holders = await findHolders(tx, request.ordered);
-    const found = foundCustomers(holders);
-    if (found.length !== seen.length || found.some((id, i) => id !== seen[i])) throw new StaleRead('identities moved');
-    const plan = await decide(tx, rules, request, holders);
-    return apply(tx, rules, request, plan, definitions, actor);
-  });
+  return retryingTransaction(prisma, 'createCustomerByIdentity', (tx) => resolveParsed(tx, rules, request, actor));
+}
+
+/**
+ * createCustomerByIdentity inside a transaction the caller owns (e.g. an all-or-nothing bulk
+ * import). `rules` come from identityTypeRules(prisma), read before the transaction. A lost race
+ * surfaces as a unique violation or a StaleRead: run the caller's transaction through
+ * retryingTransaction to have it retried.
+ */
+export async function resolveInTransaction(tx: Tx, rules: Rules, input: ResolutionInput, actor: string): Promise<ResolutionResult> {
+  return resolveParsed(tx, rules, parseRequest(rules, input), actor);
+}
+
+async function resolveParsed(tx: Tx, rules: Rules, request: Request, actor: string): Promise<ResolutionResult> {
+  const definitions = await checkReferences(tx, request);
+  // Lock the customers the identities point at, then look again: what moved meanwhile retries.
+  const seen = foundCustomers(await findHolders(tx, request.ordered));
+  await lockLiveCustomers(tx, seen);
+  const holders = await findHolders(tx, request.ordered);
+  const found = foundCustomers(holders);
+  if (found.length !== seen.length || found.some((id, i) => id !== seen[i])) throw new StaleRead('identities moved');
+  const plan = await decide(tx, rules, request, holders);
+  return apply(tx, rules, request, plan, definitions, actor);
 }
 
 async function apply(
@@ -615,15 +628,4 @@ export async function explainResolution(prisma: PrismaClient, input: ResolutionI
   await checkReferences(prisma, request);
   const plan = await decide(prisma, rules, request, await findHolders(prisma, request.ordered));
   return plan.explanation;
-}
-
-/** Splits a flat seed-001 style input into profile fields and the rest. */
-export function splitProfile<T extends Record<string, unknown>>(input: T): { profile: Record<string, unknown>; rest: Record<string, unknown> } {
-  const profile: Record<string, unknown> = {};
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) {
-    if ((profileFields as string[]).includes(key)) profile[key as ProfileField] = value;
-    else rest[key] = value;
-  }
-  return { profile, rest };
 }
