@@ -6,6 +6,8 @@ import './friendship.ts';
 import './group.ts';
 import './identity.ts';
 import './import-job.ts';
+import './merge-event.ts';
+import './resolution.ts';
 import './user-customer.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
