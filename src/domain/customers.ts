@@ -14,6 +14,7 @@ import {
 } from './customer-fields.ts';
 import { badInput, DomainError, notFound } from './errors.ts';
 import { identityTypeRules, normalizeIdentity, type IdentityRef } from './identity-types.ts';
+import { lockLiveCustomers, retryingTransaction } from './transactions.ts';
 import { parseInput } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -149,8 +150,11 @@ export async function updateCustomer(db: Db, id: number, input: ProfileInput): P
  * identities are released so the same phone or e-mail can belong to someone else later.
  */
 export async function deleteCustomer(prisma: PrismaClient, id: number): Promise<{ id: number; releasedIdentities: IdentityRef[] }> {
-  return prisma.$transaction(async (tx) => {
+  return retryingTransaction(prisma, 'delete customer', async (tx) => {
     const target = await requireCustomerId(tx, id, 'customerId');
+    // Locked first, so that a resolution attaching identities to it at the same moment
+    // either finishes before (and its identities are released too) or sees it deleted.
+    await lockLiveCustomers(tx, [target]);
     const identities = await tx.identity.findMany({ where: { customerId: target }, select: { type: true, value: true } });
     await tx.identity.deleteMany({ where: { customerId: target } });
     await tx.customer.update({ where: { id: target }, data: { deletedAt: new Date() } });
