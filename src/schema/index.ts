@@ -2,6 +2,7 @@
 import { builder } from '../builder.ts';
 import './attribute.ts';
 import './customer.ts';
+import './edu.ts';
 import './friendship.ts';
 import './group.ts';
 import './identity.ts';
