@@ -6,6 +6,7 @@ import type { Prisma, PrismaClient, UserCustomer } from '../generated/prisma/cli
 import { uniqueViolation } from '../db/errors.ts';
 import { requireCustomerId, requireCustomerIds } from './customers.ts';
 import { badInput, DomainError } from './errors.ts';
+import { parseLegacyDateTime } from './legacy-dates.ts';
 import { parseInput } from './validation.ts';
 
 export const CONDITION_FIELDS = ['user_id', 'customer_id', 'template', 'script', 'reference', 'is_available', 'boss_sync', 'created'] as const;
@@ -32,16 +33,6 @@ const columnOf: Record<ConditionField, { column: keyof Prisma.UserCustomerWhereI
 };
 
 const opKey: Record<Exclude<ConditionOp, 'like' | 'in'>, string> = { '=': 'equals', '!=': 'not', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' };
-
-/** "2018-11-28 11:04:18" (seed 003) or ISO 8601, read as UTC+8 when no zone is given. */
-export function parseLegacyDateTime(text: string, field: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
-  const date = m
-    ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`)
-    : new Date(text.trim());
-  if (Number.isNaN(date.getTime())) throw badInput(field, `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)`);
-  return date;
-}
 
 function typed(value: string, type: 'string' | 'int' | 'datetime', field: string): string | number | Date {
   if (type === 'int') {
