@@ -101,7 +101,7 @@ export async function follow(prisma: PrismaClient, input: z.input<typeof followI
     });
   } catch (error) {
     if (uniqueViolation(error)) {
-      throw new DomainError('CONFLICT', `user ${data.userId} already follows customer ${customerId}`, [
+      throw new DomainError('CONFLICT', `customerId: user ${data.userId} already follows customer ${customerId}`, [
         { field: 'customerId', message: 'already followed by this user' },
       ]);
     }
@@ -109,13 +109,14 @@ export async function follow(prisma: PrismaClient, input: z.input<typeof followI
   }
 }
 
-export const editInput = followInput.extend({ isAvailable: z.number().int().min(0).max(1).optional(), bossSync: z.number().int().min(0).max(1).optional() });
+const flag = z.number().int().min(0, 'must be 0 or 1').max(1, 'must be 0 or 1');
+export const editInput = followInput.extend({ isAvailable: flag.optional(), bossSync: flag.optional() });
 
 export async function editFollow(prisma: PrismaClient, input: z.input<typeof editInput>): Promise<UserCustomer> {
   const data = parseInput(editInput, input);
   const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
   const existing = await prisma.userCustomer.findUnique({ where: { userId_customerId: { userId: data.userId, customerId } } });
-  if (!existing) throw new DomainError('NOT_FOUND', `user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
+  if (!existing) throw new DomainError('NOT_FOUND', `customerId: user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
   return prisma.userCustomer.update({
     where: { id: existing.id },
     data: {
@@ -138,7 +139,7 @@ export async function unfollow(prisma: PrismaClient, userId: string, customerIds
     const followed = new Set(existing.map((e) => e.customerId));
     live.forEach((id, i) => {
       if (!followed.has(id)) {
-        throw new DomainError('NOT_FOUND', `user ${userId} does not follow customer ${customerIds[i]}`, [
+        throw new DomainError('NOT_FOUND', `customerIds[${i}]: user ${userId} does not follow customer ${customerIds[i]}`, [
           { field: `customerIds[${i}]`, message: 'not followed by this user' },
         ]);
       }

@@ -68,7 +68,7 @@ export const openapiRoutes = [
     errorFields: { profile: '', identities: 'mobile', 'identities[0]': 'mobile', 'identities[0].identityValue': 'mobile', 'groupIds[0]': 'groupId' },
     example: {
       name: '张三',
-      mobile: '13765348726',
+      mobile: '13912345678',
       mobileVerified: 1,
       province: '安徽省',
       city: '合肥市',

@@ -192,12 +192,12 @@ export const userCustomerRoutes = [
       userCustomer(userId: $userId, customerId: $customerId) { ...LegacyUserCustomer }
     }\n${userCustomerFragment}`,
     variables: (req) => ({ userId: req.user_id, customerId: req.customer_id }),
-    result: (data: { userCustomer: LegacyUserCustomerData | null }) => (data.userCustomer ? toLegacyUserCustomer(data.userCustomer) : null),
-    response: legacyUserCustomerSchema.nullable(),
+    result: (data: { userCustomer: LegacyUserCustomerData | null }) => (data.userCustomer ? toLegacyUserCustomer(data.userCustomer) : []),
+    response: z.union([legacyUserCustomerSchema, z.tuple([]).describe('no such link')]),
     errorFields: followErrorFields,
     message: '查询成功',
     example: { user_id: '998', customer_id: '1001' },
-    notes: ['A link that does not exist answers code 200 with result null.'],
+    notes: ['A link that does not exist answers code 200 with result [] (the family’s empty result, as add/edit/delete answer).'],
   }),
   defineRoute({
     family: userCustomer,
