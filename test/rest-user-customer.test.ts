@@ -182,6 +182,14 @@ describe('POST /api/user_customer/edit', () => {
     expect(row).toMatchObject({ template: example.template, script: example.script, reference: example.reference });
   });
 
+  it('leaves omitted and empty fields alone, clears template with a JSON null, and sets the flags', async () => {
+    await follow(USER, 1001, { template: '<b>t</b>', reference: 'keep' });
+    expectSuccess(route, await call(t, route, { user_id: USER, customer_id: 1001, script: 's()', reference: '' }, { asForm: true }));
+    expect(await t.prisma.userCustomer.findFirstOrThrow({ where: { userId: USER } })).toMatchObject({ template: '<b>t</b>', script: 's()', reference: 'keep' });
+    expectSuccess(route, await call(t, route, { user_id: USER, customer_id: 1001, template: null, is_available: 0, boss_sync: 1 }));
+    expect(await t.prisma.userCustomer.findFirstOrThrow({ where: { userId: USER } })).toMatchObject({ template: null, script: 's()', isAvailable: 0, bossSync: 1 });
+  });
+
   it('refuses a flag out of range and a link that does not exist, changing nothing', async () => {
     await follow(USER, 1001, { reference: 'old' });
     const before = await t.prisma.userCustomer.findFirstOrThrow({ where: { userId: USER, customerId: 1001 } });

@@ -50,6 +50,14 @@ function parseJsonFields(input: Record<string, unknown>, fields: string[] = []):
   return out;
 }
 
+/**
+ * The variables as a GraphQL-over-HTTP client would send them: graphql-js reads a variable
+ * present with the value undefined as null (which clears a field), JSON leaves it out.
+ */
+function asJson(variables: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(variables)) as Record<string, unknown>;
+}
+
 function requestInput(route: RestRoute, req: FastifyRequest): Record<string, unknown> {
   const raw = route.method === 'GET' ? req.query : req.body;
   if (raw === undefined || raw === null || raw === '') return {};
@@ -109,7 +117,7 @@ export function registerRestShim(
           const result = (await enveloped.execute({
             schema: enveloped.schema,
             document,
-            variableValues: route.variables(parsed.data),
+            variableValues: asJson(route.variables(parsed.data)),
             contextValue,
           })) as ExecutionResult;
           if (result.errors?.length) {

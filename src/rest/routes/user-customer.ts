@@ -133,9 +133,12 @@ const linkRequest = {
   customer_id: idField.describe('客户标识'),
 };
 
+/** Text that may be cleared with a JSON null; an empty field counts as omitted (forms cannot send null). */
+const clearableText = z.preprocess((v) => (v === '' ? undefined : v), z.union([textField, z.null()], { error: () => 'must be a string' }).optional());
+
 const contentFields = {
-  template: optional(textField).describe('模板/样式'),
-  script: optional(textField).describe('脚本'),
+  template: clearableText.describe('模板/样式; null clears it'),
+  script: clearableText.describe('脚本; null clears it'),
   reference: optional(textField).describe('参考号'),
 };
 
