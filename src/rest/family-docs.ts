@@ -33,7 +33,7 @@ export const familyDocs: Record<Family['name'], FamilyDoc> = {
     title: 'edu (seed 000, 客户模块)',
     envelope: [
       'Success: HTTP 200 `{"success":"true"}` (the string "true", as in the seed).',
-      'Failure: `{"error_code":"<code>","error_message":"<field>: <problem>"}` with the HTTP status of the problem (400, 401, 403, 404, 409, 413, 500, 503) and the error code of the table below.',
+      'Failure: `{"error_code":"<code>","error_message":"<field>: <problem>"}` with the HTTP status of the problem (400, 401, 403, 404, 409, 413, 500, 503) and its error code: 10000 invalid parameter, 10001 unauthorized, 10002 forbidden, 10003 not found, 10004 conflict, 10005 body too large, 10006 rate limited, 10500 internal, 10503 unavailable.',
     ],
     notes: [
       ...common,
