@@ -7,6 +7,7 @@ import type { Services } from './context.ts';
 import type { Database } from './db/database.ts';
 import { TokenVerifier } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
+import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
 import { registerHealth } from './http/health.ts';
@@ -77,6 +78,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   registerTokenRoute(app, services);
   const yoga = registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });
   registerRestShim(app, services, yoga, restRoutes);
+  registerDocs(app, restRoutes);
 
   await app.ready();
   return { app, services, close: () => app.close() };

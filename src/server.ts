@@ -71,6 +71,7 @@ export async function serve(config: Config): Promise<void> {
   console.log(
     `customer-graph serving on ${address} (${database.kind} database ${database.location})\n` +
       `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
+      `  REST shim docs: ${address}/docs (OpenAPI: ${address}/openapi.json)\n` +
       `  health: ${address}/healthz, ${address}/readyz`,
   );
 

@@ -158,3 +158,31 @@ describe('customers', () => {
     expect(res.body.data.customer).toEqual({ customerId: c, name: 'c' });
   });
 });
+
+describe('customers: groups on create, named identity conflicts, attribute values by key', () => {
+  it('creates a customer in groups, refusing an unknown group and a taken identity by name, writing nothing', async () => {
+    const group = (await t.graphql('mutation { createGroup(name: "新客") { groupId } }')).body.data.createGroup.groupId;
+    const make = 'mutation ($i: [IdentityInput!], $g: [Int!]) { createCustomer(identities: $i, groupIds: $g) { customerId customer { groups { groupId } } } }';
+    const ok = await t.graphql(make, { i: [{ identityType: 'qq', identityValue: '77001' }], g: [group] });
+    expect(ok.body.data.createCustomer.customer.groups).toEqual([{ groupId: group }]);
+
+    const before = await t.prisma.customer.count();
+    const taken = await t.graphql(make, { i: [{ identityType: 'email', identityValue: 'new@x.cn' }, { identityType: 'qq', identityValue: '77001' }] });
+    expect(taken.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', issues: [{ field: 'identities[1]' }] });
+    const noGroup = await t.graphql(make, { i: [{ identityType: 'qq', identityValue: '77002' }], g: [group, 999999] });
+    expect(noGroup.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', issues: [{ field: 'groupIds[1]' }] });
+    expect(await t.prisma.customer.count()).toBe(before);
+  });
+
+  it('answers attribute values by key: profile fields with their label, extended attributes, unset keys as null', async () => {
+    const id = await newCustomer({ name: '钱七', gender: 2, deptCodeList: ['D1', 'D2'] });
+    await t.graphql(`mutation { setCustomerAttribute(customerId: "${id}", name: "tier", value: "A", extended: true, displayName: "等级") { customerId } }`);
+    const res = await t.graphql(`{ customer(id: "${id}") { attributeValues(keys: ["gender", "tier", "deptCodeList", "none", "gender"]) { attrKey attrName attrValue values extended } } }`);
+    expect(res.body.data.customer.attributeValues).toEqual([
+      { attrKey: 'gender', attrName: '性别', attrValue: '2', values: ['2'], extended: false },
+      { attrKey: 'tier', attrName: '等级', attrValue: 'A', values: ['A'], extended: true },
+      { attrKey: 'deptCodeList', attrName: '组织架构编码列表', attrValue: 'D1,D2', values: ['D1', 'D2'], extended: false },
+      { attrKey: 'none', attrName: 'none', attrValue: null, values: [], extended: true },
+    ]);
+  });
+});

@@ -64,6 +64,31 @@ describe('friends', () => {
   });
 });
 
+describe('friends by identity', () => {
+  const add = `mutation ($t: String!, $v: String!, $f: [String!]!) {
+    addFriendsByIdentity(identityType: $t, identityValue: $v, friendIdentityValues: $f) { customerId changed }
+  }`;
+
+  it('befriends the holders of identity values, both ways, normalising the values by their type', async () => {
+    const people = [];
+    for (const email of ['a@x.cn', 'b@x.cn', 'c@x.cn']) {
+      const res = await t.graphql(`mutation { createCustomer(identities: [{ identityType: "email", identityValue: "${email}" }]) { customerId } }`);
+      people.push(res.body.data.createCustomer.customerId as number);
+    }
+    const res = await t.graphql(add, { t: 'email', v: ' A@X.cn ', f: ['B@x.cn', 'c@x.cn', 'b@x.cn'] });
+    expect(res.body.data.addFriendsByIdentity).toEqual({ customerId: people[0], changed: 2 });
+    const friends = await t.graphql(`{ customer(id: "${people[2]}") { friends { customerId } } }`);
+    expect(friends.body.data.customer.friends).toEqual([{ customerId: people[0] }]);
+
+    const before = await t.prisma.friendship.count();
+    const unknown = await t.graphql(add, { t: 'email', v: 'b@x.cn', f: ['c@x.cn', 'nobody@x.cn'] });
+    expect(unknown.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', issues: [{ field: 'friendIdentityValues[1]' }] });
+    const badType = await t.graphql(add, { t: 'fax', v: 'b@x.cn', f: [] });
+    expect(badType.body.errors[0].extensions.issues[0].field).toBe('identityType');
+    expect(await t.prisma.friendship.count()).toBe(before);
+  });
+});
+
 describe('user-customer follow links (seed 003)', () => {
   it('follows, refuses a second follow, edits, lists with conditions, and unfollows all-or-nothing', async () => {
     const follow = 'mutation ($u: String!, $c: ID!) { followCustomer(userId: $u, customerId: $c, reference: "r1") { userId customerId } }';

@@ -81,5 +81,7 @@ describe.runIf(!usingPostgres)('embedded database shared by two processes', () =
     } finally {
       await reopened.stop();
     }
-  });
+    // Seven processes start one after another (each compiles through tsx and opens PGlite): about
+    // a minute on a busy 2-core machine, more than the default 60 s.
+  }, 180_000);
 });

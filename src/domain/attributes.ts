@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { AttributeDefinition, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { uniqueViolation } from '../db/errors.ts';
-import { profileFields } from './customer-fields.ts';
+import { deptCodes, profileFields, profileLabels, type ProfileField } from './customer-fields.ts';
 import { badInput, DomainError } from './errors.ts';
 import { parseInput } from './validation.ts';
 
@@ -124,4 +124,38 @@ export function groupValues(
     view.attrValue = view.values.join(',');
   }
   return [...byKey.values()];
+}
+
+/** The most attribute keys one read asks for (seed 001 queryAttrValuesByCustomerId attrKeyList). */
+export const MAX_ATTRIBUTE_KEYS = 100;
+
+export interface AttributeValueView extends AttributeView {
+  /** false for a profile field (系统属性), true for an extended attribute (扩展属性). */
+  extended: boolean;
+}
+
+/**
+ * A customer's values for the given keys, in the order asked, each key once: a profile
+ * field by its name, else an extended attribute by its key. A key that is neither set nor
+ * defined answers with a null value (extended attributes are defined on first write, so an
+ * unknown key is one nobody has written yet), named after itself.
+ */
+export function attributeValuesByKey(
+  customer: Record<string, unknown>,
+  keys: string[],
+  definitions: { key: string; name: string; values: { position: number; value: string }[] }[],
+): AttributeValueView[] {
+  if (keys.length > MAX_ATTRIBUTE_KEYS) throw badInput('keys', `at most ${MAX_ATTRIBUTE_KEYS} keys`);
+  const byKey = new Map(definitions.map((d) => [d.key, d]));
+  return [...new Set(keys.map((k) => k.trim()))].map((key): AttributeValueView => {
+    if ((profileFields as string[]).includes(key)) {
+      const field = key as ProfileField;
+      const raw = customer[field];
+      const values = field === 'deptCodeList' ? deptCodes(raw as string | null) : raw === null || raw === undefined ? [] : [String(raw)];
+      return { attrKey: key, attrName: profileLabels[field], attrValue: values.length ? values.join(',') : null, values, extended: false };
+    }
+    const definition = byKey.get(key);
+    const values = [...(definition?.values ?? [])].sort((a, b) => a.position - b.position).map((v) => v.value);
+    return { attrKey: key, attrName: definition?.name ?? key, attrValue: values.length ? values.join(',') : null, values, extended: true };
+  });
 }

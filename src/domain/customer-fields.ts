@@ -66,6 +66,55 @@ export const profileShape = {
 export type ProfileField = keyof typeof profileShape;
 export const profileFields = Object.keys(profileShape) as ProfileField[];
 
+/** Display names of the profile fields (seed 001 参数值), shown as attrName of system attributes. */
+export const profileLabels: Record<ProfileField, string> = {
+  name: '客户名称',
+  realName: '真实姓名',
+  nickName: '昵称',
+  mobile: '手机号',
+  mobileVerified: '手机号是否验证',
+  email: '邮箱',
+  emailVerified: '邮箱是否验证',
+  gender: '性别',
+  birthday: '生日',
+  province: '省份',
+  city: '市',
+  district: '区',
+  address: '地址',
+  location: '详细地址',
+  company: '公司',
+  industry: '公司行业',
+  position: '职位',
+  website: '公司网站',
+  annualRevenue: '公司年收入',
+  employeeNumber: '公司员工数',
+  appId: '公众号/小程序appId',
+  campaignId: '营销活动id',
+  chargeId: '客户负责人',
+  createMethod: '创建方式',
+  editable: '是否可编辑',
+  isEmployee: '是否本公司员工',
+  hobby: '癖好',
+  img: '用户头像地址url',
+  language: '微信语言',
+  openId: '微信openid',
+  unionId: '微信开放平台的unionId',
+  referrer: '所属推广人id',
+  referrerName: '所属推广人姓名',
+  remark: '备注',
+  source: '事件来源',
+  source1: '客户来源1',
+  source2: '客户来源2',
+  source3: '客户来源3',
+  source4: '客户来源4',
+  source5: '客户来源5',
+  source6: '客户来源6',
+  source7: '客户来源7',
+  source8: '客户来源8',
+  subscribeSource: '微信关注来源',
+  deptCodeList: '组织架构编码列表',
+};
+
 /** Every profile field optional; null clears a field. */
 export const profileSchema = z
   .object(Object.fromEntries(profileFields.map((f) => [f, profileShape[f].nullish()])) as {

@@ -102,12 +102,15 @@ export async function findCustomerIdByIdentity(prisma: PrismaClient, ref: Identi
 export interface NewCustomer {
   profile?: ProfileInput;
   identities?: IdentityRef[];
+  /** Groups the new customer joins (seed 001 add groupId). */
+  groupIds?: number[];
 }
 
 /**
- * Creates a customer with its identities, in one transaction. An identity that already
- * belongs to a customer is a CONFLICT naming it: resolving identities to an existing
- * customer is createCustomerByIdentity's job.
+ * Creates a customer with its identities and group memberships, in one statement. An
+ * identity that already belongs to a customer is a CONFLICT naming it (`identities[i]`):
+ * resolving identities to an existing customer is createCustomerByIdentity's job. An
+ * unknown group is NOT_FOUND naming `groupIds[i]`. Nothing is written on either.
  */
 export async function createCustomer(prisma: PrismaClient, input: NewCustomer): Promise<Customer> {
   const profile = parseInput(profileSchema, input.profile ?? {}, 'profile');
@@ -121,21 +124,43 @@ export async function createCustomer(prisma: PrismaClient, input: NewCustomer): 
     seen.set(type.name, value);
   });
   const unique = [...new Map(identities.map((i) => [`${i.type.name}\u0000${i.value}`, i])).values()];
+  const groupIds = [...new Set(input.groupIds ?? [])];
+  if (groupIds.length) {
+    const found = new Set((await prisma.group.findMany({ where: { id: { in: groupIds } }, select: { id: true } })).map((g) => g.id));
+    (input.groupIds ?? []).forEach((id, i) => {
+      if (!found.has(id)) throw notFound('group', id, `groupIds[${i}]`);
+    });
+  }
+  if (unique.length) {
+    const taken = await prisma.identity.findMany({
+      where: { OR: unique.map(({ type, value }) => ({ type: type.name, value })) },
+      select: { type: true, value: true },
+    });
+    const index = identities.findIndex(({ type, value }) => taken.some((t) => t.type === type.name && t.value === value));
+    if (index >= 0) throw identityTaken(`identities[${index}]`, identities[index].type.name, identities[index].value);
+  }
   try {
     return await prisma.customer.create({
       data: {
         ...(toColumns(profile) as Prisma.CustomerCreateInput),
         identities: { create: unique.map(({ type, value }) => ({ type: type.name, value })) },
+        memberships: { create: groupIds.map((groupId) => ({ groupId })) },
       },
     });
   } catch (error) {
+    // Another request took one of the identities since the check above.
     if (uniqueViolation(error)) {
-      throw new DomainError('CONFLICT', 'one of the identities already belongs to another customer', [
+      throw new DomainError('CONFLICT', 'identities: one of the identities already belongs to another customer', [
         { field: 'identities', message: 'already belongs to another customer' },
       ]);
     }
     throw error;
   }
+}
+
+function identityTaken(field: string, type: string, value: string): DomainError {
+  const message = `${type} "${value}" already belongs to another customer`;
+  return new DomainError('CONFLICT', `${field}: ${message}`, [{ field, message }]);
 }
 
 /** Writes the given profile fields (null clears one) onto a live customer. */

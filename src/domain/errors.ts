@@ -63,6 +63,8 @@ export function invalidInput(issues: FieldIssue[]): DomainError {
   return new DomainError('BAD_INPUT', described + more, issues);
 }
 
+/** NOT_FOUND; the message names the input field that held the id, when there is one. */
 export function notFound(what: string, id: unknown, field?: string): DomainError {
-  return new DomainError('NOT_FOUND', `${what} ${String(id)} not found`, field ? [{ field, message: 'not found' }] : []);
+  const message = `${what} ${String(id)} not found`;
+  return new DomainError('NOT_FOUND', field ? `${field}: ${message}` : message, field ? [{ field, message }] : []);
 }

@@ -6,6 +6,7 @@ import type { Prisma, PrismaClient, UserCustomer } from '../generated/prisma/cli
 import { uniqueViolation } from '../db/errors.ts';
 import { requireCustomerId, requireCustomerIds } from './customers.ts';
 import { badInput, DomainError } from './errors.ts';
+import { parseLegacyDateTime } from './legacy-dates.ts';
 import { parseInput } from './validation.ts';
 
 export const CONDITION_FIELDS = ['user_id', 'customer_id', 'template', 'script', 'reference', 'is_available', 'boss_sync', 'created'] as const;
@@ -32,16 +33,6 @@ const columnOf: Record<ConditionField, { column: keyof Prisma.UserCustomerWhereI
 };
 
 const opKey: Record<Exclude<ConditionOp, 'like' | 'in'>, string> = { '=': 'equals', '!=': 'not', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' };
-
-/** "2018-11-28 11:04:18" (seed 003) or ISO 8601, read as UTC+8 when no zone is given. */
-export function parseLegacyDateTime(text: string, field: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
-  const date = m
-    ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`)
-    : new Date(text.trim());
-  if (Number.isNaN(date.getTime())) throw badInput(field, `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)`);
-  return date;
-}
 
 function typed(value: string, type: 'string' | 'int' | 'datetime', field: string): string | number | Date {
   if (type === 'int') {
@@ -110,7 +101,7 @@ export async function follow(prisma: PrismaClient, input: z.input<typeof followI
     });
   } catch (error) {
     if (uniqueViolation(error)) {
-      throw new DomainError('CONFLICT', `user ${data.userId} already follows customer ${customerId}`, [
+      throw new DomainError('CONFLICT', `customerId: user ${data.userId} already follows customer ${customerId}`, [
         { field: 'customerId', message: 'already followed by this user' },
       ]);
     }
@@ -118,13 +109,14 @@ export async function follow(prisma: PrismaClient, input: z.input<typeof followI
   }
 }
 
-export const editInput = followInput.extend({ isAvailable: z.number().int().min(0).max(1).optional(), bossSync: z.number().int().min(0).max(1).optional() });
+const flag = z.number().int().min(0, 'must be 0 or 1').max(1, 'must be 0 or 1');
+export const editInput = followInput.extend({ isAvailable: flag.optional(), bossSync: flag.optional() });
 
 export async function editFollow(prisma: PrismaClient, input: z.input<typeof editInput>): Promise<UserCustomer> {
   const data = parseInput(editInput, input);
   const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
   const existing = await prisma.userCustomer.findUnique({ where: { userId_customerId: { userId: data.userId, customerId } } });
-  if (!existing) throw new DomainError('NOT_FOUND', `user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
+  if (!existing) throw new DomainError('NOT_FOUND', `customerId: user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
   return prisma.userCustomer.update({
     where: { id: existing.id },
     data: {
@@ -147,7 +139,7 @@ export async function unfollow(prisma: PrismaClient, userId: string, customerIds
     const followed = new Set(existing.map((e) => e.customerId));
     live.forEach((id, i) => {
       if (!followed.has(id)) {
-        throw new DomainError('NOT_FOUND', `user ${userId} does not follow customer ${customerIds[i]}`, [
+        throw new DomainError('NOT_FOUND', `customerIds[${i}]: user ${userId} does not follow customer ${customerIds[i]}`, [
           { field: `customerIds[${i}]`, message: 'not followed by this user' },
         ]);
       }

@@ -35,7 +35,9 @@ function fromGraphQL(error: GraphQLError, production: boolean): ErrorInfo | null
   if (original && !(original instanceof GraphQLError)) return describeError(original, production);
   const code = error.extensions?.code;
   if (typeof code === 'string' && codes.has(code)) {
-    return { code: code as ErrorCode, message: error.message, status: httpStatusOf[code as ErrorCode], issues: [] };
+    // An error already described once (masked by toGraphQLError) keeps the fields it named.
+    const issues = Array.isArray(error.extensions.issues) ? (error.extensions.issues as FieldIssue[]) : [];
+    return { code: code as ErrorCode, message: error.message, status: httpStatusOf[code as ErrorCode], issues };
   }
   if (!original && !error.path) {
     // A request the schema rejects before running (syntax, unknown field): the caller's fault.

@@ -1,19 +1,75 @@
 // Request-field shapes shared by the route tables: what legacy clients send for ids,
-// integers and text, including as the strings of query parameters and form bodies.
+// integers, text, lists and date-times, including as the strings of query parameters and
+// form bodies. Each names its problem in words a client can act on.
 import { z } from 'zod';
+import { parseLegacyDateTime } from '../domain/legacy-dates.ts';
+
+const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
+
+/** The largest id: ids are 32-bit integers (GraphQL Int, PostgreSQL integer). */
+export const MAX_ID = 2_147_483_647;
 
 /** An id as a number or a string of digits (JSON bodies send either; query strings send text). */
 export const idField = z
   .union([z.number().int().positive(), z.string().trim().regex(/^\d{1,10}$/, 'must be a positive integer id')], {
-    error: (issue) => (issue.input === undefined ? 'is required' : 'must be a positive integer id'),
+    error: expected('a positive integer id'),
   })
+  .refine((v) => Number(v) >= 1 && Number(v) <= MAX_ID, `must be a positive integer id up to ${MAX_ID}`)
   .transform((v) => String(v));
 
 /** An integer given as a number, or as digits in a query string or form body. */
 export const intField = z
   .union([z.number().int(), z.string().trim().regex(/^-?\d{1,10}$/, 'must be an integer')], {
-    error: (issue) => (issue.input === undefined ? 'is required' : 'must be an integer'),
+    error: expected('an integer'),
   })
   .transform((v) => Number(v));
 
-export const textField = z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
+export const textField = z.string({ error: expected('a string') });
+
+/** A text id that legacy clients send as a string or a number ("998" or 998); never empty. */
+export const textIdField = z
+  .union([z.string().trim().min(1, 'must not be empty'), z.number().int().nonnegative()], { error: expected('a string or a number') })
+  .transform((v) => String(v));
+
+/** true or false (JSON booleans only). */
+export const booleanField = z.boolean({ error: expected('true or false') });
+
+/** A list of `item`, at most `max` long. */
+export function listField<T extends z.ZodType>(item: T, max: number) {
+  return z.array(item, { error: expected('a list') }).max(max, `must hold at most ${max} items`);
+}
+
+/** Makes a field optional; an empty string or null (form bodies, query strings) counts as absent. */
+export function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
+}
+
+/** "yyyy-MM-dd HH:mm:ss", read as UTC+8 (the legacy APIs' zone). */
+export const legacyDateTimeField = z.string({ error: expected('a date-time as yyyy-MM-dd HH:mm:ss') }).transform((text, ctx) => {
+  try {
+    return parseLegacyDateTime(text, '');
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)` });
+    return z.NEVER;
+  }
+});
+
+/**
+ * The most rows one page holds: the GraphQL connections' own maximum (Pothos clamps larger
+ * pages silently, so a larger page size would lie about what it returned: it is refused).
+ */
+export const MAX_PAGE_SIZE = 100;
+/** Keeps (page - 1) × size inside GraphQL's 32-bit Int offset. */
+const MAX_PAGE_INDEX = 10_000_000;
+
+export const pageIndexField = intField.pipe(
+  z.number().int().min(1, 'must be at least 1').max(MAX_PAGE_INDEX, `must be at most ${MAX_PAGE_INDEX}`),
+);
+export const pageSizeField = intField.pipe(
+  z.number().int().min(1, 'must be at least 1').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`),
+);
+
+/** The GraphQL connection arguments for a numbered page. */
+export function pageArgs(page: number, size: number): { first: number; offset: number } {
+  return { first: size, offset: (page - 1) * size };
+}

@@ -19,17 +19,31 @@ export interface RestRoute<Request = any, Data = any> {
    * stripped; wrong types and missing fields are refused naming the field.
    */
   request: z.ZodType<Request>;
-  /** Fields that arrive as JSON text in form bodies (seed 003), parsed before `request`. */
+  /**
+   * Fields that may arrive as JSON text (form bodies of seed 003), parsed before `request`.
+   * An empty string counts as absent.
+   */
   jsonFields?: string[];
   /** The GraphQL document: exactly one operation. */
   operation: string;
   variables(request: Request): Record<string, unknown>;
   /** The family's `data` (or `result`) from the operation's data. */
   result(data: Data, request: Request): unknown;
+  /** The shape of `result`'s value, for the OpenAPI document and the tests. */
+  response?: z.ZodType;
+  /**
+   * Names the operation's errors use (GraphQL argument paths) → the legacy field names, so
+   * that a message names what the client sent: `{ friendIdentityValues: 'userIdBatch' }` turns
+   * `friendIdentityValues[2]: …` into `userIdBatch[2]: …`. A key matches a field equal to it or
+   * starting with it followed by `[` or `.`; the longest key wins; an empty name drops the prefix.
+   */
+  errorFields?: Record<string, string>;
   /** The success message, for families that carry one (seed 003 msg). */
   message?: string;
   /** The request example from the seed, replayed by the tests and shown in the docs. */
   example?: unknown;
+  /** Judgement calls where the seed is silent or unclear, for the docs. */
+  notes?: string[];
 }
 
 export function defineRoute<Request, Data>(route: RestRoute<Request, Data>): RestRoute<Request, Data> {

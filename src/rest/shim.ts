@@ -11,6 +11,7 @@ import { authenticate } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
+import type { ErrorInfo } from '../http/error-info.ts';
 import type { RestRoute } from './route.ts';
 
 interface PreparedRoute {
@@ -35,6 +36,11 @@ function parseJsonFields(input: Record<string, unknown>, fields: string[] = []):
   for (const field of fields) {
     const value = out[field];
     if (typeof value !== 'string') continue;
+    // Form clients send an empty field for "not given" (seed 003: 如果为空).
+    if (value.trim() === '') {
+      delete out[field];
+      continue;
+    }
     try {
       out[field] = JSON.parse(value);
     } catch {
@@ -44,6 +50,14 @@ function parseJsonFields(input: Record<string, unknown>, fields: string[] = []):
   return out;
 }
 
+/**
+ * The variables as a GraphQL-over-HTTP client would send them: graphql-js reads a variable
+ * present with the value undefined as null (which clears a field), JSON leaves it out.
+ */
+function asJson(variables: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(variables)) as Record<string, unknown>;
+}
+
 function requestInput(route: RestRoute, req: FastifyRequest): Record<string, unknown> {
   const raw = route.method === 'GET' ? req.query : req.body;
   if (raw === undefined || raw === null || raw === '') return {};
@@ -51,6 +65,34 @@ function requestInput(route: RestRoute, req: FastifyRequest): Record<string, unk
     throw new DomainError('BAD_INPUT', 'body: must be a JSON object', [{ field: 'body', message: 'must be a JSON object' }]);
   }
   return parseJsonFields(raw as Record<string, unknown>, route.jsonFields);
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The legacy name of one field the operation's errors name (see RestRoute.errorFields). */
+export function legacyFieldName(field: string, errorFields: Record<string, string>): string {
+  const key = Object.keys(errorFields)
+    .filter((k) => field === k || field.startsWith(`${k}[`) || field.startsWith(`${k}.`))
+    .sort((a, b) => b.length - a.length)[0];
+  if (key === undefined) return field;
+  const rest = field.slice(key.length);
+  const renamed = errorFields[key];
+  return renamed === '' ? rest.replace(/^\./, '') : renamed + rest;
+}
+
+/** Renames the fields an error names, in its issues and in its message. */
+export function renameErrorFields(info: ErrorInfo, errorFields: Record<string, string> | undefined): ErrorInfo {
+  if (!errorFields || info.issues.length === 0) return info;
+  let message = info.message;
+  const issues = info.issues.map((issue) => {
+    const field = legacyFieldName(issue.field, errorFields);
+    if (field !== issue.field) {
+      // Only where the name stands as a whole path, e.g. "profile.email:" but not "profile.emailVerified".
+      message = message.replace(new RegExp(`(^|[\\s;(])${escape(issue.field)}(?=[:\\s(]|$)`, 'g'), `$1${field}`);
+    }
+    return { ...issue, field };
+  });
+  return { ...info, message, issues };
 }
 
 export function registerRestShim(
@@ -75,13 +117,13 @@ export function registerRestShim(
           const result = (await enveloped.execute({
             schema: enveloped.schema,
             document,
-            variableValues: route.variables(parsed.data),
+            variableValues: asJson(route.variables(parsed.data)),
             contextValue,
           })) as ExecutionResult;
           if (result.errors?.length) {
             const info = describeError(result.errors[0], production);
             if (info.status >= 500) req.log.error({ err: result.errors[0].originalError ?? result.errors[0] }, 'REST operation failed');
-            return answer(route.family.failure(info));
+            return answer(route.family.failure(renameErrorFields(info, route.errorFields)));
           }
           return answer(route.family.success(route.result(result.data, parsed.data), route.message));
         } catch (error) {

@@ -3,7 +3,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { groupValues } from '../domain/attributes.ts';
+import { attributeValuesByKey, groupValues, MAX_ATTRIBUTE_KEYS, type AttributeValueView } from '../domain/attributes.ts';
 import { deptCodes, intFields, profileFields, profileSchema, type ProfileField } from '../domain/customer-fields.ts';
 import {
   createCustomer,
@@ -79,7 +79,31 @@ export const Customer = builder.prismaNode('Customer', {
   }),
 });
 
+const CustomerAttributeValue = builder.objectRef<AttributeValueView>('CustomerAttributeValue').implement({
+  description: 'One attribute of a customer by key: a profile field (系统属性) or an extended attribute (扩展属性).',
+  fields: (t) => ({
+    attrKey: t.exposeString('attrKey'),
+    attrName: t.exposeString('attrName', { description: 'Display name: the field label, or the extended attribute name.' }),
+    attrValue: t.exposeString('attrValue', { nullable: true, description: 'The value as text (several joined by ","); null when unset.' }),
+    values: t.exposeStringList('values'),
+    extended: t.exposeBoolean('extended'),
+  }),
+});
+
 builder.prismaObjectFields(Customer, (t) => ({
+  attributeValues: t.field({
+    type: [CustomerAttributeValue],
+    description: `Values of the given attribute keys, in that order (seed 001 queryAttrValuesByCustomerId); at most ${MAX_ATTRIBUTE_KEYS} keys.`,
+    args: { keys: t.arg.stringList({ required: true, validate: z.array(z.string()).max(MAX_ATTRIBUTE_KEYS, `at most ${MAX_ATTRIBUTE_KEYS} keys`) }) },
+    // One query for the definitions and this customer's values; profile fields come with the customer.
+    resolve: async (customer, args, ctx) => {
+      const definitions = await ctx.prisma.attributeDefinition.findMany({
+        where: { key: { in: args.keys.map((k) => k.trim()) } },
+        select: { key: true, name: true, values: { where: { customerId: customer.id }, select: { position: true, value: true } } },
+      });
+      return attributeValuesByKey(customer as unknown as Record<string, unknown>, args.keys, definitions);
+    },
+  }),
   friends: t.field({
     type: [Customer],
     description: 'Friends (mutual), live customers only.',
@@ -217,9 +241,14 @@ builder.mutationFields((t) => ({
     args: {
       profile: t.arg({ type: ProfileInput, required: false }),
       identities: t.arg({ type: [IdentityInput], required: false }),
+      groupIds: t.arg.intList({ required: false, description: 'Groups the customer joins; an unknown group fails the call.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const customer = await createCustomer(ctx.prisma, { profile: args.profile ?? {}, identities: args.identities ?? [] });
+      const customer = await createCustomer(ctx.prisma, {
+        profile: args.profile ?? {},
+        identities: args.identities ?? [],
+        groupIds: args.groupIds ?? [],
+      });
       return { customerId: customer.id };
     },
   }),

@@ -1,6 +1,6 @@
 // Friendship: mutual, idempotent; an unknown customer fails the whole call.
 import { builder } from '../builder.ts';
-import { addFriends, removeFriends } from '../domain/friends.ts';
+import { addFriends, addFriendsByIdentity, removeFriends } from '../domain/friends.ts';
 import { parseCustomerId } from './customer.ts';
 
 export const Friendship = builder.prismaObject('Friendship', {
@@ -30,6 +30,19 @@ builder.mutationFields((t) => ({
       const friendIds = args.friendIds.map((id, i) => parseCustomerId(id, `friendIds[${i}]`));
       return { customerId, changed: await addFriends(ctx.prisma, customerId, friendIds) };
     },
+  }),
+  addFriendsByIdentity: t.field({
+    type: FriendsPayload,
+    authScopes: { write: true },
+    description:
+      'Befriends the customer holding (identityType, identityValue) with the customers holding each of friendIdentityValues ' +
+      '(same type), both ways; idempotent. One unknown value fails the whole call, naming it; at most 500 a call.',
+    args: {
+      identityType: t.arg.string({ required: true }),
+      identityValue: t.arg.string({ required: true }),
+      friendIdentityValues: t.arg.stringList({ required: true }),
+    },
+    resolve: (_root, args, ctx) => addFriendsByIdentity(ctx.prisma, args),
   }),
   removeFriends: t.field({
     type: FriendsPayload,

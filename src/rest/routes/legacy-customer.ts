@@ -1,6 +1,7 @@
 // The customer object of seed 001 (customerInfo, simpleQuery records, …): every profile field,
 // extendAttrList and identityList, plus `id` (CONTRACT §4.2).
-import { profileFields } from '../../domain/customer-fields.ts';
+import { z } from 'zod';
+import { intFields, profileFields, profileLabels } from '../../domain/customer-fields.ts';
 
 export const legacyCustomerFragment = `fragment LegacyCustomer on Customer {
   customerId
@@ -20,3 +21,24 @@ export function toLegacyCustomer(customer: LegacyCustomerData): Record<string, u
   const { customerId, extendedAttributes, identities, ...profile } = customer;
   return { id: customerId, ...profile, extendAttrList: extendedAttributes, identityList: identities };
 }
+
+export const legacyAttributeSchema = z
+  .object({ attrKey: z.string(), attrName: z.string(), attrValue: z.string().nullable() })
+  .strict();
+
+/** The shape toLegacyCustomer answers, for the OpenAPI document and the tests. */
+export const legacyCustomerSchema = z
+  .object({
+    id: z.number().int().describe('客户id (not in the seed: CONTRACT §4.2)'),
+    ...Object.fromEntries(
+      profileFields.map((field) => [
+        field,
+        (field === 'deptCodeList' ? z.array(z.string()) : intFields.has(field) ? z.number().int().nullable() : z.string().nullable()).describe(
+          profileLabels[field],
+        ),
+      ]),
+    ),
+    extendAttrList: z.array(legacyAttributeSchema).describe('扩展属性列表'),
+    identityList: z.array(z.object({ identityType: z.string(), identityValue: z.string() }).strict()).describe('身份列表'),
+  })
+  .strict();

@@ -1,15 +1,90 @@
 // The openapi family (seed 001_b0c7d8b279f431e3.txt, 客户管理): envelope {code, msg, data}.
+// createCustomerByIdentity and getCustomerIdByIdentityList come with the identity engine.
 import { z } from 'zod';
+import { MAX_ATTRIBUTE_KEYS } from '../../domain/attributes.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { openapi } from '../families.ts';
-import { idField } from '../fields.ts';
+import {
+  booleanField,
+  idField,
+  intField,
+  legacyDateTimeField,
+  listField,
+  MAX_PAGE_SIZE,
+  optional,
+  pageArgs,
+  pageIndexField,
+  pageSizeField,
+  textField,
+  textIdField,
+} from '../fields.ts';
 import { defineRoute } from '../route.ts';
-import { legacyCustomerFragment, toLegacyCustomer, type LegacyCustomerData } from './legacy-customer.ts';
+import {
+  legacyAttributeSchema,
+  legacyCustomerFragment,
+  legacyCustomerSchema,
+  toLegacyCustomer,
+  type LegacyCustomerData,
+} from './legacy-customer.ts';
 
 const customerNotFound = (id: string) =>
-  new DomainError('NOT_FOUND', `customer ${id} not found`, [{ field: 'customerId', message: 'not found' }]);
+  new DomainError('NOT_FOUND', `customerId: customer ${id} not found`, [{ field: 'customerId', message: 'not found' }]);
+
+/** MyBatis-Plus' page defaults, which the seed's current/size/records/total come from. */
+const DEFAULT_CURRENT = 1;
+const DEFAULT_SIZE = 10;
 
 export const openapiRoutes = [
+  defineRoute({
+    family: openapi,
+    method: 'POST',
+    path: '/openapi/customer/add',
+    summary: '新增客户: creates a customer whose mobile becomes its phone identity; data = the new customer id',
+    seed: '001 新增客户',
+    scope: 'customer:write',
+    request: z.object({
+      name: textField.trim().min(1, 'must not be empty').describe('客户名称'),
+      mobile: textIdField.describe('手机号: also the customer’s phone identity'),
+      mobileVerified: optional(intField).describe('手机号是否验证: 0 no, 1 yes (default 0)'),
+      province: optional(textField).describe('省份'),
+      city: optional(textField).describe('市'),
+      district: optional(textField).describe('区'),
+      email: optional(textField).describe('邮箱'),
+      emailVerified: optional(intField).describe('邮箱是否验证: 0 no, 1 yes (default 0)'),
+      gender: optional(intField).describe('性别: 0 unknown, 1 male, 2 female (default 0)'),
+      groupId: optional(idField).describe('分组id: the group the customer joins; empty for none (未分组)'),
+    }),
+    operation: `mutation AddCustomer($profile: CustomerProfileInput!, $identities: [IdentityInput!]!, $groupIds: [Int!]) {
+      createCustomer(profile: $profile, identities: $identities, groupIds: $groupIds) { customerId }
+    }`,
+    variables: ({ groupId, ...profile }) => ({
+      profile,
+      identities: [{ identityType: 'phone', identityValue: profile.mobile }],
+      groupIds: groupId ? [Number(groupId)] : [],
+    }),
+    result: (data: { createCustomer: { customerId: number } }) => data.createCustomer.customerId,
+    response: z.number().int().describe('the new customer id'),
+    errorFields: { profile: '', identities: 'mobile', 'identities[0]': 'mobile', 'identities[0].identityValue': 'mobile', 'groupIds[0]': 'groupId' },
+    example: {
+      name: '张三',
+      mobile: '13912345678',
+      mobileVerified: 1,
+      province: '安徽省',
+      city: '合肥市',
+      district: '蜀山区',
+      email: 'a@b.com',
+      emailVerified: 0,
+      gender: 1,
+    },
+    notes: [
+      'The seed has no request example: the example is built from its parameter table.',
+      'Required: name and mobile. The seed marks mobileVerified, email, emailVerified and gender 是 as well; they are optional here (0 or empty when omitted), so that no conforming client is refused.',
+      'The seed says this endpoint supports neither several identities nor merges: a mobile that already belongs to a live customer is refused with HTTP 409 naming `mobile`, and nothing is written or updated. Clients that want find-or-update use createCustomerByIdentity.',
+      'An unknown groupId is HTTP 404 naming `groupId`; nothing is written.',
+      'Profile fields the seed does not list for this endpoint (nickName, …) are ignored like any unknown field.',
+    ],
+  }),
   defineRoute({
     family: openapi,
     method: 'GET',
@@ -17,14 +92,46 @@ export const openapiRoutes = [
     summary: '根据客户id查询单个客户信息: one customer by id (a merged id answers with the survivor)',
     seed: '001 根据客户id查询单个客户信息',
     scope: 'customer:read',
-    request: z.object({ customerId: idField }),
+    request: z.object({ customerId: idField.describe('客户id') }),
     operation: `query CustomerInfo($id: ID!) { customer(id: $id) { ...LegacyCustomer } }\n${legacyCustomerFragment}`,
     variables: (req) => ({ id: req.customerId }),
     result: (data: { customer: LegacyCustomerData | null }, req) => {
       if (!data.customer) throw customerNotFound(req.customerId);
       return toLegacyCustomer(data.customer);
     },
-    example: { customerId: '1' },
+    response: legacyCustomerSchema,
+    example: { customerId: '1001' },
+    notes: ['An unknown or deleted customer is HTTP 404 with code -1; a merged id answers with the customer it was merged into.'],
+  }),
+  defineRoute({
+    family: openapi,
+    method: 'POST',
+    path: '/openapi/customer-identity-ref/getCustomerIdByCustomerIdentity',
+    summary: '根据客户身份获取客户信息: the customer holding one identity',
+    seed: '001 根据客户身份获取客户信息',
+    scope: 'customer:read',
+    request: z.object({
+      identityType: textField.describe('身份类型: phone, email, openid, unionid, external_id, username, qq, or a configured type'),
+      identityValue: textIdField.describe('身份值 (normalised by its type: phone digits only, e-mail lower-cased)'),
+    }),
+    operation: `query CustomerByIdentity($identityType: String!, $identityValue: String!) {
+      customerByIdentity(identityType: $identityType, identityValue: $identityValue) { ...LegacyCustomer }
+    }\n${legacyCustomerFragment}`,
+    variables: (req) => ({ identityType: req.identityType, identityValue: req.identityValue }),
+    result: (data: { customerByIdentity: LegacyCustomerData | null }, req) => {
+      if (!data.customerByIdentity) {
+        const message = `no customer has ${req.identityType} "${req.identityValue}"`;
+        throw new DomainError('NOT_FOUND', `identityValue: ${message}`, [{ field: 'identityValue', message }]);
+      }
+      return toLegacyCustomer(data.customerByIdentity);
+    },
+    response: legacyCustomerSchema,
+    errorFields: { identity: '' },
+    example: { identityType: 'phone', identityValue: '13765348726' },
+    notes: [
+      'Despite its name the endpoint answers the whole customer object (the seed’s response table), as customerInfo does.',
+      'No customer holds the identity: HTTP 404 with code -1. An unknown identity type: HTTP 400 naming identityType.',
+    ],
   }),
   defineRoute({
     family: openapi,
@@ -33,10 +140,122 @@ export const openapiRoutes = [
     summary: '删除单个客户: logical delete; the customer’s identities are released',
     seed: '001 删除单个客户',
     scope: 'customer:write',
-    request: z.object({ customerId: idField }),
+    request: z.object({ customerId: idField.describe('客户id') }),
     operation: 'mutation SingleDelete($id: ID!) { deleteCustomer(id: $id) { customerId } }',
     variables: (req) => ({ id: req.customerId }),
     result: () => null,
-    example: { customerId: '1' },
+    response: z.null(),
+    errorFields: { id: 'customerId' },
+    example: { customerId: '1001' },
+    notes: ['Deleting an unknown or already deleted customer is HTTP 404.'],
+  }),
+  defineRoute({
+    family: openapi,
+    method: 'GET',
+    path: '/openapi/customer/simpleQuery',
+    summary: '获取客户列表接口，支持分页: live customers, newest first, by group, search key and creation time',
+    seed: '001 获取客户列表接口，支持分页',
+    scope: 'customer:read',
+    request: z.object({
+      groupId: optional(idField).describe('客户群组id'),
+      searchKey: optional(textField).describe('关键词: part of the phone, nickname or name'),
+      startTime: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
+      endTime: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive of that whole second'),
+      current: optional(pageIndexField).describe(`当前页码, from 1 (default ${DEFAULT_CURRENT})`),
+      size: optional(pageSizeField).describe(`页码记录数, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_SIZE})`),
+    }),
+    operation: `query SimpleQuery($first: Int!, $offset: Int!, $filter: CustomerFilter) {
+      customers(first: $first, offset: $offset, filter: $filter) { totalCount edges { node { ...LegacyCustomer } } }
+    }\n${legacyCustomerFragment}`,
+    variables: (req) => ({
+      ...pageArgs(req.current ?? DEFAULT_CURRENT, req.size ?? DEFAULT_SIZE),
+      filter: {
+        groupId: req.groupId ? Number(req.groupId) : undefined,
+        search: req.searchKey?.trim() || undefined,
+        createdAfter: req.startTime?.toISOString(),
+        createdBefore: req.endTime ? legacyRangeEnd(req.endTime).toISOString() : undefined,
+      },
+    }),
+    result: (data: { customers: { totalCount: number; edges: { node: LegacyCustomerData }[] } }, req) => ({
+      current: req.current ?? DEFAULT_CURRENT,
+      size: req.size ?? DEFAULT_SIZE,
+      total: data.customers.totalCount,
+      records: data.customers.edges.map((edge) => toLegacyCustomer(edge.node)),
+    }),
+    response: z
+      .object({
+        current: z.number().int().describe('当前页码'),
+        size: z.number().int().describe('页码记录数 (as asked)'),
+        total: z.number().int().describe('总记录数'),
+        records: z.array(legacyCustomerSchema),
+      })
+      .strict(),
+    errorFields: { 'filter.groupId': 'groupId', 'filter.search': 'searchKey', 'filter.createdAfter': 'startTime', 'filter.createdBefore': 'endTime', first: 'size', offset: 'current' },
+    example: { startTime: '2020-01-01 00:00:00', endTime: '2030-12-31 23:59:59', current: '1', size: '10' },
+    notes: [
+      `The seed marks startTime, endTime, current and size required; they are optional here: no time bound when a time is omitted, current ${DEFAULT_CURRENT} and size ${DEFAULT_SIZE} (MyBatis-Plus’ defaults, whose current/size/total/records the response uses) when omitted. An empty value counts as omitted.`,
+      `size above ${MAX_PAGE_SIZE} is refused (HTTP 400 naming size) rather than silently cut, so that total and size never disagree with records.`,
+      'Times without a zone are read as UTC+8 (China Standard Time, the vendor’s); both bounds are inclusive, endTime to the end of its second. A searchKey made of phone characters also matches phone identities by digits.',
+      'Records are newest first and carry identityList too (the same object as customerInfo).',
+    ],
+  }),
+  defineRoute({
+    family: openapi,
+    method: 'POST',
+    path: '/openapi/customer/updateCustomerAttr',
+    summary: '更新客户的单个属性信息: sets one profile field (isExtendAttr=false) or extended attribute (true)',
+    seed: '001 更新客户的单个属性信息',
+    scope: 'customer:write',
+    request: z.object({
+      attrName: textField.trim().min(1, 'must not be empty').describe('属性名称: a profile field (name, gender, …) or an extended attribute key'),
+      attrValue: z
+        .union([z.string(), z.number(), z.null()], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+        .transform((v) => (v === null ? null : String(v)))
+        .describe('属性值 as text; null or "" clears the attribute'),
+      customerId: idField.describe('客户id'),
+      isExtendAttr: booleanField.describe('true: 扩展属性 (extended attribute), false: 系统属性 (profile field)'),
+    }),
+    operation: `mutation UpdateCustomerAttr($customerId: ID!, $name: String!, $value: String, $extended: Boolean!) {
+      setCustomerAttribute(customerId: $customerId, name: $name, value: $value, extended: $extended) { customerId }
+    }`,
+    variables: (req) => ({ customerId: req.customerId, name: req.attrName, value: req.attrValue, extended: req.isExtendAttr }),
+    result: () => null,
+    response: z.null(),
+    errorFields: { name: 'attrName', value: 'attrValue', values: 'attrValue', attrKey: 'attrName', displayName: 'attrName' },
+    example: { attrName: 'name', attrValue: '李四', customerId: 1001, isExtendAttr: false },
+    notes: [
+      'A system attribute is a profile field by its seed name; its value is read by the field’s type (gender "1" is the number 1) and checked by its rule.',
+      'An extended attribute key that is new is defined on first write (its name is the key) as a single text attribute.',
+      'attrValue is required but may be null (or "") to clear the attribute.',
+    ],
+  }),
+  defineRoute({
+    family: openapi,
+    method: 'POST',
+    path: '/openapi/customer/queryAttrValuesByCustomerId',
+    summary: '查询客户的指定属性信息: values of the given attribute keys (system and extended)',
+    seed: '001 查询客户的指定属性信息',
+    scope: 'customer:read',
+    request: z.object({
+      attrKeyList: listField(textField, MAX_ATTRIBUTE_KEYS).describe(`属性key列表: profile field names or extended keys, at most ${MAX_ATTRIBUTE_KEYS}`),
+      customerId: idField.describe('客户id'),
+    }),
+    operation: `query QueryAttrValues($id: ID!, $keys: [String!]!) {
+      customer(id: $id) { customerId attributeValues(keys: $keys) { attrKey attrName attrValue } }
+    }`,
+    variables: (req) => ({ id: req.customerId, keys: req.attrKeyList }),
+    result: (data: { customer: { customerId: number; attributeValues: unknown[] } | null }, req) => {
+      if (!data.customer) throw customerNotFound(req.customerId);
+      return [{ customerId: data.customer.customerId, attrList: data.customer.attributeValues }];
+    },
+    response: z.array(z.object({ customerId: z.number().int(), attrList: z.array(legacyAttributeSchema) }).strict()),
+    errorFields: { keys: 'attrKeyList' },
+    example: { attrKeyList: ['name', 'gender', 'vipLevel'], customerId: 1001 },
+    notes: [
+      'The seed types data as object[] holding attrList and customerId: data is a list with one entry {customerId, attrList}.',
+      'One entry per key asked, in that order, repeated keys once. A profile field answers its value as text with its label (客户名称, 性别, …) as attrName; an extended attribute its name.',
+      'A key that is neither a profile field nor an attribute anyone has set answers attrValue null (and attrName = the key): extended attributes are defined on first write, so such a key is not an error.',
+      'An unknown customer is HTTP 404; a merged id answers with the survivor’s id as customerId.',
+    ],
   }),
 ];

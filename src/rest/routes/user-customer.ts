@@ -1,8 +1,22 @@
 // The user_customer family (seed 003_4e5ef05ef938c7d5.txt): JSON or form bodies, envelope
 // {code, msg, mix_code, mix_msg, mix_ext, result}.
 import { z } from 'zod';
+import { formatLegacyDateTime, legacyRangeEnd } from '../../domain/legacy-dates.ts';
+import { CONDITION_FIELDS, CONDITION_OPS, type ConditionOp } from '../../domain/user-customers.ts';
 import { userCustomer } from '../families.ts';
-import { idField, textField } from '../fields.ts';
+import {
+  idField,
+  intField,
+  legacyDateTimeField,
+  listField,
+  MAX_PAGE_SIZE,
+  optional,
+  pageArgs,
+  pageIndexField,
+  pageSizeField,
+  textField,
+  textIdField,
+} from '../fields.ts';
 import { defineRoute } from '../route.ts';
 
 export const userCustomerFragment = `fragment LegacyUserCustomer on UserCustomer {
@@ -20,12 +34,6 @@ export interface LegacyUserCustomerData {
   bossSync: number;
 }
 
-/** "2018-11-28 11:04:18" in UTC+8, as the seed shows dates. */
-export function legacyDateTime(iso: string): string {
-  const shifted = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
-  return shifted.toISOString().slice(0, 19).replace('T', ' ');
-}
-
 /** seed 003 shows user_id as a number: numeric ids are answered as numbers. */
 export function legacyUserId(userId: string): string | number {
   return /^\d{1,15}$/.test(userId) ? Number(userId) : userId;
@@ -38,13 +46,143 @@ export function toLegacyUserCustomer(link: LegacyUserCustomerData): Record<strin
     template: link.template,
     script: link.script,
     reference: link.reference,
-    created: legacyDateTime(link.created),
+    created: formatLegacyDateTime(link.created),
     is_available: link.isAvailable,
     boss_sync: link.bossSync,
   };
 }
 
+const legacyUserCustomerSchema = z
+  .object({
+    user_id: z.union([z.number().int(), z.string()]).describe('用户标识; a number when it is made of digits'),
+    customer_id: z.number().int().describe('客户标识'),
+    template: z.string().nullable().describe('模板/样式'),
+    script: z.string().nullable().describe('脚本'),
+    reference: z.string().describe('参考号'),
+    created: z.string().describe('yyyy-MM-dd HH:mm:ss, UTC+8'),
+    is_available: z.number().int(),
+    boss_sync: z.number().int(),
+  })
+  .strict();
+
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_CONDITIONS = 20;
+/** The most customer ids one multi_delete takes. */
+const MAX_MULTI_DELETE = 500;
+
+const pageRequest = {
+  page_index: optional(pageIndexField).describe('查询页码, from 1 (default 1)'),
+  page_size: optional(pageSizeField).describe(`每页记录数, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`),
+};
+
+const pagedFragment = `totalCount edges { node { ...LegacyUserCustomer } }`;
+
+interface PagedData {
+  userCustomers: { totalCount: number; edges: { node: LegacyUserCustomerData }[] };
+}
+
+function pagedResult(data: PagedData, req: { page_index?: number; page_size?: number }) {
+  const size = req.page_size ?? DEFAULT_PAGE_SIZE;
+  const total = data.userCustomers.totalCount;
+  return {
+    page_index: req.page_index ?? 1,
+    page_size: size,
+    total_pages: Math.ceil(total / size),
+    total_records: total,
+    data: data.userCustomers.edges.map((edge) => toLegacyUserCustomer(edge.node)),
+  };
+}
+
+const pagedSchema = z
+  .object({
+    page_index: z.number().int(),
+    page_size: z.number().int(),
+    total_pages: z.number().int(),
+    total_records: z.number().int(),
+    data: z.array(legacyUserCustomerSchema),
+  })
+  .strict();
+
+/** GraphQL's ConditionOperator names for the seed's operators. */
+const operatorName: Record<ConditionOp, string> = { '=': 'EQ', '!=': 'NE', '>': 'GT', '>=': 'GTE', '<': 'LT', '<=': 'LTE', like: 'LIKE', in: 'IN' };
+
+const conditionValue = z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))], {
+  error: () => 'must be a string, a number or (for "in") a list',
+});
+
+const conditionField = listField(
+  z.tuple(
+    [
+      z.enum(CONDITION_FIELDS, { error: () => `must be one of ${CONDITION_FIELDS.join(', ')}` }),
+      z.enum(CONDITION_OPS, { error: () => `must be one of ${CONDITION_OPS.join(' ')}` }),
+      conditionValue,
+    ],
+    { error: () => 'must be ["key", "operator", "value"]' },
+  ),
+  MAX_CONDITIONS,
+);
+
+/** ["customer_id","in",["1","2"]] or ["customer_id","in","1,2"]: the values of `in`; one value for the rest. */
+function toCondition([key, op, value]: z.infer<typeof conditionField>[number]) {
+  const values = Array.isArray(value) ? value.map(String) : op === 'in' ? String(value).split(',').map((v) => v.trim()).filter(Boolean) : null;
+  return values ? { key, op: operatorName[op], values } : { key, op: operatorName[op], value: String(value) };
+}
+
+const linkRequest = {
+  user_id: textIdField.describe('用户标识'),
+  customer_id: idField.describe('客户标识'),
+};
+
+/** Text that may be cleared with a JSON null; an empty field counts as omitted (forms cannot send null). */
+const clearableText = z.preprocess((v) => (v === '' ? undefined : v), z.union([textField, z.null()], { error: () => 'must be a string' }).optional());
+
+const contentFields = {
+  template: clearableText.describe('模板/样式; null clears it'),
+  script: clearableText.describe('脚本; null clears it'),
+  reference: optional(textField).describe('参考号'),
+};
+
+const followErrorFields = { userId: 'user_id', customerId: 'customer_id', isAvailable: 'is_available', bossSync: 'boss_sync' };
+
 export const userCustomerRoutes = [
+  defineRoute({
+    family: userCustomer,
+    method: 'POST',
+    path: '/api/user_customer/get_list',
+    summary: '查询UserCustomer列表: follow links by conditions and creation time, newest first, paged',
+    seed: '003 2.4.1.7.27.1',
+    scope: 'customer:read',
+    request: z.object({
+      ...pageRequest,
+      condition: optional(conditionField).describe(
+        `查询条件 [["key","operator","value"],…] (ANDed; at most ${MAX_CONDITIONS}); keys ${CONDITION_FIELDS.join(', ')}; operators ${CONDITION_OPS.join(' ')}; JSON text in form bodies`,
+      ),
+      start_time: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
+      end_time: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
+    }),
+    jsonFields: ['condition'],
+    operation: `query UserCustomerList($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
+      userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
+    }\n${userCustomerFragment}`,
+    variables: (req) => ({
+      ...pageArgs(req.page_index ?? 1, req.page_size ?? DEFAULT_PAGE_SIZE),
+      filter: {
+        conditions: (req.condition ?? []).map(toCondition),
+        createdAfter: req.start_time?.toISOString(),
+        createdBefore: req.end_time ? legacyRangeEnd(req.end_time).toISOString() : undefined,
+      },
+    }),
+    result: (data: PagedData, req) => pagedResult(data, req),
+    response: pagedSchema,
+    errorFields: { 'filter.conditions': 'condition', 'filter.createdAfter': 'start_time', 'filter.createdBefore': 'end_time', first: 'page_size', offset: 'page_index' },
+    message: '查询成功',
+    example: { page_index: 1, page_size: 20, condition: [['user_id', '=', '998']] },
+    notes: [
+      'The seed shows the condition format, not a whole request: the example wraps its condition in one.',
+      'Only the listed keys and operators are accepted; anything else is HTTP 400 naming condition[i]. `like` takes SQL wildcards (% and _) on text keys; `in` takes a list or a comma-separated string; values may be strings or numbers.',
+      'Empty page_index, page_size, condition, start_time or end_time count as omitted (seed: 如果为空则默认).',
+    ],
+  }),
   defineRoute({
     family: userCustomer,
     method: 'POST',
@@ -52,13 +190,152 @@ export const userCustomerRoutes = [
     summary: '查询UserCustomer指定记录: one follow link',
     seed: '003 2.4.1.7.27.2',
     scope: 'customer:read',
-    request: z.object({ user_id: z.union([textField, z.number()]).transform(String), customer_id: idField }),
+    request: z.object(linkRequest),
     operation: `query UserCustomerGet($userId: String!, $customerId: ID!) {
       userCustomer(userId: $userId, customerId: $customerId) { ...LegacyUserCustomer }
     }\n${userCustomerFragment}`,
     variables: (req) => ({ userId: req.user_id, customerId: req.customer_id }),
-    result: (data: { userCustomer: LegacyUserCustomerData | null }) => (data.userCustomer ? toLegacyUserCustomer(data.userCustomer) : null),
+    result: (data: { userCustomer: LegacyUserCustomerData | null }) => (data.userCustomer ? toLegacyUserCustomer(data.userCustomer) : []),
+    response: z.union([legacyUserCustomerSchema, z.tuple([]).describe('no such link')]),
+    errorFields: followErrorFields,
     message: '查询成功',
     example: { user_id: '998', customer_id: '1001' },
+    notes: ['A link that does not exist answers code 200 with result [] (the family’s empty result, as add/edit/delete answer).'],
+  }),
+  defineRoute({
+    family: userCustomer,
+    method: 'POST',
+    path: '/api/user_customer/get_customer_list',
+    summary: '查询UserCustomer关注列表: the follow links of one user, newest first, paged',
+    seed: '003 2.4.1.7.27.3',
+    scope: 'customer:read',
+    request: z.object({ user_id: textIdField.describe('用户标识'), ...pageRequest }),
+    operation: `query UserCustomerFollowing($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
+      userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
+    }\n${userCustomerFragment}`,
+    variables: (req) => ({ ...pageArgs(req.page_index ?? 1, req.page_size ?? DEFAULT_PAGE_SIZE), filter: { userId: req.user_id } }),
+    result: (data: PagedData, req) => pagedResult(data, req),
+    response: pagedSchema,
+    errorFields: { 'filter.userId': 'user_id', first: 'page_size', offset: 'page_index' },
+    message: '查询成功',
+    example: { user_id: '998', page_index: 1, page_size: 20 },
+    notes: ['user_id is required (the seed marks no field required; the list is of that user’s links).'],
+  }),
+  defineRoute({
+    family: userCustomer,
+    method: 'POST',
+    path: '/api/user_customer/add',
+    summary: '添加user_customer: the user follows the customer',
+    seed: '003 2.4.1.7.27.4',
+    scope: 'customer:write',
+    request: z.object({
+      ...linkRequest,
+      secret: optional(textField).describe('授权码: accepted and ignored (the token authorises the call); never stored or logged'),
+      ...contentFields,
+    }),
+    operation: `mutation UserCustomerAdd($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String) {
+      followCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference) { userId customerId }
+    }`,
+    variables: (req) => ({
+      userId: req.user_id,
+      customerId: req.customer_id,
+      template: req.template,
+      script: req.script,
+      reference: req.reference,
+    }),
+    result: () => [],
+    response: z.tuple([]),
+    errorFields: followErrorFields,
+    message: '添加成功',
+    example: { user_id: '998', customer_id: '1001', secret: '', template: '<div>{{name}}</div>', script: '', reference: 'REF-1' },
+    notes: [
+      'The seed lists the fields without an example: the example is built from its table.',
+      'The link already exists: HTTP 409 (code 500, mix_code 130409). An unknown customer: HTTP 404.',
+      '`secret` (授权码) is accepted and ignored: the token authorises the call.',
+    ],
+  }),
+  defineRoute({
+    family: userCustomer,
+    method: 'POST',
+    path: '/api/user_customer/edit',
+    summary: '编辑user_customer: changes template, script and reference of a follow link',
+    seed: '003 2.4.1.7.27.5',
+    scope: 'customer:write',
+    request: z.object({
+      ...linkRequest,
+      ...contentFields,
+      is_available: optional(intField).describe('0 or 1 (not in the seed’s request; the record carries it)'),
+      boss_sync: optional(intField).describe('0 or 1 (not in the seed’s request; the record carries it)'),
+    }),
+    operation: `mutation UserCustomerEdit($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String, $isAvailable: Int, $bossSync: Int) {
+      editUserCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference, isAvailable: $isAvailable, bossSync: $bossSync) { userId customerId }
+    }`,
+    variables: (req) => ({
+      userId: req.user_id,
+      customerId: req.customer_id,
+      template: req.template,
+      script: req.script,
+      reference: req.reference,
+      isAvailable: req.is_available,
+      bossSync: req.boss_sync,
+    }),
+    result: () => [],
+    response: z.tuple([]),
+    errorFields: followErrorFields,
+    message: '编辑成功',
+    example: { user_id: '998', customer_id: '1001', template: '<p>{{name}}</p>', script: 'console.log(1)', reference: 'REF-2' },
+    notes: [
+      'Fields left out (or empty) are left as they are; a JSON null clears template or script.',
+      'is_available and boss_sync, which the record carries, may be set too (0 or 1).',
+      'A link that does not exist: HTTP 404.',
+    ],
+  }),
+  defineRoute({
+    family: userCustomer,
+    method: 'POST',
+    path: '/api/user_customer/delete',
+    summary: '删除user_customer: removes one follow link',
+    seed: '003 2.4.1.7.27.6',
+    scope: 'customer:write',
+    request: z.object(linkRequest),
+    operation: `mutation UserCustomerDelete($userId: String!, $customerIds: [ID!]!) {
+      unfollowCustomers(userId: $userId, customerIds: $customerIds) { removed }
+    }`,
+    variables: (req) => ({ userId: req.user_id, customerIds: [req.customer_id] }),
+    result: () => [],
+    response: z.tuple([]),
+    errorFields: { ...followErrorFields, 'customerIds[0]': 'customer_id', customerIds: 'customer_id' },
+    message: '删除成功',
+    example: { user_id: '998', customer_id: '1001' },
+    notes: ['A link that does not exist: HTTP 404.'],
+  }),
+  defineRoute({
+    family: userCustomer,
+    method: 'POST',
+    path: '/api/user_customer/multi_delete',
+    summary: '多选删除: removes the user’s links to several customers, all or nothing',
+    seed: '003 2.4.1.7.27.7',
+    scope: 'customer:write',
+    request: z.object({
+      user_id: textIdField.describe('用户标识'),
+      // A single id is taken as a list of one; the list's own errors name customer_id[i].
+      customer_id: z
+        .preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), listField(idField, MAX_MULTI_DELETE).min(1, 'must hold at least one id'))
+        .describe(`客户标识 ["10001","10002"] (JSON text in form bodies; a single id is taken as a list of one); at most ${MAX_MULTI_DELETE}`),
+    }),
+    jsonFields: ['customer_id'],
+    operation: `mutation UserCustomerMultiDelete($userId: String!, $customerIds: [ID!]!) {
+      unfollowCustomers(userId: $userId, customerIds: $customerIds) { removed }
+    }`,
+    variables: (req) => ({ userId: req.user_id, customerIds: req.customer_id }),
+    result: () => [],
+    response: z.tuple([]),
+    errorFields: { ...followErrorFields, customerIds: 'customer_id' },
+    message: '删除成功',
+    example: { user_id: '998', customer_id: ['1001', '1002'] },
+    notes: [
+      'All or nothing: one customer the user does not follow fails the call with HTTP 404 naming customer_id[i], and no link is removed.',
+      `At most ${MAX_MULTI_DELETE} ids a call.`,
+    ],
   }),
 ];
