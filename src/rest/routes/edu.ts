@@ -1,12 +1,70 @@
 // The edu family (seed 000_697ad8cd86fc99cb.txt, 客户模块): success {"success":"true"},
 // failure {"error_code","error_message"} with the codes of eduErrorCodes.
 import { z } from 'zod';
+import { MAX_EDU_BATCH, STUDY_FIELDS } from '../../domain/edu.ts';
 import { MAX_FRIENDS_PER_CALL } from '../../domain/friends.ts';
 import { edu } from '../families.ts';
-import { listField, textIdField } from '../fields.ts';
+import { intField, listField, optional, textField, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
 
+const intStudyFields = new Set<string>(['hasStudyVideo', 'videoTotal', 'loginCount']);
+
+/** One roster row of seed 000, typed as legacy clients send it (tel and qq as text or numbers). */
+const eduCustomerRow = z.object({
+  name: optional(textField).describe('姓名'),
+  tel: optional(textIdField).describe('手机: a phone identity'),
+  qq: optional(textIdField).describe('QQ: a qq identity'),
+  email: optional(textField).describe('邮箱: an email identity'),
+  username: optional(textIdField).describe('所在网站系统的用户名: a username identity'),
+  gender: optional(textField).describe('性别: F or M (also 男/女, 0/1/2)'),
+  province: optional(textField).describe('省份'),
+  city: optional(textField).describe('城市'),
+  country: optional(textField).describe('县区乡镇 (district)'),
+  ...Object.fromEntries(STUDY_FIELDS.map((key) => [key, optional(intStudyFields.has(key) ? intField : textField)])),
+});
+
 export const eduRoutes = [
+  defineRoute({
+    family: edu,
+    method: 'POST',
+    path: '/v1/customer/addCustomerBatch.json',
+    summary: '批量添加客户: the project and the class become groups; each customer is resolved by its identities, created or updated, given its study fields and put in the class',
+    seed: '000 §1 批量添加客户',
+    scope: 'customer:write',
+    request: z.object({
+      pname: optional(textField).describe('项目名称'),
+      spid: optional(textIdField).describe('项目在系统中的id'),
+      className: textField.trim().min(1, 'must not be empty').describe('班级名称'),
+      sclassid: z.union([textField, z.number().int()]).transform(String).describe('班级在网站系统中的编号 (may be empty: the class is then known by name)'),
+      customers: listField(eduCustomerRow, MAX_EDU_BATCH).min(1, 'at least one customer is required').describe(`客户数组, at most ${MAX_EDU_BATCH}`),
+    }),
+    operation: `mutation AddCustomerBatch($input: EduCustomerBatchInput!) {
+      addEduCustomerBatch(input: $input) { classGroupId customerIds }
+    }`,
+    variables: (req) => ({ input: req }),
+    result: () => null,
+    errorFields: { input: '' },
+    example: {
+      pname: '项目名称',
+      spid: '项目在系统中的id',
+      className: '班级名称',
+      sclassid: '',
+      customers: [
+        {
+          name: '姓名', qq: '10000', tel: '13765348726', province: '省份', city: '城市', country: '县区乡镇', username: '所在网站系统的用户名',
+          workunit: '工作单位', hasStudyVideo: 23, videoTotal: 234, workStatus: '68/34/34/34', xindeStatus: '未来完成', learnStage: '第一学年',
+          email: 'a@b.com', loginCount: 20, gender: 'F', title: '职称', job: '教师', subject: '学科', userType: '学员', lastLogin: '2015/5/12 17:17:18',
+        },
+      ],
+    },
+    notes: [
+      'The seed example, with its // comments and {...} placeholders removed so that it is JSON.',
+      'Each customer is resolved by its identities (tel → phone, qq, email, username) with createCustomerByIdentity’s defaults (system priority, identityFirst, no merge): found customers are updated, others created. A row needs at least one of them.',
+      'The project (pname/spid) and the class (className/sclassid, inside the project) are groups found by their website ids, or by name when the id is empty; re-sending the batch changes nothing more.',
+      'Study fields (hasStudyVideo … workunit) are kept as the built-in extended attributes of the same keys; tel and email also fill the mobile and email fields; country is the district; gender F/M becomes 2/1.',
+      `All or nothing: any bad row fails the call (10000, HTTP 400) naming every bad row and field (customers[3].email); nothing is written. At most ${MAX_EDU_BATCH} customers a call.`,
+    ],
+  }),
   defineRoute({
     family: edu,
     method: 'POST',

@@ -1,9 +1,10 @@
 // The openapi family (seed 001_b0c7d8b279f431e3.txt, 客户管理): envelope {code, msg, data}.
-// createCustomerByIdentity and getCustomerIdByIdentityList come with the identity engine.
 import { z } from 'zod';
 import { MAX_ATTRIBUTE_KEYS } from '../../domain/attributes.ts';
+import { intFields, profileFields } from '../../domain/customer-fields.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { legacyRangeEnd } from '../../domain/legacy-dates.ts';
+import { MAX_EXTEND_ATTRS, MAX_IDENTITIES, MAX_USER_IDS } from '../../domain/resolution.ts';
 import { openapi } from '../families.ts';
 import {
   booleanField,
@@ -30,6 +31,26 @@ import {
 
 const customerNotFound = (id: string) =>
   new DomainError('NOT_FOUND', `customerId: customer ${id} not found`, [{ field: 'customerId', message: 'not found' }]);
+
+const identityListField = listField(
+  z.object({
+    identityType: textField.trim().min(1, 'must not be empty').describe('身份类型'),
+    identityValue: textIdField.describe('身份值'),
+  }),
+  MAX_IDENTITIES,
+);
+
+/** Every profile field of seed 001, typed as legacy clients send it. */
+const profileRequestShape = Object.fromEntries(
+  profileFields.map((field) => [
+    field,
+    field === 'deptCodeList'
+      ? optional(listField(textIdField, 100)).describe('组织架构编码列表')
+      : intFields.has(field)
+        ? optional(intField)
+        : optional(textField),
+  ]),
+);
 
 /** MyBatis-Plus' page defaults, which the seed's current/size/records/total come from. */
 const DEFAULT_CURRENT = 1;
@@ -83,6 +104,84 @@ export const openapiRoutes = [
       'The seed says this endpoint supports neither several identities nor merges: a mobile that already belongs to a live customer is refused with HTTP 409 naming `mobile`, and nothing is written or updated. Clients that want find-or-update use createCustomerByIdentity.',
       'An unknown groupId is HTTP 404 naming `groupId`; nothing is written.',
       'Profile fields the seed does not list for this endpoint (nickName, …) are ignored like any unknown field.',
+    ],
+  }),
+  defineRoute({
+    family: openapi,
+    method: 'POST',
+    path: '/openapi/customer/createCustomerByIdentity',
+    summary: '根据身份列表创建客户: resolves the identities to one customer (found, or created), attaches the free ones, merges when autoMerge, writes the fields; data = its id',
+    seed: '001 根据身份列表创建客户',
+    scope: 'customer:write',
+    request: z.object({
+      ...profileRequestShape,
+      identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'),
+      identityPriorityStrategy: optional(z.enum(['system', 'custom'])).describe('身份优先级策略 (default system)'),
+      targetCustomerStrategy: optional(z.enum(['identityFirst', 'customerFirst'])).describe('目标客户策略 (default identityFirst)'),
+      autoMerge: optional(booleanField).describe('客户合并策略 (default false)'),
+      groupId: optional(idField).describe('分组id'),
+      extendAttrList: optional(
+        listField(
+          z.object({
+            attrKey: textField.describe('属性key'),
+            attrName: optional(textField).describe('属性名称'),
+            attrValue: optional(z.union([textField, z.number()]).transform(String)).describe('属性值'),
+          }),
+          MAX_EXTEND_ATTRS,
+        ),
+      ).describe('扩展属性列表'),
+      userIdList: optional(listField(textIdField, MAX_USER_IDS)).describe('用户id: users who follow the customer'),
+    }),
+    operation: `mutation CreateCustomerByIdentity($input: CreateCustomerByIdentityInput!) {
+      createCustomerByIdentity(input: $input) { customerId }
+    }`,
+    variables: ({ groupId, ...input }) => ({ input: { ...input, groupId: groupId === undefined ? undefined : Number(groupId) } }),
+    result: (data: { createCustomerByIdentity: { customerId: number } }) => data.createCustomerByIdentity.customerId,
+    response: z.number().int().describe('the target customer id'),
+    errorFields: { input: '' },
+    example: {
+      nickName: '小白',
+      province: '安徽省',
+      city: '合肥市',
+      gender: 1,
+      email: 'bai@example.com',
+      extendAttrList: [{ attrKey: 'vipLevel', attrName: '会员等级', attrValue: 'gold' }],
+      identityList: [
+        { identityType: 'phone', identityValue: '13912345678' },
+        { identityType: 'unionid', identityValue: 'o6_bmasdasdsad6_2sgVt7hMZOPfL' },
+      ],
+    },
+    notes: [
+      'The seed has no request example: the example is built from its parameter table.',
+      'identityPriorityStrategy, targetCustomerStrategy and autoMerge are described in the seed text but missing from its parameter table; they are accepted in the body with CONTRACT §5 defaults (system, identityFirst, false).',
+      'Only fields with a value are written onto the target: omitted, null and empty fields leave its value (see README "Identity resolution"). Profile fields the seed omits from this endpoint (name, mobile, realName, …) are accepted too.',
+      'The profile fields mobile, email, openId and unionId are only fields: identities come from identityList.',
+      'userIdList (int[] in the seed) creates follow links (user_customer) for those users; ids may be numbers or strings.',
+    ],
+  }),
+  defineRoute({
+    family: openapi,
+    method: 'POST',
+    path: '/openapi/customer/getCustomerIdByIdentityList',
+    summary: '根据客户身份列表获取客户id: the customer createCustomerByIdentity would pick for these identities; writes nothing',
+    seed: '001 根据客户身份列表获取客户id',
+    scope: 'customer:read',
+    request: z.object({ identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表') }),
+    operation: `query GetCustomerIdByIdentityList($identityList: [IdentityInput!]!) {
+      customerIdByIdentityList(identityList: $identityList)
+    }`,
+    variables: (req) => ({ identityList: req.identityList }),
+    result: (data: { customerIdByIdentityList: number | null }) => {
+      if (data.customerIdByIdentityList === null) {
+        throw new DomainError('NOT_FOUND', 'identityList: no customer holds these identities', [{ field: 'identityList', message: 'no customer holds these identities' }]);
+      }
+      return data.customerIdByIdentityList;
+    },
+    response: z.number().int().describe('the customer id'),
+    example: { identityList: [{ identityType: 'phone', identityValue: '13912345678' }] },
+    notes: [
+      'The same rules as createCustomerByIdentity with its defaults (system priority, identityFirst); a merged customer answers with its survivor.',
+      'No customer for these identities: HTTP 404, code -1, as getCustomerIdByCustomerIdentity does.',
     ],
   }),
   defineRoute({
