@@ -11,6 +11,7 @@ import { schema } from '../schema/index.ts';
 import { authenticate } from './auth.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { exampleOperations } from './graphiql-examples.ts';
+import { metricsPlugin } from './metrics.ts';
 
 export interface ServerContext {
   req: FastifyRequest;
@@ -39,6 +40,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
+    plugins: [metricsPlugin(production)],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
