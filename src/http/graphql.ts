@@ -56,6 +56,9 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
         2,
       ),
       defaultTabs: exampleOperations,
+      // GraphiQL fills the first tab's variable editor from this option, not from the tab (it
+      // would open empty); yoga passes it through, though its type does not list it.
+      ...{ variables: exampleOperations[0].variables },
     },
   });
 }
