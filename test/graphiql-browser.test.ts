@@ -2,26 +2,15 @@
 // `customer-graph serve` on a fresh embedded database, whose first start creates the
 // development app and pre-fills GraphiQL with a token of it. The page must work offline
 // (GraphiQL is bundled, no CDN), run an example tab, and show the answer in the result pane.
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM, haveChromium, launchChromium } from './support/browser.ts';
 import { startServer, type ServerProcess } from './support/processes.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** The flags this machine's headless chromium needs (no sandbox as root, no network of its own). */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-describe.skipIf(!existsSync(CHROMIUM))(
+describe.skipIf(!haveChromium)(
   `GraphiQL in a real browser (skipped when ${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium; .ci/run does)`,
   () => {
     let dir: string;
@@ -34,7 +23,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const template = inject('embeddedTemplate');
       if (template) cpSync(template, join(dir, 'db'), { recursive: true });
       server = await startServer({ DATABASE_URL: `file:${join(dir, 'db')}` }, 120_000);
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs });
+      browser = await launchChromium();
     }, 180_000);
 
     afterAll(async () => {

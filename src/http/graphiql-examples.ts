@@ -9,10 +9,14 @@ const vars = (value: Record<string, unknown>) => JSON.stringify(value, null, 2);
 
 export const exampleOperations: ExampleOperation[] = [
   {
-    query: `# Find a customer by phone, with identities, groups, friends and followers.
-# Any identity works: identityType "email", "openid", "unionid", "username", …
+    query: `# Find a customer by phone, with identities, groups,
+# friends and followers. Any identity type works:
+# "email", "openid", "unionid", "username", …
 query FindByPhone($phone: String!) {
-  customerByIdentity(identityType: "phone", identityValue: $phone) {
+  customerByIdentity(
+    identityType: "phone"
+    identityValue: $phone
+  ) {
     customerId
     name
     nickName
