@@ -55,7 +55,7 @@ describe.skipIf(!haveChromium)(
 
       const tabs = page.getByRole('tablist', { name: 'Select active operation' });
       for (const title of ['FindByPhone', 'ListCustomers', 'ResolveIdentities', 'ExplainResolution', 'Merge', 'Follow', 'ImportJob']) {
-        await expect.poll(() => tabs.getByRole('button', { name: title, exact: true }).count(), title).toBe(1);
+        await expect.poll(() => tabs.getByRole('button', { name: title, exact: true }).count(), { message: title }).toBe(1);
       }
       const headers = page.locator('.graphiql-editor-tool');
       await expect.poll(() => headers.innerText()).toMatch(/"Authorization":\s"Bearer\s[\w-]{20,}"/); // the editor renders spaces as U+00A0
