@@ -8,6 +8,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { buildContext, type Context, type Services } from '../context.ts';
 import type { Caller } from '../domain/auth.ts';
 import { schema } from '../schema/index.ts';
+import { tracingPlugins } from '../tracing.ts';
 import { authenticate } from './auth.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { exampleOperations } from './graphiql-examples.ts';
@@ -40,7 +41,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    plugins: [metricsPlugin(production)],
+    plugins: [metricsPlugin(production), ...tracingPlugins()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
