@@ -83,9 +83,9 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
 
   if (kind === 'postgres') {
     const config = postgresConfig(url, options.poolSize ?? 10);
-    const pool = postgresPool(config);
-    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-    prisma = createClient(postgresAdapter(pool), options.onQuery);
+    const prismaPool = postgresPool(config);
+    poolStats = () => ({ total: prismaPool.totalCount, idle: prismaPool.idleCount, waiting: prismaPool.waitingCount });
+    prisma = createClient(postgresAdapter(prismaPool), options.onQuery);
     target = postgresMigrationTarget(config);
     closeDriver = async () => undefined;
   } else {
