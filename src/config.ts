@@ -9,6 +9,8 @@ const schema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().optional(),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(1).optional(),
   /** Lifetime of tokens from POST /openapi/auth/token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
   /** Size of the PostgreSQL connection pool. */

@@ -11,6 +11,7 @@ import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
 import { registerHealth } from './http/health.ts';
+import { registerMetrics } from './http/metrics.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf } from './rest/families.ts';
 import { registerRestShim } from './rest/shim.ts';
@@ -74,6 +75,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return reply.code(404).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
   });
 
+  registerMetrics(app, services);
   registerHealth(app, services);
   registerTokenRoute(app, services);
   const yoga = registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });

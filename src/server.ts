@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createApp, mintToken, SCOPES } from './domain/auth.ts';
 import { createGateway, redactedPaths } from './gateway.ts';
+import { stopTracing } from './tracing.ts';
 
 const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -87,6 +88,7 @@ export async function serve(config: Config): Promise<void> {
     force.unref();
     await gateway.close();
     await database.close();
+    await stopTracing(); // exports the spans still buffered
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -2,12 +2,13 @@
 // (the embedded PGlite directory at PATH). Both give the same generated Prisma client.
 import { resolve } from 'node:path';
 import type { PrismaPg } from '@prisma/adapter-pg';
+import type { PoolStats } from '../metrics.ts';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { embeddedMigrationTarget, openEmbedded } from './embedded.ts';
 import type { LockHolder } from './lock.ts';
 import { migrate, pendingMigrations, type Migration, type MigrationReport, type MigrationTarget } from './migrator.ts';
-import { postgresAdapter, postgresConfig, postgresMigrationTarget } from './postgres.ts';
+import { postgresAdapter, postgresConfig, postgresMigrationTarget, postgresPool } from './postgres.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
@@ -21,6 +22,8 @@ export interface Database {
   pendingMigrations(): Promise<string[]>;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
+  /** The connection pool's counts, for /metrics (PostgreSQL only). */
+  poolStats?: () => PoolStats;
   /** Tells processes refused by the embedded lock who holds it (no-op on PostgreSQL). */
   describeHolder(update: Partial<LockHolder>): void;
   close(): Promise<void>;
@@ -76,10 +79,13 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
   let target: MigrationTarget;
   let closeDriver: () => Promise<void>;
   let describeHolder: Database['describeHolder'] = () => undefined;
+  let poolStats: Database['poolStats'];
 
   if (kind === 'postgres') {
     const config = postgresConfig(url, options.poolSize ?? 10);
-    prisma = createClient(postgresAdapter(config), options.onQuery);
+    const prismaPool = postgresPool(config);
+    poolStats = () => ({ total: prismaPool.totalCount, idle: prismaPool.idleCount, waiting: prismaPool.waitingCount });
+    prisma = createClient(postgresAdapter(prismaPool), options.onQuery);
     target = postgresMigrationTarget(config);
     closeDriver = async () => undefined;
   } else {
@@ -99,6 +105,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     prisma,
     migrate: (migrations) => migrate(target, migrations),
     pendingMigrations: () => pendingMigrations(target),
+    poolStats,
     ping: async (timeoutMs = 2000) => {
       await withTimeout(prisma.$queryRawUnsafe('SELECT 1'), timeoutMs, 'The database');
     },

@@ -21,8 +21,14 @@ export function postgresConfig(url: string, poolSize: number): pg.PoolConfig {
   };
 }
 
-export function postgresAdapter(config: pg.PoolConfig): PrismaPg {
-  return new PrismaPg(config);
+/** The pool Prisma queries through, created here so that /metrics can read its counts. */
+export function postgresPool(config: pg.PoolConfig): pg.Pool {
+  return new pg.Pool(config);
+}
+
+export function postgresAdapter(pool: pg.Pool): PrismaPg {
+  // Disposed by prisma.$disconnect(), as the pool the adapter would create itself.
+  return new PrismaPg(pool, { disposeExternalPool: true });
 }
 
 export function postgresMigrationTarget(config: pg.PoolConfig): MigrationTarget {

@@ -1,9 +1,22 @@
-// The operations GraphiQL opens with: one tab per common task.
-export const exampleOperations: { query: string; variables?: string }[] = [
+// The operations GraphiQL opens with: one tab per common task, in the order people meet them.
+// test/graphiql-examples.test.ts parses and validates every tab against the schema.
+export interface ExampleOperation {
+  query: string;
+  variables?: string;
+}
+
+const vars = (value: Record<string, unknown>) => JSON.stringify(value, null, 2);
+
+export const exampleOperations: ExampleOperation[] = [
   {
-    query: `# Find a customer by phone, with identities, groups and friends
+    query: `# Find a customer by phone, with identities, groups,
+# friends and followers. Any identity type works:
+# "email", "openid", "unionid", "username", …
 query FindByPhone($phone: String!) {
-  customerByIdentity(identityType: "phone", identityValue: $phone) {
+  customerByIdentity(
+    identityType: "phone"
+    identityValue: $phone
+  ) {
     customerId
     name
     nickName
@@ -11,41 +24,157 @@ query FindByPhone($phone: String!) {
     identities { identityType identityValue }
     groups { groupId name kind }
     friends(first: 5) { customerId name }
+    followers { userId reference }
     extendedAttributes { attrKey attrName attrValue }
   }
 }`,
-    variables: JSON.stringify({ phone: '13765348726' }, null, 2),
+    variables: vars({ phone: '13765348726' }),
   },
   {
-    query: `# Newest customers, 20 a page, with the total
-query LatestCustomers($search: String) {
-  customers(first: 20, filter: { search: $search }) {
+    query: `# List customers, newest first, 20 a page, with the total.
+# search matches part of the phone, nickname or name; pass pageInfo.endCursor as $after for the next page.
+query ListCustomers($search: String, $after: String) {
+  customers(first: 20, after: $after, filter: { search: $search }) {
     totalCount
     edges { node { customerId name mobile createdAt } }
     pageInfo { hasNextPage endCursor }
   }
 }`,
+    variables: vars({ search: '1376' }),
   },
   {
-    query: `# Create a customer with a phone identity
-mutation CreateCustomer {
-  createCustomer(
-    profile: { name: "张三", gender: 1, province: "安徽省" }
-    identities: [{ identityType: "phone", identityValue: "13765348726" }]
-  ) {
+    query: `# Find or create the customer these identities point at (seed 001 createCustomerByIdentity).
+# Free identities are attached; with autoMerge, other customers found are merged into the target.
+mutation ResolveIdentities($input: CreateCustomerByIdentityInput!) {
+  createCustomerByIdentity(input: $input) {
     customerId
+    created
+    mergedCustomerIds
     customer { name identities { identityType identityValue } }
   }
 }`,
+    variables: vars({
+      input: {
+        identityList: [
+          { identityType: 'phone', identityValue: '13765348726' },
+          { identityType: 'email', identityValue: 'zhangsan@example.com' },
+        ],
+        identityPriorityStrategy: 'system',
+        targetCustomerStrategy: 'identityFirst',
+        autoMerge: false,
+        name: '张三',
+        province: '安徽省',
+      },
+    }),
   },
   {
-    query: `# A user follows a customer (seed 003 user_customer)
-mutation Follow($customerId: ID!) {
-  followCustomer(userId: "998", customerId: $customerId, reference: "") {
+    query: `# Dry run: what createCustomerByIdentity would do with this input, step by step. Writes nothing.
+query ExplainResolution($input: CreateCustomerByIdentityInput!) {
+  explainResolution(input: $input) {
+    wouldCreate
+    targetCustomerId
+    targetReason
+    steps
+    conflicts { identityType heldValue givenValue stage reason }
+    merges { customerId merge reason }
+  }
+}`,
+    variables: vars({
+      input: {
+        identityList: [
+          { identityType: 'phone', identityValue: '13765348726' },
+          { identityType: 'openid', identityValue: 'oW7-1234567890' },
+        ],
+        autoMerge: true,
+      },
+    }),
+  },
+  {
+    query: `# Merge customers into a target (one transaction). The sources become tombstones whose
+# ids still resolve to the target; every merge event can be undone with unmergeCustomer.
+mutation Merge($targetId: ID!, $sourceIds: [ID!]!) {
+  mergeCustomers(targetId: $targetId, sourceIds: $sourceIds, reason: "same person") {
+    customerId
+    mergedCustomerIds
+    mergeEventIds
+    customer { name identities { identityType identityValue } }
+  }
+}`,
+    variables: vars({ targetId: '1', sourceIds: ['2'] }),
+  },
+  {
+    query: `# Undo one merge (newest first along a chain), then see the merge history of a customer.
+mutation Unmerge($mergeEventId: Int!) {
+  unmergeCustomer(mergeEventId: $mergeEventId) {
+    customerId
+    targetId
+    keptFields
+  }
+}
+
+query MergeHistory($customerId: ID) {
+  mergeEvents(customerId: $customerId, first: 10) {
+    edges { node { mergeEventId targetId sourceId reason actor createdAt undoneAt } }
+  }
+}`,
+    variables: vars({ mergeEventId: 1, customerId: '1' }),
+  },
+  {
+    query: `# A user (an employee, seed 003 user_customer) follows a customer, then lists what they follow.
+mutation Follow($userId: String!, $customerId: ID!) {
+  followCustomer(userId: $userId, customerId: $customerId, reference: "crm") {
     userId
     customerId
   }
+}
+
+query Followed($userId: String!) {
+  userCustomers(first: 20, filter: { userId: $userId }) {
+    totalCount
+    edges { node { customerId reference created customer { name mobile } } }
+  }
 }`,
-    variables: JSON.stringify({ customerId: '1' }, null, 2),
+    variables: vars({ userId: '998', customerId: '1' }),
+  },
+  {
+    query: `# Groups and friends: create a group, add members, befriend two customers, read them back.
+mutation CreateGroup {
+  createGroup(name: "VIP", kind: GROUP) { groupId name }
+}
+
+mutation AddMembers($groupId: Int!, $customerIds: [Int!]!) {
+  addGroupMembers(groupId: $groupId, customerIds: $customerIds) { groupId changed }
+}
+
+mutation Befriend($customerId: ID!, $friendIds: [ID!]!) {
+  addFriends(customerId: $customerId, friendIds: $friendIds) { customerId changed }
+}
+
+query Groups {
+  groups(first: 20) {
+    edges { node { groupId name kind memberCount parent { name } } }
+  }
+}`,
+    variables: vars({ groupId: 1, customerIds: [1, 2], customerId: '1', friendIds: ['2'] }),
+  },
+  {
+    query: `# Imports: read an import job (the audience family's batchId) and its row errors.
+# [imports] The importCustomers mutation and the importJobProgress subscription land with the
+# import engine: their examples belong in this tab then.
+query ImportJob($id: Int!) {
+  importJob(id: $id) {
+    batchId
+    kind
+    status
+    total
+    processed
+    succeeded
+    failed
+    startedAt
+    finishedAt
+    errors(first: 20) { row field message }
+  }
+}`,
+    variables: vars({ id: 1 }),
   },
 ];

@@ -8,9 +8,11 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { buildContext, type Context, type Services } from '../context.ts';
 import type { Caller } from '../domain/auth.ts';
 import { schema } from '../schema/index.ts';
+import { tracingPlugins } from '../tracing.ts';
 import { authenticate } from './auth.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { exampleOperations } from './graphiql-examples.ts';
+import { metricsPlugin } from './metrics.ts';
 
 export interface ServerContext {
   req: FastifyRequest;
@@ -39,6 +41,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
+    plugins: [metricsPlugin(production), ...tracingPlugins()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
@@ -54,6 +57,9 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
         2,
       ),
       defaultTabs: exampleOperations,
+      // GraphiQL fills the first tab's variable editor from this option, not from the tab (it
+      // would open empty); yoga passes it through, though its type does not list it.
+      ...{ variables: exampleOperations[0].variables },
     },
   });
 }
