@@ -8,9 +8,11 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { buildContext, type Context, type Services } from '../context.ts';
 import type { Caller } from '../domain/auth.ts';
 import { schema } from '../schema/index.ts';
-import { authenticate } from './auth.ts';
+import { admit } from './auth.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
+import { auditPlugin } from './audit-plugin.ts';
 import { exampleOperations } from './graphiql-examples.ts';
+import { limitPlugins } from './limits.ts';
 
 export interface ServerContext {
   req: FastifyRequest;
@@ -39,6 +41,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
+    plugins: [...limitPlugins(services.config), auditPlugin()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
@@ -67,7 +70,7 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
     handler: async (req, reply) => {
       if (req.method !== 'OPTIONS' && !wantsGraphiQL(req)) {
         try {
-          req.caller = await authenticate(req.headers, services.tokens);
+          req.caller = await admit(req, reply, services);
         } catch (error) {
           const info = describeError(error, services.config.production);
           return reply.code(info.status).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });

@@ -7,7 +7,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, Services } from '../context.ts';
 import { DomainError, invalidInput } from '../domain/errors.ts';
 import { issuesOf } from '../domain/validation.ts';
-import { authenticate } from '../http/auth.ts';
+import { admit } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
@@ -67,7 +67,7 @@ export function registerRestShim(
       handler: async (req, reply) => {
         const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
         try {
-          req.caller = await authenticate(req.headers, services.tokens);
+          req.caller = await admit(req, reply, services);
           const parsed = route.request.safeParse(requestInput(route, req));
           if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
           const enveloped = yoga.getEnveloped({ req, reply });

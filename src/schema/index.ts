@@ -6,6 +6,7 @@ import './friendship.ts';
 import './group.ts';
 import './identity.ts';
 import './import-job.ts';
+import './privacy.ts';
 import './user-customer.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
