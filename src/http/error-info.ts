@@ -87,7 +87,10 @@ export function toGraphQLError(error: unknown, production: boolean, source?: Gra
     extensions: {
       code: info.code,
       ...(info.issues.length ? { issues: info.issues } : {}),
-      ...(info.status === 401 || info.status === 403 || info.status === 429 || info.status === 503 ? { http: { status: info.status } } : {}),
+      // A refusal of the whole request (no field ran: syntax, limits, auth) carries its HTTP status.
+      ...(info.status === 401 || info.status === 403 || info.status === 429 || info.status === 503 || !source?.path
+        ? { http: { status: info.status } }
+        : {}),
     },
   });
 }

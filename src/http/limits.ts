@@ -7,6 +7,24 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 
+/**
+ * A document the schema refuses (unknown field, wrong argument, a limit above) is the
+ * caller's fault: BAD_INPUT, HTTP 400, like every other refused input, instead of yoga's own
+ * GRAPHQL_VALIDATION_FAILED with 200 for application/json (spec: false opts out of that
+ * GraphQL-over-HTTP rule). The errors are changed in place: envelop hands every
+ * plugin the original list, so a replaced list would be lost to the suggestion blocker's.
+ */
+function validationErrors(): Plugin {
+  return {
+    onValidate: () => ({ valid, result }) => {
+      if (valid) return;
+      for (const error of result) {
+        Object.assign(error.extensions as Record<string, unknown>, { code: 'BAD_INPUT', http: { spec: false, status: 400 } });
+      }
+    },
+  };
+}
+
 export function limitPlugins(config: Config): Plugin[] {
   return [
     EnvelopArmorPlugin({
@@ -17,5 +35,6 @@ export function limitPlugins(config: Config): Plugin[] {
       costLimit: { maxCost: config.GRAPHQL_MAX_COST },
       blockFieldSuggestion: { enabled: config.production },
     }) as Plugin,
+    validationErrors(),
   ];
 }
