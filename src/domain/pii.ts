@@ -3,7 +3,7 @@
 // e-mails and tokens inside any text, and keys whose values are personal whatever they look
 // like (names, addresses, identity values).
 
-const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 // 7+ digits, optionally grouped by spaces or dashes, optionally with a leading +: phones,
 // QQ numbers, long numeric ids. Dates inside text get masked too; that is the price.
 const PHONE = /\+?\d(?:[ -]?\d){6,}/g;

@@ -11,6 +11,7 @@ import { schema } from '../schema/index.ts';
 import { admit } from './auth.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { auditPlugin } from './audit-plugin.ts';
+import { errorLogPlugin } from './error-log-plugin.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { limitPlugins } from './limits.ts';
 
@@ -41,7 +42,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    plugins: [...limitPlugins(services.config), auditPlugin()],
+    plugins: [...limitPlugins(services.config), auditPlugin(), errorLogPlugin()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),

@@ -79,9 +79,8 @@ export function registerRestShim(
             contextValue,
           })) as ExecutionResult;
           if (result.errors?.length) {
-            const info = describeError(result.errors[0], production);
-            if (info.status >= 500) req.log.error({ err: result.errors[0].originalError ?? result.errors[0] }, 'REST operation failed');
-            return answer(route.family.failure(info));
+            // Failures inside the operation are logged, with their cause, by the error-log plugin.
+            return answer(route.family.failure(describeError(result.errors[0], production)));
           }
           return answer(route.family.success(route.result(result.data, parsed.data), route.message));
         } catch (error) {
