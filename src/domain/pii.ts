@@ -56,7 +56,13 @@ export function maskDeep(value: unknown, key = '', depth = 0): unknown {
  * types, field names, kinds) that says *what* moved without saying whose. Used on merge events
  * and audit entries of an erased customer.
  */
-const vocabularyKeys = new Set(['type', 'identitytype', 'kind', 'field', 'attrkey', 'key', 'action', 'outcome', 'code', 'operation']);
+const vocabularyKeys = new Set(
+  [
+    'type', 'identityType', 'kind', 'field', 'attrKey', 'key', 'action', 'outcome', 'code', 'operation', 'reason',
+    // record ids: they say which rows, not who
+    'id', 'ids', 'customerId', 'customerIds', 'targetId', 'sourceId', 'sourceIds', 'friendIds', 'groupId', 'batchId', 'jobId', 'requestId',
+  ].map((k) => k.toLowerCase()),
+);
 
 export function eraseStrings(value: unknown, key = '', depth = 0): unknown {
   if (depth > 50) return '[erased]';
