@@ -80,7 +80,7 @@ describe('errors in production', () => {
   });
 
   it('gives every error a stable code: GraphQL extensions.code and each family’s code', async () => {
-    const gqlCases: [string, Record<string, unknown>?, string | null?][] = [
+    const gqlCases: [string, Record<string, unknown>?, (string | null)?][] = [
       ['{ customers(first: ', {}],
       ['{ nope }', {}],
       ['query ($id: ID!) { customer(id: $id) { name } }', {}],
@@ -107,9 +107,9 @@ describe('errors in production', () => {
       '-1',
       ...Object.values(httpStatusOf).map((s) => String(130000 + s)),
     ]);
-    const restCases: [string, string, unknown?, string | null?][] = [
+    const restCases: [string, string, unknown?, (string | null)?][] = [
       ...restRoutes.map((r): [string, string, unknown?] => [r.method, r.path, r.method === 'POST' ? { junk: true } : undefined]),
-      ...restRoutes.map((r): [string, string, unknown?, string | null?] => [r.method, r.path, undefined, null]),
+      ...restRoutes.map((r): [string, string, unknown?, (string | null)?] => [r.method, r.path, undefined, null]),
       ['POST', '/api/user_customer/nope', {}],
       ['GET', '/openapi/customer/nope?customerId=1'],
     ];

@@ -25,3 +25,10 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefi
   if (!parsed.success) throw invalidInput(issuesOf(parsed.error, prefix));
   return parsed.data;
 }
+
+/** Ids and integer columns are PostgreSQL `integer`: a larger number must be refused, not sent. */
+export const INT32_MAX = 2_147_483_647;
+
+export function isInt32(n: number): boolean {
+  return Number.isInteger(n) && n >= -INT32_MAX - 1 && n <= INT32_MAX;
+}
