@@ -52,6 +52,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // While shutting down, answers close their connection: a kept-alive idle socket would hold
+  // the server open until its keep-alive timeout.
+  app.addHook('onSend', async (_req, reply) => {
+    if (services.shutdown.stopping) reply.header('connection', 'close');
+  });
 
   await app.register(formbody);
 
