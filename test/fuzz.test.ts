@@ -31,3 +31,24 @@ describe('fuzzing', () => {
     expect(statuses.some((s) => s >= 400)).toBe(true);
   });
 });
+
+describe('what fuzzing found', () => {
+  it('refuses ids beyond PostgreSQL integer as BAD_INPUT naming the field (was a 500)', async () => {
+    const rest = await t.request('GET', '/openapi/customer/customerInfo?customerId=2147483648');
+    expect(rest).toMatchObject({ status: 400, body: { code: -1, msg: 'customerId: must be a positive integer id' } });
+    const gql = await t.graphql('{ customer(id: "9999999999") { name } }');
+    expect(gql.body.errors[0].extensions).toMatchObject({ code: 'BAD_INPUT', issues: [{ field: 'id' }] });
+  });
+
+  it('refuses a NUL character as BAD_INPUT naming where it is (was a 500), and writes nothing', async () => {
+    const before = await t.prisma.customer.count();
+    const variable = await t.graphql('mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }', { p: { name: 'a\u0000b' } });
+    expect(variable.status).toBe(400);
+    expect(variable.body.errors[0]).toMatchObject({ message: 'p.name: must not contain the NUL character', extensions: { code: 'BAD_INPUT' } });
+    const literal = await t.graphql('mutation { createCustomer(profile: { name: "a\\u0000b" }) { customerId } }');
+    expect(literal.body.errors[0].extensions.code).toBe('BAD_INPUT');
+    const rest = await t.request('POST', '/api/user_customer/get', { body: { user_id: '\u0000', customer_id: '1' } });
+    expect(rest).toMatchObject({ status: 400, body: { code: 500, msg: 'user_id: must not contain the NUL character' } });
+    expect(await t.prisma.customer.count()).toBe(before);
+  });
+});

@@ -4,8 +4,11 @@
 // production: they let an unauthorised reader map the schema field by field.
 // Refusals are validation errors, answered as BAD_INPUT (HTTP 400) naming the limit.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
+import { badInput } from '../domain/errors.ts';
+import { nulCharacterAt } from '../domain/validation.ts';
 
 /**
  * A document the schema refuses (unknown field, wrong argument, a limit above) is the
@@ -25,6 +28,35 @@ function validationErrors(): Plugin {
   };
 }
 
+/**
+ * PostgreSQL text cannot hold a NUL character: a string with one, in a variable or a literal,
+ * is refused as BAD_INPUT naming where it is, instead of failing in the database as a 500.
+ */
+function noNulCharacters(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const inVariables = nulCharacterAt(args.variableValues ?? {});
+      let where = inVariables;
+      if (!where) {
+        visit(args.document, {
+          StringValue(node) {
+            if (!where && node.value.includes('\u0000')) where = `query (line ${node.loc?.startToken.line ?? '?'})`;
+          },
+        });
+      }
+      if (!where) return;
+      const error = badInput(where, 'must not contain the NUL character');
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(error.message, {
+            extensions: { code: 'BAD_INPUT', issues: error.issues, http: { status: 400 } },
+          }),
+        ],
+      });
+    },
+  };
+}
+
 export function limitPlugins(config: Config): Plugin[] {
   return [
     EnvelopArmorPlugin({
@@ -36,5 +68,6 @@ export function limitPlugins(config: Config): Plugin[] {
       blockFieldSuggestion: { enabled: config.production },
     }) as Plugin,
     validationErrors(),
+    noNulCharacters(),
   ];
 }

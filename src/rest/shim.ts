@@ -5,8 +5,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, Services } from '../context.ts';
-import { DomainError, invalidInput } from '../domain/errors.ts';
-import { issuesOf } from '../domain/validation.ts';
+import { badInput, DomainError, invalidInput } from '../domain/errors.ts';
+import { issuesOf, nulCharacterAt } from '../domain/validation.ts';
 import { admit } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
 import type { ServerContext } from '../http/graphql.ts';
@@ -68,7 +68,10 @@ export function registerRestShim(
         const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
         try {
           req.caller = await admit(req, reply, services);
-          const parsed = route.request.safeParse(requestInput(route, req));
+          const input = requestInput(route, req);
+          const nul = nulCharacterAt(input);
+          if (nul) throw badInput(nul, 'must not contain the NUL character');
+          const parsed = route.request.safeParse(input);
           if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
           const enveloped = yoga.getEnveloped({ req, reply });
           const contextValue = await enveloped.contextFactory();
