@@ -64,14 +64,7 @@ export async function serve(config: Config): Promise<void> {
     graphiqlToken,
     logger: loggerOptions(config),
   });
-  const address = await gateway.app.listen({ port: config.PORT, host: config.HOST });
-  database.describeHolder({ url: address });
-  console.log(
-    `customer-graph serving on ${address} (${database.kind} database ${database.location})\n` +
-      `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
-      `  health: ${address}/healthz, ${address}/readyz`,
-  );
-
+  // Registered before listening: a SIGTERM right after the start line must be graceful too.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -94,4 +87,11 @@ export async function serve(config: Config): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  const address = await gateway.app.listen({ port: config.PORT, host: config.HOST });
+  database.describeHolder({ url: address });
+  console.log(
+    `customer-graph serving on ${address} (${database.kind} database ${database.location})\n` +
+      `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
+      `  health: ${address}/healthz, ${address}/readyz`,
+  );
 }

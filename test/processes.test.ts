@@ -51,7 +51,8 @@ describe('customer-graph CLI', () => {
 });
 
 describe.runIf(!usingPostgres)('embedded database shared by two processes', () => {
-  it('refuses a second process clearly while serve holds the directory, leaves the data intact, and frees it on exit or kill', async () => {
+  // Three server starts and three CLI runs: about 13 s each on a loaded 2-core machine.
+  it('refuses a second process clearly while serve holds the directory, leaves the data intact, and frees it on exit or kill', { timeout: 180_000 }, async () => {
     const created = await runCli(['app', 'create', '--name', 'ops', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
     const { token } = JSON.parse(created.stdout.trim());
     const server = await startServer({ DATABASE_URL: db.url });
