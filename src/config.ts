@@ -15,6 +15,22 @@ const schema = z.object({
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
   /** Size of the PostgreSQL connection pool. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Largest request body accepted, in bytes; larger ones are HTTP 413. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  /** GraphQL document limits (GraphQL Armor). */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().nonnegative().default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  /** Requests an app may make per window (GraphQL and REST together); 0 turns the limit off. */
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().nonnegative().default(6000),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Token requests (POST /openapi/auth/token) per client address per window; 0 turns it off. */
+  TOKEN_RATE_LIMIT_REQUESTS: z.coerce.number().int().nonnegative().default(30),
+  /** Prefix of every key this service writes to Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('customer-graph'),
+  /** How long a SIGTERM waits for in-flight requests and job steps before exiting anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(20),
 });
 
 export type Config = z.infer<typeof schema> & { production: boolean };

@@ -4,11 +4,16 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { Caller, TokenVerifier } from './domain/auth.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
+import type { RateLimits } from './http/rate-limit.ts';
+import type { ShutdownHooks } from './shutdown.ts';
 
 export interface Services {
   config: Config;
   database: Database;
   tokens: TokenVerifier;
+  rateLimits: RateLimits;
+  /** Work that must finish before the process exits (e.g. an import job's current step). */
+  shutdown: ShutdownHooks;
 }
 
 export interface Context {

@@ -11,11 +11,14 @@ import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
 import { registerHealth } from './http/health.ts';
+import { requestIdOf } from './http/logging.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf } from './rest/families.ts';
 import { registerRestShim } from './rest/shim.ts';
 import { restRoutes } from './rest/table.ts';
+import { ShutdownHooks } from './shutdown.ts';
 
 export interface GatewayOptions {
   config: Config;
@@ -31,16 +34,30 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Never log credentials: the token headers are redacted wherever they appear. */
-export const redactedPaths = ['req.headers.authorization', 'req.headers.token', 'req.headers["x-token"]', 'req.headers.cookie'];
-
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, database } = options;
-  const services: Services = { config, database, tokens: new TokenVerifier(database.prisma) };
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: 2 * 1024 * 1024,
-    requestIdHeader: 'x-request-id',
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
+  const services: Services = {
+    config,
+    database,
+    tokens: new TokenVerifier(database.prisma),
+    rateLimits: createRateLimits(config, app.log),
+    shutdown: new ShutdownHooks(),
+  };
+  app.addHook('onClose', () => services.rateLimits.close());
+  // Every answer names its request id, so a client can quote it and logs can be searched by it.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // While shutting down, answers close their connection: a kept-alive idle socket would hold
+  // the server open until its keep-alive timeout.
+  app.addHook('onSend', async (_req, reply) => {
+    if (services.shutdown.stopping) reply.header('connection', 'close');
   });
 
   await app.register(formbody);
@@ -83,5 +100,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   registerDocs(app, restRoutes);
 
   await app.ready();
-  return { app, services, close: () => app.close() };
+  return {
+    app,
+    services,
+    // Stop accepting and finish in-flight requests while registered work (job steps) finishes.
+    close: async () => {
+      await Promise.all([app.close(), services.shutdown.run(app.log)]);
+    },
+  };
 }

@@ -3,7 +3,8 @@
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createApp, mintToken, SCOPES } from './domain/auth.ts';
-import { createGateway, redactedPaths } from './gateway.ts';
+import { createGateway } from './gateway.ts';
+import { loggerOptions } from './http/logging.ts';
 import { stopTracing } from './tracing.ts';
 
 const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
@@ -62,11 +63,32 @@ export async function serve(config: Config): Promise<void> {
     config,
     database,
     graphiqlToken,
-    logger: {
-      level: config.LOG_LEVEL,
-      redact: { paths: redactedPaths, censor: '[redacted]' },
-    },
+    logger: loggerOptions(config),
   });
+  // Registered before listening: a SIGTERM right after the start line must be graceful too.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      console.error(`Shutdown took longer than ${config.SHUTDOWN_TIMEOUT_SECONDS} s; exiting.`);
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    force.unref();
+    try {
+      await gateway.close();
+      await database.close();
+      await stopTracing(); // exports the spans still buffered
+      gateway.app.log.info('shut down cleanly');
+    } catch (error) {
+      gateway.app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
   const address = await gateway.app.listen({ port: config.PORT, host: config.HOST });
   database.describeHolder({ url: address });
   console.log(
@@ -75,22 +97,4 @@ export async function serve(config: Config): Promise<void> {
       `  REST shim docs: ${address}/docs (OpenAPI: ${address}/openapi.json)\n` +
       `  health: ${address}/healthz, ${address}/readyz`,
   );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    gateway.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => {
-      console.error('Shutdown took longer than 20 s; exiting.');
-      process.exit(1);
-    }, 20_000);
-    force.unref();
-    await gateway.close();
-    await database.close();
-    await stopTracing(); // exports the spans still buffered
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
 }

@@ -51,6 +51,7 @@ describe('customer-graph CLI', () => {
 });
 
 describe.runIf(!usingPostgres)('embedded database shared by two processes', () => {
+  // Three server starts and three CLI runs: about 13 s each on a loaded 2-core machine.
   it('refuses a second process clearly while serve holds the directory, leaves the data intact, and frees it on exit or kill', async () => {
     const created = await runCli(['app', 'create', '--name', 'ops', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
     const { token } = JSON.parse(created.stdout.trim());

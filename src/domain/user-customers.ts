@@ -7,7 +7,7 @@ import { uniqueViolation } from '../db/errors.ts';
 import { requireCustomerId, requireCustomerIds } from './customers.ts';
 import { badInput, DomainError } from './errors.ts';
 import { parseLegacyDateTime } from './legacy-dates.ts';
-import { parseInput } from './validation.ts';
+import { isInt32, parseInput } from './validation.ts';
 
 export const CONDITION_FIELDS = ['user_id', 'customer_id', 'template', 'script', 'reference', 'is_available', 'boss_sync', 'created'] as const;
 export type ConditionField = (typeof CONDITION_FIELDS)[number];
@@ -36,7 +36,7 @@ const opKey: Record<Exclude<ConditionOp, 'like' | 'in'>, string> = { '=': 'equal
 
 function typed(value: string, type: 'string' | 'int' | 'datetime', field: string): string | number | Date {
   if (type === 'int') {
-    if (!/^-?\d{1,10}$/.test(value.trim())) throw badInput(field, `"${value}" is not an integer`);
+    if (!/^-?\d{1,10}$/.test(value.trim()) || !isInt32(Number(value.trim()))) throw badInput(field, `"${value}" is not an integer`);
     return Number(value.trim());
   }
   if (type === 'datetime') return parseLegacyDateTime(value, field);

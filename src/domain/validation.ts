@@ -25,3 +25,32 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefi
   if (!parsed.success) throw invalidInput(issuesOf(parsed.error, prefix));
   return parsed.data;
 }
+
+/** Ids and integer columns are PostgreSQL `integer`: a larger number must be refused, not sent. */
+export const INT32_MAX = 2_147_483_647;
+
+export function isInt32(n: number): boolean {
+  return Number.isInteger(n) && n >= -INT32_MAX - 1 && n <= INT32_MAX;
+}
+
+/**
+ * The path of the first string holding a NUL character (PostgreSQL text cannot store one, so
+ * it must be refused as bad input rather than fail in the database), or null.
+ */
+export function nulCharacterAt(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(input)' : null;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = nulCharacterAt(v, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = nulCharacterAt(v, path ? `${path}.${k}` : k);
+      if (found) return found;
+    }
+  }
+  return null;
+}

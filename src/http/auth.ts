@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Caller, TokenVerifier } from '../domain/auth.ts';
 import { DomainError } from '../domain/errors.ts';
+import { RateLimitedError, type RateLimits } from './rate-limit.ts';
 
 export function tokenFrom(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;
@@ -25,5 +26,25 @@ export async function authenticate(headers: IncomingHttpHeaders, tokens: TokenVe
   }
   const caller = await tokens.verify(token);
   if (!caller) throw new DomainError('UNAUTHENTICATED', 'invalid, expired or revoked token');
+  return caller;
+}
+
+/**
+ * Lets a request in: resolves its caller and counts it against the app's rate limit. A
+ * refusal is thrown as a DomainError (401 or 429); for 429 the Retry-After header is set here
+ * so that every family's envelope carries it.
+ */
+export async function admit(
+  req: { headers: IncomingHttpHeaders },
+  reply: { header(name: string, value: string): unknown },
+  services: { tokens: TokenVerifier; rateLimits: RateLimits },
+): Promise<Caller> {
+  const caller = await authenticate(req.headers, services.tokens);
+  try {
+    await services.rateLimits.consumeApp(caller.appKey);
+  } catch (error) {
+    if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+    throw error;
+  }
   return caller;
 }

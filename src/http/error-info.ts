@@ -46,6 +46,20 @@ function fromGraphQL(error: GraphQLError, production: boolean): ErrorInfo | null
   return null;
 }
 
+// The database went away (refused, dropped, killed by an operator, closed): the request may be
+// retried later, so it is UNAVAILABLE (503), never INTERNAL.
+const unavailableMessage =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|terminating connection|connection (?:error|ended|closed)|Can't reach database|did not answer within|timeout exceeded when trying to connect|PGlite is closed|server closed the connection/i;
+
+function unavailable(error: unknown): boolean {
+  for (let e = error as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === 'P2028' || e.code === 'P1001' || e.code === 'P1017' || e.code === '57P01' || e.code?.startsWith?.('08')) return true;
+    if (unavailableMessage.test(e.message ?? '')) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 export function describeError(error: unknown, production: boolean): ErrorInfo {
   if (error instanceof DomainError) {
     return { code: error.code, message: error.message, status: httpStatusOf[error.code], issues: error.issues };
@@ -55,7 +69,7 @@ export function describeError(error: unknown, production: boolean): ErrorInfo {
     if (described) return described;
   }
   const e = error as { code?: string; message?: string };
-  if (e?.code === 'P2028' || e?.code === 'P1001' || e?.code === 'P1017' || /ECONNREFUSED|Connection terminated|did not answer within/.test(e?.message ?? '')) {
+  if (unavailable(error)) {
     return { code: 'UNAVAILABLE', message: 'the database is unavailable; retry later', status: 503, issues: [] };
   }
   return {
@@ -75,7 +89,10 @@ export function toGraphQLError(error: unknown, production: boolean, source?: Gra
     extensions: {
       code: info.code,
       ...(info.issues.length ? { issues: info.issues } : {}),
-      ...(info.status === 401 || info.status === 403 || info.status === 503 ? { http: { status: info.status } } : {}),
+      // A refusal of the whole request (no field ran: syntax, limits, auth) carries its HTTP status.
+      ...(info.status === 401 || info.status === 403 || info.status === 429 || info.status === 503 || !source?.path
+        ? { http: { status: info.status } }
+        : {}),
     },
   });
 }

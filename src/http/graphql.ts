@@ -9,9 +9,12 @@ import { buildContext, type Context, type Services } from '../context.ts';
 import type { Caller } from '../domain/auth.ts';
 import { schema } from '../schema/index.ts';
 import { tracingPlugins } from '../tracing.ts';
-import { authenticate } from './auth.ts';
+import { admit } from './auth.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
+import { auditPlugin } from './audit-plugin.ts';
+import { errorLogPlugin } from './error-log-plugin.ts';
 import { exampleOperations } from './graphiql-examples.ts';
+import { limitPlugins } from './limits.ts';
 import { metricsPlugin } from './metrics.ts';
 
 export interface ServerContext {
@@ -41,7 +44,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    plugins: [metricsPlugin(production), ...tracingPlugins()],
+    plugins: [...limitPlugins(services.config), metricsPlugin(production), auditPlugin(), errorLogPlugin(), ...tracingPlugins()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
@@ -73,7 +76,7 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
     handler: async (req, reply) => {
       if (req.method !== 'OPTIONS' && !wantsGraphiQL(req)) {
         try {
-          req.caller = await authenticate(req.headers, services.tokens);
+          req.caller = await admit(req, reply, services);
         } catch (error) {
           const info = describeError(error, services.config.production);
           return reply.code(info.status).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });

@@ -3,18 +3,16 @@
 // form bodies. Each names its problem in words a client can act on.
 import { z } from 'zod';
 import { parseLegacyDateTime } from '../domain/legacy-dates.ts';
+import { INT32_MAX, isInt32 } from '../domain/validation.ts';
 
 const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
-
-/** The largest id: ids are 32-bit integers (GraphQL Int, PostgreSQL integer). */
-export const MAX_ID = 2_147_483_647;
 
 /** An id as a number or a string of digits (JSON bodies send either; query strings send text). */
 export const idField = z
   .union([z.number().int().positive(), z.string().trim().regex(/^\d{1,10}$/, 'must be a positive integer id')], {
     error: expected('a positive integer id'),
   })
-  .refine((v) => Number(v) >= 1 && Number(v) <= MAX_ID, `must be a positive integer id up to ${MAX_ID}`)
+  .refine((v) => Number(v) >= 1 && Number(v) <= INT32_MAX, `must be a positive integer id up to ${INT32_MAX}`)
   .transform((v) => String(v));
 
 /** An integer given as a number, or as digits in a query string or form body. */
@@ -22,7 +20,8 @@ export const intField = z
   .union([z.number().int(), z.string().trim().regex(/^-?\d{1,10}$/, 'must be an integer')], {
     error: expected('an integer'),
   })
-  .transform((v) => Number(v));
+  .transform((v) => Number(v))
+  .refine(isInt32, 'must be an integer between -2147483648 and 2147483647');
 
 export const textField = z.string({ error: expected('a string') });
 

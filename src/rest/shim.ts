@@ -5,9 +5,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, Services } from '../context.ts';
-import { DomainError, invalidInput } from '../domain/errors.ts';
-import { issuesOf } from '../domain/validation.ts';
-import { authenticate } from '../http/auth.ts';
+import { badInput, DomainError, invalidInput } from '../domain/errors.ts';
+import { issuesOf, nulCharacterAt } from '../domain/validation.ts';
+import { admit } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
@@ -109,8 +109,11 @@ export function registerRestShim(
       handler: async (req, reply) => {
         const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
         try {
-          req.caller = await authenticate(req.headers, services.tokens);
-          const parsed = route.request.safeParse(requestInput(route, req));
+          req.caller = await admit(req, reply, services);
+          const input = requestInput(route, req);
+          const nul = nulCharacterAt(input);
+          if (nul) throw badInput(nul, 'must not contain the NUL character');
+          const parsed = route.request.safeParse(input);
           if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
           const enveloped = yoga.getEnveloped({ req, reply });
           const contextValue = await enveloped.contextFactory();
@@ -121,9 +124,8 @@ export function registerRestShim(
             contextValue,
           })) as ExecutionResult;
           if (result.errors?.length) {
-            const info = describeError(result.errors[0], production);
-            if (info.status >= 500) req.log.error({ err: result.errors[0].originalError ?? result.errors[0] }, 'REST operation failed');
-            return answer(route.family.failure(renameErrorFields(info, route.errorFields)));
+            // Failures inside the operation are logged, with their cause, by the error-log plugin.
+            return answer(route.family.failure(renameErrorFields(describeError(result.errors[0], production), route.errorFields)));
           }
           return answer(route.family.success(route.result(result.data, parsed.data), route.message));
         } catch (error) {

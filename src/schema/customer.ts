@@ -16,6 +16,7 @@ import {
   updateCustomer,
 } from '../domain/customers.ts';
 import { badInput } from '../domain/errors.ts';
+import { isInt32 } from '../domain/validation.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
@@ -23,12 +24,12 @@ import { Identity, IdentityInput } from './identity.ts';
 
 /** A customer id as clients send it: the number, or the Relay global id "Customer:<n>". */
 export function parseCustomerId(id: string | number, field = 'id'): number {
-  if (typeof id === 'number') return id;
+  if (typeof id === 'number' && id > 0 && isInt32(id)) return id;
   const text = String(id).trim();
-  if (/^\d{1,10}$/.test(text)) return Number(text);
+  if (/^\d{1,10}$/.test(text) && isInt32(Number(text))) return Number(text);
   try {
     const decoded = decodeGlobalID(text);
-    if (decoded.typename === 'Customer' && /^\d+$/.test(decoded.id)) return Number(decoded.id);
+    if (decoded.typename === 'Customer' && /^\d{1,10}$/.test(decoded.id) && isInt32(Number(decoded.id))) return Number(decoded.id);
   } catch {
     // fall through to the error below
   }

@@ -8,6 +8,7 @@ import './group.ts';
 import './identity.ts';
 import './import-job.ts';
 import './merge-event.ts';
+import './privacy.ts';
 import './resolution.ts';
 import './user-customer.ts';
 

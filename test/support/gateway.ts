@@ -2,7 +2,7 @@
 // for apps of each scope and a counter of the SQL statements Prisma sends.
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp, mintToken, type Scope } from '../../src/domain/auth.ts';
-import { createGateway, type Gateway } from '../../src/gateway.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
 
@@ -30,7 +30,16 @@ export interface TestGateway {
   statements: { count: number };
   request<T = any>(method: string, url: string, options?: RequestOptions): Promise<Reply<T>>;
   graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Reply<T>>;
+  /** Another gateway on the same database with extra environment (closed by close()). */
+  variant(env: Record<string, string>, options?: Partial<GatewayOptions>): Promise<GatewayClient>;
   close(): Promise<void>;
+}
+
+export interface GatewayClient {
+  gateway: Gateway;
+  config: Config;
+  request<T = any>(method: string, url: string, options?: RequestOptions): Promise<Reply<T>>;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Reply<T>>;
 }
 
 export async function tokenFor(prisma: PrismaClient, scopes: Scope[], name = scopes.join('+')): Promise<string> {
@@ -51,8 +60,40 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     readWrite: await tokenFor(prisma, ['customer:read', 'customer:write']),
   };
 
-  const request = async <T>(method: string, url: string, options: RequestOptions = {}): Promise<Reply<T>> => {
-    const token = options.token === undefined ? tokens.all : options.token;
+  const variants: Gateway[] = [];
+  const request = requester(gateway, tokens.all);
+  return {
+    gateway,
+    db,
+    prisma,
+    config,
+    tokens,
+    statements,
+    request,
+    graphql: (query, variables, options = {}) => request('POST', '/graphql', { ...options, body: { query, variables } }),
+    variant: async (env, options = {}) => {
+      const variantConfig = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, ...env });
+      const other = await createGateway({ config: variantConfig, database: db.database, ...options });
+      variants.push(other);
+      const send = requester(other, tokens.all);
+      return {
+        gateway: other,
+        config: variantConfig,
+        request: send,
+        graphql: (query, variables, opts = {}) => send('POST', '/graphql', { ...opts, body: { query, variables } }),
+      };
+    },
+    close: async () => {
+      for (const other of variants) await other.close();
+      await gateway.close();
+      await db.drop();
+    },
+  };
+}
+
+function requester(gateway: Gateway, defaultToken: string) {
+  return async <T>(method: string, url: string, options: RequestOptions = {}): Promise<Reply<T>> => {
+    const token = options.token === undefined ? defaultToken : options.token;
     const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers };
     let payload: string | undefined;
     if (options.form) {
@@ -70,20 +111,5 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       // not JSON: keep the text
     }
     return { status: response.statusCode, body: body as T, headers: response.headers };
-  };
-
-  return {
-    gateway,
-    db,
-    prisma,
-    config,
-    tokens,
-    statements,
-    request,
-    graphql: (query, variables, options = {}) => request('POST', '/graphql', { ...options, body: { query, variables } }),
-    close: async () => {
-      await gateway.close();
-      await db.drop();
-    },
   };
 }
