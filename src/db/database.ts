@@ -2,6 +2,7 @@
 // (the embedded PGlite directory at PATH). Both give the same generated Prisma client.
 import { resolve } from 'node:path';
 import type { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { embeddedMigrationTarget, openEmbedded } from './embedded.ts';
@@ -19,6 +20,12 @@ export interface Database {
   /** Applies pending migrations (by default those under prisma/migrations). */
   migrate(migrations?: Migration[]): Promise<MigrationReport>;
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Runs one SQL statement on the driver itself, bypassing Prisma: the PGlite instance Prisma
+   * uses, or (PostgreSQL) a pool of the same size opened on first use. For hand-written SQL
+   * where Prisma's query layer is not wanted (the benchmarks' raw-SQL baseline, bulk seeding).
+   */
+  sql<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
   /** Tells processes refused by the embedded lock who holds it (no-op on PostgreSQL). */
@@ -76,17 +83,26 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
   let target: MigrationTarget;
   let closeDriver: () => Promise<void>;
   let describeHolder: Database['describeHolder'] = () => undefined;
+  let sql: Database['sql'];
 
   if (kind === 'postgres') {
     const config = postgresConfig(url, options.poolSize ?? 10);
     prisma = createClient(postgresAdapter(config), options.onQuery);
     target = postgresMigrationTarget(config);
-    closeDriver = async () => undefined;
+    let pool: pg.Pool | undefined;
+    sql = async <Row>(text: string, params?: unknown[]) => {
+      pool ??= new pg.Pool(config);
+      return (await pool.query(text, params)).rows as Row[];
+    };
+    closeDriver = async () => {
+      await pool?.end();
+    };
   } else {
     const handle = await openEmbedded(location, options.command, () => options.onCreate?.(location));
     prisma = createClient(new PrismaPGlite(handle.pglite), options.onQuery);
     target = embeddedMigrationTarget(handle.pglite);
     describeHolder = (update) => handle.lock.describe(update);
+    sql = async <Row>(text: string, params?: unknown[]) => (await handle.pglite.query<Row>(text, params)).rows;
     closeDriver = async () => {
       await handle.pglite.close();
       await handle.lock.release();
@@ -99,6 +115,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     prisma,
     migrate: (migrations) => migrate(target, migrations),
     pendingMigrations: () => pendingMigrations(target),
+    sql,
     ping: async (timeoutMs = 2000) => {
       await withTimeout(prisma.$queryRawUnsafe('SELECT 1'), timeoutMs, 'The database');
     },
