@@ -98,7 +98,8 @@ async function startServer(env: Record<string, string>, execArgv: string[] = [])
   const child: ChildProcess = fork(join(root, 'bench/server.ts'), [], {
     cwd: root,
     execArgv: ['--import', 'tsx', ...execArgv],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env },
+    // As a production deployment runs: graphql-js, for one, checks NODE_ENV when it loads.
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
