@@ -40,6 +40,8 @@ const liveCustomers: Prisma.CustomerWhereInput = { deletedAt: null, mergedIntoId
 export const Customer = builder.prismaNode('Customer', {
   description: 'A person, identified by one or more identities (CONTRACT §5).',
   authScopes: { read: true },
+  // Select mode: a query loads the columns its fields need, not all 55 of the profile.
+  select: { id: true },
   id: { field: 'id' },
   findUnique: (id) => ({ id: Number(id) }),
   fields: (t) => ({
