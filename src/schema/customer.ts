@@ -8,9 +8,9 @@ import { deptCodes, intFields, profileFields, profileSchema, type ProfileField }
 import {
   createCustomer,
   deleteCustomer,
-  findCustomerIdByIdentity,
+  findLiveCustomer,
+  findLiveCustomerByIdentity,
   requireCustomerId,
-  resolveCustomerId,
   setExtendedAttribute,
   setSystemAttribute,
   updateCustomer,
@@ -130,20 +130,14 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     description: 'A customer by numeric or global id. A merged id resolves to the surviving customer.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = await resolveCustomerId(ctx.prisma, parseCustomerId(args.id));
-      return id === null ? null : ctx.prisma.customer.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) => findLiveCustomer(ctx.prisma, parseCustomerId(args.id), query),
   }),
   customerByIdentity: t.prismaField({
     type: 'Customer',
     nullable: true,
     authScopes: { read: true },
     args: { identityType: t.arg.string({ required: true }), identityValue: t.arg.string({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = await findCustomerIdByIdentity(ctx.prisma, args);
-      return id === null ? null : ctx.prisma.customer.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) => findLiveCustomerByIdentity(ctx.prisma, args, query),
   }),
   customers: t.prismaConnection(
     {
