@@ -2,9 +2,9 @@
 // (the embedded PGlite directory at PATH). Both give the same generated Prisma client.
 import { resolve } from 'node:path';
 import type { PrismaPg } from '@prisma/adapter-pg';
-import type { PoolStats } from '../metrics.ts';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import type { PoolStats } from '../metrics.ts';
 import { embeddedMigrationTarget, openEmbedded } from './embedded.ts';
 import type { LockHolder } from './lock.ts';
 import { migrate, pendingMigrations, type Migration, type MigrationReport, type MigrationTarget } from './migrator.ts';
@@ -20,6 +20,12 @@ export interface Database {
   /** Applies pending migrations (by default those under prisma/migrations). */
   migrate(migrations?: Migration[]): Promise<MigrationReport>;
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Runs one SQL statement on the driver itself, bypassing Prisma: the PGlite instance Prisma
+   * uses, or (PostgreSQL) a pool of the same size opened on first use. For hand-written SQL
+   * where Prisma's query layer is not wanted (the benchmarks' raw-SQL baseline, bulk seeding).
+   */
+  sql<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
   /** The connection pool's counts, for /metrics (PostgreSQL only). */
@@ -82,19 +88,23 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
   let closeDriver: () => Promise<void>;
   let describeHolder: Database['describeHolder'] = () => undefined;
   let poolStats: Database['poolStats'];
+  let sql: Database['sql'];
 
   if (kind === 'postgres') {
     const config = postgresConfig(url, options.poolSize ?? 10);
-    const prismaPool = postgresPool(config);
-    poolStats = () => ({ total: prismaPool.totalCount, idle: prismaPool.idleCount, waiting: prismaPool.waitingCount });
-    prisma = createClient(postgresAdapter(prismaPool), options.onQuery);
+    // One pool: Prisma's adapter and hand-written SQL (`sql`) share its connections.
+    const pool = postgresPool(config);
+    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    prisma = createClient(postgresAdapter(pool), options.onQuery);
     target = postgresMigrationTarget(config);
+    sql = async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as Row[];
     closeDriver = async () => undefined;
   } else {
     const handle = await openEmbedded(location, options.command, () => options.onCreate?.(location));
     prisma = createClient(new PrismaPGlite(handle.pglite), options.onQuery);
     target = embeddedMigrationTarget(handle.pglite);
     describeHolder = (update) => handle.lock.describe(update);
+    sql = async <Row>(text: string, params?: unknown[]) => (await handle.pglite.query<Row>(text, params)).rows;
     closeDriver = async () => {
       await handle.pglite.close();
       await handle.lock.release();
@@ -108,6 +118,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     migrate: (migrations) => migrate(target, migrations),
     pendingMigrations: () => pendingMigrations(target),
     poolStats,
+    sql,
     ping: async (timeoutMs = 2000) => {
       await withTimeout(prisma.$queryRawUnsafe('SELECT 1'), timeoutMs, 'The database');
     },

@@ -89,6 +89,56 @@ export async function requireCustomerId(db: Db, id: number, field = 'customerId'
   return resolved;
 }
 
+/** A Prisma selection of a customer: what Pothos hands a resolver as `query`. */
+export interface CustomerQuery {
+  select?: Prisma.CustomerSelect;
+  include?: Prisma.CustomerInclude;
+}
+
+/** `query` plus the columns that tell whether the customer is live (include loads every column). */
+function withLiveness(query: CustomerQuery): CustomerQuery {
+  return query.select ? { select: { ...query.select, id: true, mergedIntoId: true, deletedAt: true } } : query;
+}
+
+interface LivenessColumns {
+  id: number;
+  mergedIntoId: number | null;
+  deletedAt: Date | null;
+}
+
+/**
+ * The live customer an id stands for (as resolveCustomerId), loaded with `query`. A live id,
+ * the usual case, costs one query; a merged id also follows the chain, then loads the
+ * survivor; a deleted or unknown id is null.
+ */
+export async function findLiveCustomer<Row = Customer>(db: Db, id: number, query: CustomerQuery): Promise<Row | null> {
+  const row = (await db.customer.findUnique({ ...withLiveness(query), where: { id } })) as (LivenessColumns & Row) | null;
+  return row ? liveOrSurvivor(db, row, query) : null;
+}
+
+async function liveOrSurvivor<Row>(db: Db, row: LivenessColumns & Row, query: CustomerQuery): Promise<Row | null> {
+  if (row.mergedIntoId === null) return row.deletedAt ? null : row;
+  const survivor = await resolveCustomerId(db, row.mergedIntoId);
+  return survivor === null ? null : ((await db.customer.findUnique({ ...query, where: { id: survivor } })) as Row | null);
+}
+
+/**
+ * The live customer holding (type, value), after normalising the value, loaded with `query`:
+ * the identity and its customer in one query when that customer is live.
+ */
+export async function findLiveCustomerByIdentity<Row = Customer>(
+  prisma: PrismaClient,
+  ref: IdentityRef,
+  query: CustomerQuery,
+): Promise<Row | null> {
+  const { type, value } = normalizeIdentity(await identityTypeRules(prisma), ref);
+  const identity = (await prisma.identity.findUnique({
+    where: { type_value: { type: type.name, value } },
+    select: { customer: withLiveness(query) as Prisma.CustomerDefaultArgs },
+  })) as { customer: LivenessColumns & Row } | null;
+  return identity ? liveOrSurvivor(prisma, identity.customer, query) : null;
+}
+
 /** The live customer holding (type, value), after normalising the value. */
 export async function findCustomerIdByIdentity(prisma: PrismaClient, ref: IdentityRef): Promise<number | null> {
   const { type, value } = normalizeIdentity(await identityTypeRules(prisma), ref);

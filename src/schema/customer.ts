@@ -8,9 +8,9 @@ import { deptCodes, intFields, profileFields, profileSchema, type ProfileField }
 import {
   createCustomer,
   deleteCustomer,
-  findCustomerIdByIdentity,
+  findLiveCustomer,
+  findLiveCustomerByIdentity,
   requireCustomerId,
-  resolveCustomerId,
   setExtendedAttribute,
   setSystemAttribute,
   updateCustomer,
@@ -41,6 +41,8 @@ const liveCustomers: Prisma.CustomerWhereInput = { deletedAt: null, mergedIntoId
 export const Customer = builder.prismaNode('Customer', {
   description: 'A person, identified by one or more identities (CONTRACT §5).',
   authScopes: { read: true },
+  // Select mode: a query loads the columns its fields need, not all 55 of the profile.
+  select: { id: true },
   id: { field: 'id' },
   findUnique: (id) => ({ id: Number(id) }),
   fields: (t) => ({
@@ -96,7 +98,12 @@ builder.prismaObjectFields(Customer, (t) => ({
     type: [CustomerAttributeValue],
     description: `Values of the given attribute keys, in that order (seed 001 queryAttrValuesByCustomerId); at most ${MAX_ATTRIBUTE_KEYS} keys.`,
     args: { keys: t.arg.stringList({ required: true, validate: z.array(z.string()).max(MAX_ATTRIBUTE_KEYS, `at most ${MAX_ATTRIBUTE_KEYS} keys`) }) },
-    // One query for the definitions and this customer's values; profile fields come with the customer.
+    // One query for the definitions and this customer's values; the profile fields asked for
+    // are selected with the customer (Customer loads only the columns its fields declare).
+    select: (args) => ({
+      id: true,
+      ...Object.fromEntries(args.keys.map((k) => k.trim()).filter((k) => (profileFields as string[]).includes(k)).map((k) => [k, true])),
+    }),
     resolve: async (customer, args, ctx) => {
       const definitions = await ctx.prisma.attributeDefinition.findMany({
         where: { key: { in: args.keys.map((k) => k.trim()) } },
@@ -153,20 +160,14 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     description: 'A customer by numeric or global id. A merged id resolves to the surviving customer.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = await resolveCustomerId(ctx.prisma, parseCustomerId(args.id));
-      return id === null ? null : ctx.prisma.customer.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) => findLiveCustomer(ctx.prisma, parseCustomerId(args.id), query),
   }),
   customerByIdentity: t.prismaField({
     type: 'Customer',
     nullable: true,
     authScopes: { read: true },
     args: { identityType: t.arg.string({ required: true }), identityValue: t.arg.string({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = await findCustomerIdByIdentity(ctx.prisma, args);
-      return id === null ? null : ctx.prisma.customer.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) => findLiveCustomerByIdentity(ctx.prisma, args, query),
   }),
   customers: t.prismaConnection(
     {

@@ -13,12 +13,13 @@ export const GroupKind = builder.enumType('GroupKind', {
 
 export const Group = builder.prismaNode('Group', {
   authScopes: { read: true },
+  select: { id: true },
   id: { field: 'id' },
   findUnique: (id) => ({ id: Number(id) }),
   fields: (t) => ({
     groupId: t.exposeInt('id', { description: 'The numeric id used by the REST families (groupId).' }),
     name: t.exposeString('name'),
-    kind: t.field({ type: GroupKind, resolve: (g) => g.kind as (typeof GROUP_KINDS)[number] }),
+    kind: t.field({ type: GroupKind, select: { kind: true }, resolve: (g) => g.kind as (typeof GROUP_KINDS)[number] }),
     externalId: t.exposeString('externalId', { nullable: true }),
     parent: t.relation('parent', { nullable: true }),
     children: t.relation('children', { query: { orderBy: { id: 'asc' } } }),

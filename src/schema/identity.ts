@@ -5,6 +5,7 @@ import { createIdentityType, NORMALIZATIONS, updateIdentityType } from '../domai
 export const Identity = builder.prismaObject('Identity', {
   description: 'One (identityType, identityValue) of a customer. A value of a type belongs to one customer.',
   authScopes: { read: true },
+  select: { id: true },
   fields: (t) => ({
     identityType: t.exposeString('type'),
     identityValue: t.exposeString('value'),
