@@ -69,6 +69,119 @@ app
     }
   });
 
+const integerOption = (name: string, min: number, allowed?: number[]) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || (allowed && !allowed.includes(number))) {
+    throw new InvalidArgumentError(allowed ? `${name} must be ${allowed.join(' or ')}` : `${name} must be a whole number ≥ ${min}`);
+  }
+  return number;
+};
+
+interface ImportCommandOptions {
+  format?: string;
+  matching: boolean;
+  matchingType: 1 | 2;
+  identifyWay: 1 | 2;
+  mode: 1 | 2;
+  chunkSize: number;
+  errors?: string;
+  progressInterval: number;
+}
+
+/** Runs an import of `file` and prints its summary; sets the exit code from the job's status. */
+async function runImport(file: string, options: ImportCommandOptions): Promise<void> {
+  const { formatOf } = await import('./cli/row-files.ts');
+  const { importFile, exitCodeOf } = await import('./cli/import-file.ts');
+  const { lineProgress, terminalProgress } = await import('./cli/progress.ts');
+  const format = formatOf(file, options.format);
+  const config = loadConfig();
+  const database = await openMigrated(config, 'import');
+  try {
+    const progress = process.stderr.isTTY ? terminalProgress() : lineProgress((line) => console.error(line), options.progressInterval * 1000);
+    const result = await importFile(
+      database.prisma,
+      {
+        file,
+        format,
+        publicParams: options.matching
+          ? { isMatching: true, matchingType: options.matchingType, ...(options.matchingType === 2 ? { identifyWay: options.identifyWay } : {}), importMode: options.mode }
+          : { isMatching: false, importMode: options.mode },
+        chunkSize: options.chunkSize,
+        errorsFile: options.errors ?? `${file.replace(/\.(csv|jsonl|ndjson)$/i, '')}.errors.csv`,
+      },
+      progress,
+      (line) => console.log(line),
+    );
+    const seconds = (result.millis / 1000).toFixed(1);
+    console.log(
+      [
+        `Job #${result.jobId}: ${result.status}`,
+        `  rows       ${result.total}${result.resumedAt ? ` (resumed at row ${result.resumedAt})` : ''}`,
+        `  succeeded  ${result.succeeded}`,
+        `  failed     ${result.failed}`,
+        `  duration   ${seconds} s, ${result.rowsPerSecond} rows/s`,
+        ...(result.errorsFile ? [`  errors     ${result.errorsFile} (row,line,field,message)`] : []),
+      ].join('\n'),
+    );
+    process.exitCode = exitCodeOf(result.status);
+  } finally {
+    await database.close();
+  }
+}
+
+program
+  .command('import')
+  .description('bulk import customers (seed 004 profile rows) from a CSV or JSON Lines file, resumable')
+  .argument('<file>', 'a .csv file (header row of field names) or a .jsonl file (one row object per line)')
+  .option('--format <format>', 'csv or jsonl (default: from the file extension)')
+  .option('--no-matching', 'create a new customer for every row (isMatching false)')
+  .option('--matching-type <n>', 'matching: 1 exact (by identityType/identityId), 2 fuzzy (identify-way order)', integerOption('--matching-type', 1, [1, 2]), 2)
+  .option('--identify-way <n>', 'fuzzy order: 1 unionid>openid>phone>customerId, 2 phone>unionid>openid>customerId', integerOption('--identify-way', 1, [1, 2]), 1)
+  .option('--mode <n>', 'importMode: 1 all or nothing (the whole file is checked first), 2 keep the valid rows', integerOption('--mode', 1, [1, 2]), 2)
+  .option('--chunk-size <n>', 'rows per transaction', integerOption('--chunk-size', 1), 1000)
+  .option('--errors <file>', 'where to write the error report (default: FILE without extension + .errors.csv)')
+  .option('--progress-interval <seconds>', 'seconds between progress lines when stderr is not a terminal', (value) => {
+    const seconds = Number(value);
+    if (!(seconds > 0)) throw new InvalidArgumentError('--progress-interval must be a positive number of seconds');
+    return seconds;
+  }, 2)
+  .action(runImport);
+
+program
+  .command('seed')
+  .description('generate realistic test customers (seed 004 rows, ~20% overlapping earlier ones); import them, or write them with --out')
+  .requiredOption('--customers <n>', 'number of rows', integerOption('--customers', 1))
+  .option('--overlap <share>', 'share of rows that describe a person of an earlier row (0…0.9)', (value) => {
+    const share = Number(value);
+    if (!(share >= 0 && share <= 0.9)) throw new InvalidArgumentError('--overlap must be between 0 and 0.9');
+    return share;
+  }, 0.2)
+  .option('--seed <n>', 'seed of the generator: the same seed gives the same rows', integerOption('--seed', 0), 1)
+  .option('--out <file>', 'write a .csv or .jsonl file instead of importing into DATABASE_URL')
+  .action(async (options: { customers: number; overlap: number; seed: number; out?: string }) => {
+    const { generateProfileRows } = await import('./test-data/customers.ts');
+    const { writeRowsFile } = await import('./test-data/write-file.ts');
+    const { formatOf } = await import('./cli/row-files.ts');
+    const rows = generateProfileRows({ customers: options.customers, overlap: options.overlap, seed: options.seed });
+    if (options.out) {
+      const count = await writeRowsFile(options.out, formatOf(options.out), rows);
+      console.log(`Wrote ${count} rows to ${options.out} (seed ${options.seed}, overlap ${options.overlap}).`);
+      return;
+    }
+    // Imported through the same path as `import FILE` (a temporary file): progress, resume, report.
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'customer-graph-seed-'));
+    try {
+      const file = join(dir, `seed-${options.seed}-${options.customers}.jsonl`);
+      await writeRowsFile(file, 'jsonl', rows);
+      await runImport(file, { matching: true, matchingType: 2, identifyWay: 1, mode: 2, chunkSize: 1000, progressInterval: 2, errors: join(process.cwd(), 'seed.errors.csv') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof DomainError ? error.message : error instanceof Error ? error.message : String(error);
   console.error(`customer-graph: ${message}`);
