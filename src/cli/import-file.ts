@@ -150,7 +150,9 @@ async function validateAll(prisma: PrismaClient, jobId: number, rowCount: number
     if (pending.length) await prisma.importRowError.createMany({ data: pending });
     pending = [];
   };
-  progress.start(rowCount, 0, `check ${basename(options.file)}`);
+  // cursor 0: no chunk committed, so any errors on the job are from a check a crash cut short.
+  await prisma.importRowError.deleteMany({ where: { jobId } });
+  progress.start(rowCount, 0, `check ${basename(options.file)}`, 'checked');
   try {
     for await (const { row, value } of readRows(options.file, options.format)) {
       total = row + 1;

@@ -4,8 +4,8 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  /** `done` rows of `total` are already done when this run starts (a resumed job). */
-  start(total: number, done: number, label: string): void;
+  /** `done` rows of `total` are already done when this run starts (a resumed job); `verb`: what done means. */
+  start(total: number, done: number, label: string, verb?: string): void;
   update(done: number): void;
   stop(): void;
 }
@@ -70,16 +70,18 @@ export function lineProgress(write: (line: string) => void, intervalMs: number):
   let total = 0;
   let done = 0;
   let label = '';
+  let verb = 'committed';
   let timer: NodeJS.Timeout | undefined;
   const print = () => {
     const percent = total ? Math.floor((done / total) * 100) : 100;
-    write(`${label}: ${done}/${total} rows committed (${percent}%), ${Math.round(rate.perSecond(done))} rows/s, ETA ${rate.eta(done, total)}`);
+    write(`${label}: ${done}/${total} rows ${verb} (${percent}%), ${Math.round(rate.perSecond(done))} rows/s, ETA ${rate.eta(done, total)}`);
   };
   return {
-    start(t, d, l) {
+    start(t, d, l, v = 'committed') {
       total = t;
       done = d;
       label = l;
+      verb = v;
       rate.reset(d);
       timer = setInterval(print, intervalMs);
     },
