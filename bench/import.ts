@@ -1,0 +1,359 @@
+// `npm run bench:import`: how fast a file import is, against a raw batched-insert baseline of
+// the same rows, on the embedded database (a fresh PGlite directory) and on PostgreSQL (a fresh
+// database). Each database kind runs, in this order, on fresh migrated schemas:
+//   baseline  the file read with the same parser, people told apart in memory, and per chunk
+//             one transaction of multi-row INSERTs (customers, identities) and one multi-row
+//             UPDATE (rows of people seen before), straight through pg / PGlite;
+//   engine    importFile(), the function `customer-graph import FILE` runs (same options).
+// The result (rows/s, engine ÷ baseline) is printed as markdown and appended to BENCHMARKS.md.
+// `npm run bench:import -- --help` lists the options.
+import { mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { importFile } from '../src/cli/import-file.ts';
+import { lineProgress } from '../src/cli/progress.ts';
+import { readRows } from '../src/cli/row-files.ts';
+import { openDatabase, type Database } from '../src/db/database.ts';
+import { postgresConfig } from '../src/db/postgres.ts';
+import { generateProfileRows } from '../src/test-data/customers.ts';
+import { writeRowsFile } from '../src/test-data/write-file.ts';
+
+const root = resolve(import.meta.dirname, '..');
+type DatabaseName = 'embedded' | 'postgres';
+
+const help = `npm run bench:import -- [options]      (each option also reads BENCH_IMPORT_<NAME> from the environment)
+  --rows N            generated rows (default 100000)
+  --overlap SHARE     share of rows describing a person of an earlier row (default 0.2)
+  --seed N            generator seed (default 1)
+  --chunk-size N      rows per transaction, both targets (default 1000)
+  --databases LIST    embedded,postgres (default both)
+  --postgres-url URL  server where a database is created and dropped (default postgresql://postgres@127.0.0.1:5432/test)
+  --label TEXT        heading of this run in BENCHMARKS.md
+  --output FILE       where the result is appended (default BENCHMARKS.md; "-" for none)
+  --cpu-prof          profile the engine run: .tmp/bench-import/engine-DB.cpuprofile (summarise: npx tsx bench/profile.ts FILE)`;
+
+function options() {
+  const env = (name: string) => process.env[`BENCH_IMPORT_${name.toUpperCase().replace(/-/g, '_')}`];
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string' },
+      overlap: { type: 'string' },
+      seed: { type: 'string' },
+      'chunk-size': { type: 'string' },
+      databases: { type: 'string' },
+      'postgres-url': { type: 'string' },
+      label: { type: 'string' },
+      output: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(help);
+    process.exit(0);
+  }
+  const get = (name: keyof typeof values) => (values[name] as string | undefined) ?? env(name);
+  const number = (name: keyof typeof values, fallback: number, min: number, max = Infinity) => {
+    const value = Number(get(name) ?? fallback);
+    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
+    return value;
+  };
+  const databases = (get('databases') ?? 'embedded,postgres').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const d of databases) if (d !== 'embedded' && d !== 'postgres') throw new Error(`--databases: unknown "${d}" (known: embedded, postgres)`);
+  return {
+    rows: Math.round(number('rows', 100_000, 1)),
+    overlap: number('overlap', 0.2, 0, 0.9),
+    seed: Math.round(number('seed', 1, 0)),
+    chunkSize: Math.round(number('chunk-size', 1000, 1)),
+    databases: databases as DatabaseName[],
+    postgresUrl: get('postgres-url') ?? 'postgresql://postgres@127.0.0.1:5432/test',
+    label: get('label') ?? '',
+    output: get('output') ?? 'BENCHMARKS.md',
+    cpuProf: values['cpu-prof'] ?? env('cpu-prof') === '1',
+  };
+}
+type Options = ReturnType<typeof options>;
+
+// ---------------------------------------------------------------- fresh databases
+
+interface Fresh {
+  url: string;
+  version: string;
+  drop(): Promise<void>;
+}
+
+async function freshDatabase(name: DatabaseName, opts: Options, work: string): Promise<Fresh> {
+  if (name === 'embedded') {
+    const dir = mkdtempSync(join(work, 'pglite-'));
+    const version = JSON.parse(readFileSync(join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version;
+    return { url: `file:${dir}`, version: `PGlite ${version}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = postgresConfig(opts.postgresUrl, 1);
+  const database = `cg_bench_import_${Date.now().toString(36)}_${process.pid}`;
+  const client = new pg.Client(admin);
+  await client.connect();
+  const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+  await client.query(`CREATE DATABASE ${database}`);
+  await client.end();
+  const url = new URL(opts.postgresUrl);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    version: `PostgreSQL ${rows[0].server_version}`,
+    drop: async () => {
+      const c = new pg.Client(admin);
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function postgresReachable(url: string): Promise<string | null> {
+  const client = new pg.Client({ ...postgresConfig(url, 1), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+// ---------------------------------------------------------------- baseline
+
+/** One session: PGlite has one; on PostgreSQL a dedicated client, so BEGIN … COMMIT holds. */
+async function session(database: Database, url: string): Promise<{ query: (text: string, params?: unknown[]) => Promise<unknown>; close: () => Promise<void> }> {
+  if (database.kind === 'embedded') return { query: (text, params) => database.sql(text, params), close: async () => undefined };
+  const client = new pg.Client(postgresConfig(url, 1));
+  await client.connect();
+  return { query: (text, params) => client.query(text, params as unknown[]), close: () => client.end() };
+}
+
+const IDENTITY_COLUMNS = ['phone', 'unionid', 'openid'] as const;
+
+/**
+ * The floor for this work: customers and their identities written with multi-row statements,
+ * people told apart by a Map in memory (no lookups), one transaction per chunk.
+ */
+async function baseline(database: Database, url: string, file: string, chunkSize: number): Promise<{ millis: number; customers: number }> {
+  const started = performance.now();
+  const db = await session(database, url);
+  const personOf = new Map<string, number>();
+  let nextId = 1;
+  let chunk: Record<string, string>[] = [];
+  const flush = async () => {
+    const customers: unknown[] = [];
+    const identities: unknown[] = [];
+    const updates: unknown[] = [];
+    for (const row of chunk) {
+      const keys: [string, string][] = IDENTITY_COLUMNS.filter((c) => row[c]).map((c) => [c, row[c]]);
+      if (row.identityType && row.identityId) keys.push([row.identityType, row.identityId]);
+      let id = keys.map(([t, v]) => personOf.get(`${t}:${v}`)).find((x) => x !== undefined);
+      const fields = [row.realName || null, row.sex === '男' ? 1 : row.sex === '女' ? 2 : 0, row.birthday || null, row.address || null, row.phone || null];
+      if (id === undefined) {
+        id = nextId++;
+        customers.push(id, ...fields);
+      } else updates.push(id, ...fields);
+      for (const [t, v] of keys) {
+        if (personOf.has(`${t}:${v}`)) continue;
+        personOf.set(`${t}:${v}`, id);
+        identities.push(t, v, id);
+      }
+    }
+    const tuples = (values: unknown[], width: number, types: string[] = []) =>
+      Array.from({ length: values.length / width }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}${types[c] ?? ''}`).join(',')})`).join(',');
+    await db.query('BEGIN');
+    if (customers.length) {
+      await db.query(`INSERT INTO "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") SELECT v.*, now() FROM (VALUES ${tuples(customers, 6, ['::int', '', '::int'])}) AS v`, customers);
+    }
+    if (identities.length) await db.query(`INSERT INTO "Identity" (type, value, "customerId") VALUES ${tuples(identities, 3, ['', '', '::int'])}`, identities);
+    if (updates.length) {
+      await db.query(
+        `UPDATE "Customer" c SET "realName" = COALESCE(v.n, c."realName"), gender = v.g, birthday = COALESCE(v.b, c.birthday),
+                address = COALESCE(v.a, c.address), mobile = COALESCE(v.m, c.mobile), "updatedAt" = now()
+           FROM (VALUES ${tuples(updates, 6, ['::int', '', '::int'])}) AS v(id, n, g, b, a, m) WHERE c.id = v.id`,
+        updates,
+      );
+    }
+    await db.query('COMMIT');
+    chunk = [];
+  };
+  try {
+    for await (const { value } of readRows(file, 'csv')) {
+      chunk.push(value as Record<string, string>);
+      if (chunk.length >= chunkSize) await flush();
+    }
+    await flush();
+    await db.query(`SELECT setval(pg_get_serial_sequence('"Customer"', 'id'), ${nextId})`);
+  } finally {
+    await db.close();
+  }
+  return { millis: performance.now() - started, customers: nextId - 1 };
+}
+
+// ---------------------------------------------------------------- one database kind
+
+interface Measured {
+  database: DatabaseName;
+  version: string;
+  baselineRps: number;
+  engineRps: number;
+  baselineSeconds: number;
+  engineSeconds: number;
+  status: string;
+  failed: number;
+  customers: number;
+  baselineCustomers: number;
+}
+
+async function live(database: Database): Promise<number> {
+  const [{ n }] = await database.sql<{ n: number }>('SELECT count(*)::int AS n FROM "Customer" WHERE "mergedIntoId" IS NULL AND "deletedAt" IS NULL');
+  return n;
+}
+
+async function measure(name: DatabaseName, opts: Options, file: string, work: string): Promise<Measured> {
+  // Baseline first, then the engine, each on its own fresh schema.
+  const a = await freshDatabase(name, opts, work);
+  let base: { millis: number; customers: number };
+  try {
+    const database = await openDatabase(a.url, { command: 'bench:import baseline' });
+    try {
+      await database.migrate();
+      console.error(`[${name}] baseline: ${opts.rows} rows…`);
+      base = await baseline(database, a.url, file, opts.chunkSize);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await a.drop();
+  }
+  console.error(`[${name}] baseline: ${(base.millis / 1000).toFixed(1)} s, ${Math.round((opts.rows / base.millis) * 1000)} rows/s`);
+
+  const b = await freshDatabase(name, opts, work);
+  try {
+    const database = await openDatabase(b.url, { command: 'bench:import engine' });
+    try {
+      await database.migrate();
+      console.error(`[${name}] engine: ${opts.rows} rows…`);
+      let profiler: Session | undefined;
+      if (opts.cpuProf) {
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
+      const started = performance.now();
+      const result = await importFile(
+        database.prisma,
+        {
+          file,
+          format: 'csv',
+          publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 },
+          chunkSize: opts.chunkSize,
+          errorsFile: join(work, `engine-${name}.errors.csv`),
+        },
+        lineProgress((line) => console.error(`[${name}] ${line}`), 10_000),
+        (line) => console.error(`[${name}] ${line}`),
+      );
+      const millis = performance.now() - started;
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        const out = join(root, '.tmp/bench-import', `engine-${name}.cpuprofile`);
+        writeFileSync(out, JSON.stringify(profile));
+        console.error(`[${name}] CPU profile: ${out}`);
+        profiler.disconnect();
+      }
+      console.error(`[${name}] engine: ${(millis / 1000).toFixed(1)} s, ${Math.round((opts.rows / millis) * 1000)} rows/s, job ${result.status}`);
+      return {
+        database: name,
+        version: b.version,
+        baselineRps: (opts.rows / base.millis) * 1000,
+        engineRps: (opts.rows / millis) * 1000,
+        baselineSeconds: base.millis / 1000,
+        engineSeconds: millis / 1000,
+        status: result.status,
+        failed: result.failed,
+        customers: await live(database),
+        baselineCustomers: base.customers,
+      };
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await b.drop();
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function machine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load}`;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function report(opts: Options, results: Measured[], skipped: string[], startedAt: Date, machineLine: string): string {
+  const lines = [
+    `## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — imports${opts.label ? `: ${opts.label}` : ''}`,
+    '',
+    `\`npm run bench:import -- --rows ${opts.rows} --overlap ${opts.overlap} --seed ${opts.seed} --chunk-size ${opts.chunkSize}\`. Machine: ${machineLine}.`,
+    '',
+    '| database | baseline rows/s | engine rows/s | engine ÷ baseline | goal ≥ 0.50 | goal ≥ 20,000 rows/s (embedded) | engine job | customers (engine / baseline) |',
+    '|---|--:|--:|--:|---|---|---|---|',
+    ...results.map((r) => {
+      const ratio = r.engineRps / r.baselineRps;
+      return (
+        `| ${r.database} (${r.version}) | ${fmt(r.baselineRps)} (${fmt(r.baselineSeconds, 1)} s) | ${fmt(r.engineRps)} (${fmt(r.engineSeconds, 1)} s) | **${ratio.toFixed(3)}** | ${ratio >= 0.5 ? '✓' : '✗'} | ` +
+        `${r.database === 'embedded' ? (r.engineRps >= 20_000 ? '✓' : '✗') : '—'} | ${r.status}${r.failed ? `, ${r.failed} failed` : ''} | ${fmt(r.customers)} / ${fmt(r.baselineCustomers)} |`
+      );
+    }),
+    ...skipped.map((s) => `\n${s}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main() {
+  const opts = options();
+  const startedAt = new Date();
+  const machineLine = machine();
+  console.error(`customer-graph bench:import: ${machineLine}`);
+  const work = join(root, '.tmp/bench-import');
+  mkdirSync(work, { recursive: true });
+  const file = join(work, `people-${opts.rows}-${opts.seed}.csv`);
+  const written = await writeRowsFile(file, 'csv', generateProfileRows({ customers: opts.rows, overlap: opts.overlap, seed: opts.seed }));
+  console.error(`generated ${written} rows into ${file}`);
+  const results: Measured[] = [];
+  const skipped: string[] = [];
+  for (const name of opts.databases) {
+    if (name === 'postgres') {
+      const problem = await postgresReachable(opts.postgresUrl);
+      if (problem) {
+        const message = `PostgreSQL skipped: ${opts.postgresUrl.replace(/\/\/[^@]*@/, '//')} is unreachable (${problem}).`;
+        console.error(message);
+        skipped.push(message);
+        continue;
+      }
+    }
+    results.push(await measure(name, opts, file, work));
+  }
+  const text = report(opts, results, skipped, startedAt, machineLine);
+  console.log(`\n${text}`);
+  if (opts.output !== '-') {
+    const out = resolve(root, opts.output);
+    if (!existsSync(out)) writeFileSync(out, '# Benchmarks\n');
+    appendFileSync(out, `\n${text}`);
+    console.error(`Appended to ${out}`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
