@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database.ts';
 import { freshDatabaseUrl } from './support/database.ts';
+import { withSql, type Sql } from './support/people.ts';
 import { runCli } from './support/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-import-'));
@@ -22,15 +22,7 @@ afterAll(async () => {
 const CLI_TIMEOUT = 120_000;
 const importCli = (args: string[]) => runCli(['import', ...args, '--progress-interval', '0.5'], { DATABASE_URL: db.url }, CLI_TIMEOUT);
 
-/** Runs `query` on the database between CLI runs (the embedded one admits one process). */
-async function inDatabase<T>(query: (sql: <R>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
-  const database = await openDatabase(db.url, { command: 'test' });
-  try {
-    return await query(database.sql);
-  } finally {
-    await database.close();
-  }
-}
+const inDatabase = <T>(query: (sql: Sql) => Promise<T>) => withSql(db.url, query);
 
 const customerByPhone = (phone: string) =>
   inDatabase(async (sql) => {
@@ -44,7 +36,8 @@ const customerByPhone = (phone: string) =>
 
 const report = (file: string) => parse(readFileSync(file, 'utf8'), { columns: true }) as { row: string; line: string; field: string; message: string }[];
 
-describe('customer-graph import', () => {
+// Each test runs up to three CLI processes: about 10-20 s each on a loaded 2-core machine.
+describe('customer-graph import', { timeout: 300_000 }, () => {
   it('imports a CSV file, keeps the valid rows (PARTIAL, exit 2) and reports each bad row with its line and field', async () => {
     const file = join(dir, 'people.csv');
     writeFileSync(

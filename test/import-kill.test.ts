@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database.ts';
 import { generateProfileRows, type ProfileRow } from '../src/test-data/customers.ts';
 import { writeRowsFile } from '../src/test-data/write-file.ts';
 import { freshDatabaseUrl } from './support/database.ts';
-import { customersPerPerson, peopleOf } from './support/people.ts';
+import { customersPerPerson, peopleOf, withSql } from './support/people.ts';
 import { runCli } from './support/processes.ts';
 
 const ROWS = Number(process.env.IMPORT_KILL_ROWS ?? 4000);
@@ -70,18 +69,15 @@ function importThenKill(args: string[], url: string, ready: (committed: number, 
   });
 }
 
-async function inspect(url: string, people: string[][]) {
-  const database = await openDatabase(url, { command: 'test' });
-  try {
-    const jobs = await database.sql<{ id: number; status: string; total: number; processed: number; succeeded: number; failed: number; cursor: number }>(
+function inspect(url: string, people: string[][]) {
+  return withSql(url, async (sql) => {
+    const jobs = await sql<{ id: number; status: string; total: number; processed: number; succeeded: number; failed: number; cursor: number }>(
       'SELECT id, status, total, processed, succeeded, failed, cursor FROM "ImportJob" ORDER BY id',
     );
-    const [{ errors }] = await database.sql<{ errors: number }>('SELECT count(*)::int AS errors FROM "ImportRowError"');
-    const [{ customers }] = await database.sql<{ customers: number }>('SELECT count(*)::int AS customers FROM "Customer"');
-    return { jobs, errors, customers, graph: await customersPerPerson(database, people) };
-  } finally {
-    await database.close();
-  }
+    const [{ errors }] = await sql<{ errors: number }>('SELECT count(*)::int AS errors FROM "ImportRowError"');
+    const [{ customers }] = await sql<{ customers: number }>('SELECT count(*)::int AS customers FROM "Customer"');
+    return { jobs, errors, customers, graph: await customersPerPerson(sql, people) };
+  });
 }
 
 async function generated(name: string, rows: number, seed: number, extra: unknown[] = []) {

@@ -49,7 +49,7 @@ describe('generateProfileRows', () => {
   });
 });
 
-describe('customer-graph seed --out', () => {
+describe('customer-graph seed --out', { timeout: 300_000 }, () => {
   it('writes the generated rows as CSV and JSON Lines, the same for the same seed', async () => {
     const csv = join(dir, 'people.csv');
     const jsonl = join(dir, 'people.jsonl');

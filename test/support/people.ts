@@ -1,7 +1,34 @@
 // Who the generated rows describe, found independently of the generator's own bookkeeping:
 // rows sharing any identity (type, value) are one person (union-find over the rows).
+import pg from 'pg';
+import { openDatabase } from '../../src/db/database.ts';
+import { postgresConfig } from '../../src/db/postgres.ts';
 import type { ProfileRow } from '../../src/test-data/customers.ts';
-import type { Database } from '../../src/db/database.ts';
+
+export type Sql = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
+
+/**
+ * Runs `work` with one connection to the database at `url`, between CLI runs (the embedded
+ * database admits one process at a time). PostgreSQL: one pg.Client, whose end() waits for
+ * the socket to close, so dropping the database right after cannot kill it mid-close.
+ */
+export async function withSql<T>(url: string, work: (sql: Sql) => Promise<T>): Promise<T> {
+  if (/^postgres(ql)?:/.test(url)) {
+    const client = new pg.Client(postgresConfig(url, 1));
+    await client.connect();
+    try {
+      return await work(async (text, params) => (await client.query(text, params as unknown[])).rows);
+    } finally {
+      await client.end();
+    }
+  }
+  const database = await openDatabase(url, { command: 'test' });
+  try {
+    return await work(database.sql);
+  } finally {
+    await database.close();
+  }
+}
 
 /** The identities a row names: phone, unionid, openid and identityType/identityId. */
 export function identitiesOf(row: ProfileRow): string[] {
@@ -39,15 +66,15 @@ export function peopleOf(rows: ProfileRow[]): string[][] {
  * Checks the database holds every person exactly once: each identity on exactly one live
  * customer, one customer per person, no other live customer. Returns what it found.
  */
-export async function customersPerPerson(database: Database, people: string[][]) {
-  const identities = await database.sql<{ key: string; customerId: number; holders: number }>(
+export async function customersPerPerson(sql: Sql, people: string[][]) {
+  const identities = await sql<{ key: string; customerId: number; holders: number }>(
     `SELECT i.type || ':' || i.value AS key, min(c.id) AS "customerId", count(*)::int AS holders
        FROM "Identity" i JOIN "Customer" c ON c.id = i."customerId"
       WHERE c."mergedIntoId" IS NULL AND c."deletedAt" IS NULL
       GROUP BY 1`,
   );
   const holder = new Map(identities.map((i) => [i.key, i]));
-  const [{ live }] = await database.sql<{ live: number }>('SELECT count(*)::int AS live FROM "Customer" WHERE "mergedIntoId" IS NULL AND "deletedAt" IS NULL');
+  const [{ live }] = await sql<{ live: number }>('SELECT count(*)::int AS live FROM "Customer" WHERE "mergedIntoId" IS NULL AND "deletedAt" IS NULL');
   let missing = 0;
   let doubled = 0;
   let split = 0;
