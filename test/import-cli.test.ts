@@ -117,6 +117,27 @@ describe('customer-graph import', { timeout: 300_000 }, () => {
     expect(await customerByPhone('13600000003')).toBeUndefined();
   });
 
+  it('--mode 1: a row only the database can judge fails its chunk; the import stops there, earlier chunks stay (README)', async () => {
+    const file = join(dir, 'strict-db.jsonl');
+    const rows = [
+      { phone: '13400000001', realName: '甲' },
+      { phone: '13400000002', realName: '乙' },
+      // Valid in shape; no custom field has this name, which only the database knows.
+      { phone: '13400000003', realName: '丙', customFields: [{ configName: '没有这个字段', values: ['x'] }] },
+      { phone: '13400000004', realName: '丁' },
+      { phone: '13400000005', realName: '戊' },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const res = await importCli([file, '--mode', '1', '--chunk-size', '2']);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(/FAILED/);
+    expect(report(join(dir, 'strict-db.errors.csv'))).toEqual([
+      { row: '2', line: '3', field: 'customFields[0].configName', message: 'no custom field named "没有这个字段"; give its configId' },
+    ]);
+    expect(await customerByPhone('13400000002')).toMatchObject({ realName: '乙' });
+    for (const phone of ['13400000003', '13400000004', '13400000005']) expect(await customerByPhone(phone)).toBeUndefined();
+  });
+
   it('refuses bad usage with exit 1 and a message naming the problem', async () => {
     const unknown = join(dir, 'people.txt');
     writeFileSync(unknown, 'phone\n1\n');

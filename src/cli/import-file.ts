@@ -101,14 +101,19 @@ export async function importFile(
     chunkStart = cursor;
     chunk = [];
     progress.update(cursor);
+    // Mode 1: a row the check could not judge (it depends on the database) failed its chunk,
+    // which wrote nothing; the job ends FAILED, so no later chunk is written either.
+    if (job.mode === 1 && applied.failed > 0) stopped = true;
   };
+  let stopped = false;
   try {
     for await (const { row, value } of readRows(file, format)) {
       if (row < cursor) continue;
       chunk.push(value);
       if (chunk.length >= options.chunkSize) await flush();
+      if (stopped) break;
     }
-    await flush();
+    if (!stopped) await flush();
   } finally {
     progress.stop();
   }
