@@ -145,7 +145,15 @@ program
     if (!(seconds > 0)) throw new InvalidArgumentError('--progress-interval must be a positive number of seconds');
     return seconds;
   }, 2)
-  .action(runImport);
+  .action(async (file: string, options: ImportCommandOptions) => {
+    try {
+      await runImport(file, options);
+    } catch (error) {
+      // import's exit codes: 2 means PARTIAL, so every error (bad file, bad options) is 1.
+      console.error(`customer-graph: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  });
 
 program
   .command('seed')
