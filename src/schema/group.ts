@@ -1,7 +1,6 @@
 // Group: projects and classes (seed 000) and customer groups; membership mutations.
 import { builder } from '../builder.ts';
-import { requireCustomerIds } from '../domain/customers.ts';
-import { addMembers, ensureGroup, GROUP_KINDS, removeMembers, requireGroup } from '../domain/groups.ts';
+import { changeMembership, ensureGroup, GROUP_KINDS } from '../domain/groups.ts';
 
 export const GroupKind = builder.enumType('GroupKind', {
   values: {
@@ -77,22 +76,12 @@ builder.mutationFields((t) => ({
     type: MembershipPayload,
     authScopes: { write: true },
     args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      ctx.prisma.$transaction(async (tx) => {
-        await requireGroup(tx, args.groupId);
-        const ids = await requireCustomerIds(tx, args.customerIds, 'customerIds');
-        return { groupId: args.groupId, changed: await addMembers(tx, args.groupId, ids) };
-      }),
+    resolve: (_root, args, ctx) => changeMembership(ctx.prisma, 'add', args.groupId, args.customerIds),
   }),
   removeGroupMembers: t.field({
     type: MembershipPayload,
     authScopes: { write: true },
     args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      ctx.prisma.$transaction(async (tx) => {
-        await requireGroup(tx, args.groupId);
-        const ids = await requireCustomerIds(tx, args.customerIds, 'customerIds');
-        return { groupId: args.groupId, changed: await removeMembers(tx, args.groupId, ids) };
-      }),
+    resolve: (_root, args, ctx) => changeMembership(ctx.prisma, 'remove', args.groupId, args.customerIds),
   }),
 }));
