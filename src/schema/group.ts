@@ -1,5 +1,6 @@
 // Group: projects and classes (seed 000) and customer groups; membership mutations.
 import { builder } from '../builder.ts';
+import { publishCustomerChanges } from '../pubsub.ts';
 import { requireCustomerIds } from '../domain/customers.ts';
 import { addMembers, ensureGroup, GROUP_KINDS, removeMembers, requireGroup } from '../domain/groups.ts';
 
@@ -81,7 +82,10 @@ builder.mutationFields((t) => ({
       ctx.prisma.$transaction(async (tx) => {
         await requireGroup(tx, args.groupId);
         const ids = await requireCustomerIds(tx, args.customerIds, 'customerIds');
-        return { groupId: args.groupId, changed: await addMembers(tx, args.groupId, ids) };
+        return { groupId: args.groupId, changed: await addMembers(tx, args.groupId, ids), ids };
+      }).then(({ ids, ...payload }) => {
+        if (payload.changed) publishCustomerChanges(ctx.services.pubsub, 'UPDATED', ids);
+        return payload;
       }),
   }),
   removeGroupMembers: t.field({
@@ -92,7 +96,10 @@ builder.mutationFields((t) => ({
       ctx.prisma.$transaction(async (tx) => {
         await requireGroup(tx, args.groupId);
         const ids = await requireCustomerIds(tx, args.customerIds, 'customerIds');
-        return { groupId: args.groupId, changed: await removeMembers(tx, args.groupId, ids) };
+        return { groupId: args.groupId, changed: await removeMembers(tx, args.groupId, ids), ids };
+      }).then(({ ids, ...payload }) => {
+        if (payload.changed) publishCustomerChanges(ctx.services.pubsub, 'UPDATED', ids);
+        return payload;
       }),
   }),
 }));
