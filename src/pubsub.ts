@@ -58,6 +58,23 @@ export function publishImportJobProgress(pubsub: LivePubSub, jobId: number): voi
   pubsub.publishImportJobProgress(jobId);
 }
 
+/**
+ * The event target calls publish/subscribe/unsubscribe without handling their promises: while
+ * Redis is away those reject, and an unhandled rejection would end the process. Log instead.
+ */
+function catching(client: Redis, log: Log): Redis {
+  const fallible = new Set<PropertyKey>(['publish', 'subscribe', 'unsubscribe']);
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (!fallible.has(property)) return value.bind(target);
+      return (...args: unknown[]) =>
+        (value.apply(target, args) as Promise<unknown>).catch((error: Error) => log.warn({ err: error }, `Redis ${String(property)} failed: a live update was lost`));
+    },
+  });
+}
+
 export function createLivePubSub(config: Config, log: Log): LivePubSub {
   // Topics carry the key prefix, so instances of another deployment (or a parallel test run)
   // on the same Redis do not hear these events.
@@ -80,7 +97,7 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
         warned = false;
       });
     }
-    eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+    eventTarget = createRedisEventTarget({ publishClient: catching(publishClient, log), subscribeClient: catching(subscribeClient, log) });
   }
   const pubsub = createPubSub<Record<string, [number, CustomerChangeEvent | ImportJobProgressEvent]>>(eventTarget ? { eventTarget } : undefined);
 
@@ -141,7 +158,8 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
     close: async () => {
       closed = true;
       await Promise.all([...open].map((end) => end()));
-      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+      // quit() would wait for a connection that may never come back.
+      await Promise.all(clients.map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())));
     },
   };
 }

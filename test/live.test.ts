@@ -188,3 +188,25 @@ describe('shutdown', () => {
     expect(await stream.next()).toEqual({ event: 'complete' });
   });
 });
+
+describe('Redis unavailable', () => {
+  it('writes still succeed and nothing crashes; the lost events are logged', async () => {
+    const logged: string[] = [];
+    // Port 1 refuses connections: every publish and subscribe to Redis fails.
+    const broken = await t.variant(
+      { REDIS_URL: 'redis://127.0.0.1:1', REDIS_KEY_PREFIX: 'cg-test-unreachable' },
+      { logger: { level: 'warn', stream: { write: (line: string) => logged.push(line) } } },
+    );
+    expect(broken.gateway.services.pubsub.transport).toBe('redis');
+    const brokenUrl = await broken.gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const id = await newCustomer('13700000009');
+    const stream = await subscribe(brokenUrl, CHANGES, { id }, t.tokens.read);
+    expect(stream.status).toBe(200);
+    const res = await broken.graphql('mutation($id: ID!) { updateCustomer(id: $id, profile: { name: "still written" }) { customer { name } } }', { id });
+    expect(res.body).toEqual({ data: { updateCustomer: { customer: { name: 'still written' } } } });
+    await broken.gateway.close();
+    expect(await stream.next()).toEqual({ event: 'complete' });
+    expect(logged.join('')).toMatch(/Redis unavailable: live updates from other instances are lost/);
+    expect(logged.join('')).toMatch(/Redis publish failed: a live update was lost/);
+  });
+});
