@@ -72,12 +72,12 @@ export async function changeMembership(
   change: 'add' | 'remove',
   groupId: number,
   customerIds: number[],
-): Promise<{ groupId: number; changed: number }> {
+): Promise<{ groupId: number; changed: number; customerIds: number[] }> {
   return prisma.$transaction(async (tx) => {
     await requireGroup(tx, groupId);
     const ids = await requireCustomerIds(tx, customerIds, 'customerIds');
     const changed = change === 'add' ? await addMembers(tx, groupId, ids) : await removeMembers(tx, groupId, ids);
-    return { groupId, changed };
+    return { groupId, changed, customerIds: ids };
   });
 }
 

@@ -177,4 +177,23 @@ query ImportJob($id: Int!) {
 }`,
     variables: vars({ id: 1 }),
   },
+  {
+    query: `# Live: watch a customer (Server-Sent Events). Run it, then open a second tab and update
+# the customer there (e.g. updateCustomer, or the REST shim): each write appears here at once.
+# The stream ends after DELETED, MERGED (subscribe to mergedInto to follow) or ERASED.
+subscription WatchCustomer($id: ID!) {
+  customerChanged(id: $id) {
+    kind
+    at
+    mergedInto
+    customer { customerId name nickName mobile }
+  }
+}
+
+# An import job's progress: its state now, again after every step, until it finishes.
+subscription WatchImport($batchId: Int!) {
+  importJobProgress(id: $batchId) { batchId status total processed succeeded failed }
+}`,
+    variables: vars({ id: '1', batchId: 1 }),
+  },
 ];
