@@ -2,7 +2,7 @@
 // through createImportJob / applyImportChunk / finishImportJob on a fresh database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImportJob } from '../src/domain/imports/jobs.ts';
-import { validateImportRow } from '../src/domain/imports/jobs.ts';
+import { applyImportChunk, validateImportRow } from '../src/domain/imports/jobs.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { freshDatabase, type TestDatabase } from './support/database.ts';
 import { customerOf, customFieldOf, groupsOf, importNow, liveCustomerCount, tagsOf } from './support/imports.ts';
@@ -314,5 +314,34 @@ describe('options and row validation', () => {
       { row: 7, field: 'customFields', message: 'is not valid JSON' },
     ]);
     expect(validateImportRow('PROFILE', options, 'text', 8)).toEqual([{ row: 8, field: null, message: 'must be an object' }]);
+  });
+});
+
+describe('statements per chunk', () => {
+  it('do not grow with the chunk’s rows (one lookup for the chunk, multi-row writes)', async () => {
+    const counted = { n: 0 };
+    const counting = await freshDatabase({ onQuery: () => counted.n++ });
+    try {
+      const client = counting.database.prisma;
+      const options = { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 };
+      const rows = (prefix: string, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ phone: `1${prefix}${String(i).padStart(6, '0')}`, realName: `n${i}`, tags: 't1,t2', customFields: [{ configId: 77, values: ['a', 'b'] }] }));
+      const statementsFor = async (batch: unknown[]) => {
+        const { job } = await createImportJob(client, { kind: 'PROFILE', options, origin: 'CLI', sourceRef: `s${++seq}`, total: batch.length }, 't');
+        counted.n = 0;
+        await applyImportChunk(client, job.id, 0, batch, 't');
+        return counted.n;
+      };
+      await statementsFor(rows('5000', 1)); // defines customField.77 and the tags first
+      // New customers, then the same rows again (every row matches and updates).
+      const small = await statementsFor(rows('5100', 5));
+      const large = await statementsFor(rows('5200', 300));
+      expect(large).toBe(small);
+      const smallAgain = await statementsFor(rows('5100', 5));
+      const largeAgain = await statementsFor(rows('5200', 300));
+      expect(largeAgain).toBe(smallAgain);
+    } finally {
+      await counting.drop();
+    }
   });
 });

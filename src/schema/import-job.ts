@@ -2,7 +2,7 @@
 // import engine and the job lifecycle are src/domain/imports/.
 import { builder } from '../builder.ts';
 import { actorOf } from '../context.ts';
-import { invalidInput } from '../domain/errors.ts';
+import { DomainError, invalidInput } from '../domain/errors.ts';
 import { createImportJob } from '../domain/imports/jobs.ts';
 import { ACCURATE_MATCH_TYPES } from '../domain/imports/rows.ts';
 
@@ -148,18 +148,19 @@ builder.mutationField('importCustomers', (t) =>
       const field = input.kind === 'PROFILE' ? 'profiles' : 'groupRelations';
       const rows = input.kind === 'PROFILE' ? input.profiles : input.groupRelations;
       if (!rows) throw invalidInput([{ field, message: `is required for kind ${input.kind}` }]);
-      const { job } = await createImportJob(
-        ctx.prisma,
-        {
-          kind: input.kind,
-          options: withoutNulls(input.publicParams),
-          origin: 'GRAPHQL',
-          rows: withoutNulls(rows) as unknown[],
-          idempotencyKey: input.idempotencyKey ?? undefined,
-          appId: ctx.caller?.appId,
-        },
-        actorOf(ctx),
-      );
+      const spec = {
+        kind: input.kind,
+        options: withoutNulls(input.publicParams),
+        origin: 'GRAPHQL' as const,
+        rows: withoutNulls(rows) as unknown[],
+        idempotencyKey: input.idempotencyKey ?? undefined,
+        appId: ctx.caller?.appId,
+      };
+      const { job } = await createImportJob(ctx.prisma, spec, actorOf(ctx)).catch((error: unknown) => {
+        // The domain names the rows `data` (the REST field); here they are `field`.
+        if (error instanceof DomainError && error.field === 'data') throw invalidInput(error.issues.map((i) => ({ ...i, field: field })));
+        throw error;
+      });
       ctx.services.importWorker?.poke();
       return ctx.prisma.importJob.findUniqueOrThrow({ ...query, where: { id: job.id } });
     },
