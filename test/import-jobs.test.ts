@@ -41,6 +41,9 @@ describe('one database, jobs driven directly', () => {
     expect(await applyImportChunk(prisma, job.id, 2, rows.slice(2), 'test')).toMatchObject({ applied: true, succeeded: 2 });
     const finished = await finishImportJob(prisma, job.id);
     expect(finished).toMatchObject({ status: 'SUCCEEDED', processed: 4, succeeded: 4, failed: 0, cursor: 4 });
+    // Times written in SQL read back as the same instants as those Prisma writes.
+    expect(Math.abs(finished.startedAt!.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(finished.finishedAt!.getTime()).toBeGreaterThanOrEqual(finished.startedAt!.getTime());
     expect(await liveCustomerCount(prisma)).toBe(before + 4);
     expect(await applyImportChunk(prisma, job.id, 4, rows.slice(0, 1), 'test')).toMatchObject({ applied: false });
   });
@@ -77,7 +80,8 @@ describe('one database, jobs driven directly', () => {
     startImportWorker({ prisma, config: { IMPORT_POLL_MILLIS: 20, IMPORT_LEASE_MILLIS: 5_000, IMPORT_CHUNK_SIZE: 500 }, shutdown, log: quiet });
     try {
       // The worker claims in id order: once the later job is done, it has passed the leased one by.
-      await waitForJob(prisma, marker.id);
+      const claimed = await waitForJob(prisma, marker.id);
+      expect(Math.abs(claimed.startedAt!.getTime() - Date.now())).toBeLessThan(60_000);
       expect(await prisma.importJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', lockedBy: 'alive', processed: 0 });
     } finally {
       await shutdown.run();
