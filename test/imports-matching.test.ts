@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImportJob } from '../src/domain/imports/jobs.ts';
 import { applyImportChunk, validateImportRow } from '../src/domain/imports/jobs.ts';
+import { identityTypeRules } from '../src/domain/identity-types.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { freshDatabase, type TestDatabase } from './support/database.ts';
 import { customerOf, customFieldOf, groupsOf, importNow, liveCustomerCount, tagsOf } from './support/imports.ts';
@@ -314,6 +315,17 @@ describe('options and row validation', () => {
       { row: 7, field: 'customFields', message: 'is not valid JSON' },
     ]);
     expect(validateImportRow('PROFILE', options, 'text', 8)).toEqual([{ row: 8, field: null, message: 'must be an object' }]);
+  });
+
+  it('validateImportRow checks identity values against the configured types when given them', async () => {
+    const rules = await identityTypeRules(prisma);
+    const options = { isMatching: true, matchingType: 1, importMode: 1 };
+    expect(validateImportRow('PROFILE', options, { identityType: 'phone', identityId: 'no digits' }, 0, rules)).toEqual([
+      { row: 0, field: 'identityId', message: 'must not be empty' },
+    ]);
+    expect(validateImportRow('PROFILE', options, { identityType: 'fax', identityId: '1' }, 1, rules)).toEqual([
+      { row: 1, field: 'identityType', message: expect.stringContaining('unknown identity type "fax"') },
+    ]);
   });
 });
 
