@@ -31,6 +31,14 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).default('customer-graph'),
   /** How long a SIGTERM waits for in-flight requests and job steps before exiting anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(20),
+  /** Whether `serve` runs the import worker (README "Imports"). */
+  IMPORT_WORKER: z.enum(['on', 'off']).default('on'),
+  /** How often an idle import worker looks for a job, in milliseconds. */
+  IMPORT_POLL_MILLIS: z.coerce.number().int().positive().default(1000),
+  /** How long a claimed job stays a worker's without renewal; an expired lease makes it claimable again. */
+  IMPORT_LEASE_MILLIS: z.coerce.number().int().min(100).default(30_000),
+  /** Rows an import applies per transaction. */
+  IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
 export type Config = z.infer<typeof schema> & { production: boolean };

@@ -3,6 +3,7 @@
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { Caller, TokenVerifier } from './domain/auth.ts';
+import type { ImportWorker } from './domain/imports/worker.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { RateLimits } from './http/rate-limit.ts';
 import type { LivePubSub } from './pubsub.ts';
@@ -17,6 +18,8 @@ export interface Services {
   pubsub: LivePubSub;
   /** Work that must finish before the process exits (e.g. an import job's current step). */
   shutdown: ShutdownHooks;
+  /** The import worker, when this process runs one (poked when a job is submitted). */
+  importWorker?: ImportWorker;
 }
 
 export interface Context {

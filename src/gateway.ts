@@ -7,6 +7,7 @@ import type { Services } from './context.ts';
 import type { Database } from './db/database.ts';
 import { TokenVerifier } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
+import { startImportWorker } from './domain/imports/worker.ts';
 import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
@@ -17,7 +18,7 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf } from './rest/families.ts';
 import { registerRestShim } from './rest/shim.ts';
-import { createLivePubSub } from './pubsub.ts';
+import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
 import { restRoutes } from './rest/table.ts';
 import { ShutdownHooks } from './shutdown.ts';
 
@@ -27,6 +28,10 @@ export interface GatewayOptions {
   /** Pre-fills GraphiQL (development only). */
   graphiqlToken?: string;
   logger?: FastifyServerOptions['logger'];
+  /** Runs the import worker in this process (serve: IMPORT_WORKER, tests: when they need jobs processed). */
+  importWorker?: boolean;
+  /** Called with a job id after every chunk and status change of a job this process runs. */
+  onImportProgress?: (jobId: number) => void;
 }
 
 export interface Gateway {
@@ -104,6 +109,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   registerDocs(app, restRoutes);
 
   await app.ready();
+  if (options.importWorker) {
+    services.importWorker = startImportWorker({
+      prisma: database.prisma,
+      config,
+      shutdown: services.shutdown,
+      log: app.log,
+      // Subscribers of importJobProgress, on any instance (the pub/sub carries it across).
+      onProgress: (jobId) => {
+        publishImportJobProgress(services.pubsub, jobId);
+        options.onImportProgress?.(jobId);
+      },
+    });
+  }
   return {
     app,
     services,

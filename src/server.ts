@@ -64,6 +64,7 @@ export async function serve(config: Config): Promise<void> {
     database,
     graphiqlToken,
     logger: loggerOptions(config),
+    importWorker: config.IMPORT_WORKER === 'on',
   });
   // Registered before listening: a SIGTERM right after the start line must be graceful too.
   let stopping = false;

@@ -11,6 +11,7 @@ import { profileFields, profileSchema, toColumns, type ProfileInput } from './cu
 import { resolveCustomerIds } from './customers.ts';
 import { DomainError, invalidInput, type FieldIssue } from './errors.ts';
 import { addMembers, requireGroup } from './groups.ts';
+import { conflictingValue } from './identity-matching.ts';
 import { identityTypeRules, normalizeIdentity, type IdentityRef, type IdentityTypeRule } from './identity-types.ts';
 import { mergeInto, uniqueConflict, type HeldIdentity } from './merge.ts';
 import { lockLiveCustomers, retryingTransaction, StaleRead } from './transactions.ts';
@@ -341,10 +342,7 @@ async function decide(db: Db, rules: Rules, request: Request, holders: Map<numbe
   for (const row of heldRows) held.get(row.customerId)!.push({ type: row.type, value: row.value });
 
   /** The value of g's type that `identities` hold and that differs from g's, when g's type is unique. */
-  const conflictOf = (identities: HeldIdentity[], g: Given): string | null => {
-    if (!g.type.unique) return null;
-    return identities.find((h) => h.type === g.type.name && h.value !== g.value)?.value ?? null;
-  };
+  const conflictOf = (identities: HeldIdentity[], g: Given): string | null => conflictingValue(identities, g);
 
   const steps: string[] = [];
   const conflicts: ExplainedConflict[] = [];

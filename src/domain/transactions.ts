@@ -61,10 +61,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * MAX_ATTEMPTS times, with a growing random pause) when it lost a race: a unique violation,
  * a deadlock or serialization failure, or a StaleRead. `work` must use only `tx`.
  */
-export async function retryingTransaction<T>(prisma: PrismaClient, what: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function retryingTransaction<T>(
+  prisma: PrismaClient,
+  what: string,
+  work: (tx: Tx) => Promise<T>,
+  /** Interactive-transaction limits, for work larger than one request's (an import chunk). */
+  limits?: { timeout?: number; maxWait?: number },
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await prisma.$transaction(work);
+      return await (limits ? prisma.$transaction(work, limits) : prisma.$transaction(work));
     } catch (error) {
       if (!isRetryable(error)) throw error;
       if (attempt >= MAX_ATTEMPTS) {

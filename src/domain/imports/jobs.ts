@@ -1,0 +1,180 @@
+// Import jobs: a bulk import recorded as an ImportJob (PENDING → RUNNING → SUCCEEDED | PARTIAL |
+// FAILED) whose rows are applied chunk by chunk. Each chunk commits with the job's counts and
+// cursor in one transaction, so a job interrupted anywhere resumes at its cursor and no chunk
+// is ever applied twice. The REST audience family, GraphQL importCustomers, the worker and the
+// CLI import all go through these functions.
+import { uniqueViolation } from '../../db/errors.ts';
+import type { ImportJob, PrismaClient } from '../../generated/prisma/client.ts';
+import { invalidInput, notFound } from '../errors.ts';
+import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
+import { retryingTransaction } from '../transactions.ts';
+import { applyRows } from './engine.ts';
+import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
+
+export type { ImportKind, RowError } from './rows.ts';
+
+/** Rows one API call (REST or GraphQL) may carry (seed 002: 每次最大500条). */
+export const MAX_INLINE_ROWS = 500;
+/** The final statuses. */
+export const FINISHED_STATUSES = ['SUCCEEDED', 'PARTIAL', 'FAILED'] as const;
+/** A chunk's transaction may take this long (a 1000-row chunk on a busy machine). */
+const CHUNK_TIMEOUT_MILLIS = 60_000;
+
+export interface ImportJobSpec {
+  kind: ImportKind;
+  /** The publicParams object as sent (validated here, field-named errors). */
+  options: unknown;
+  origin: 'REST' | 'GRAPHQL' | 'CLI';
+  /** Inline rows (API jobs, ≤ 500); stored in ImportJob.payload. */
+  rows?: unknown[];
+  /** Streamed jobs (CLI): identifies the file (e.g. sha256 + size). */
+  sourceRef?: string;
+  /** Streamed jobs: row count if known. */
+  total?: number;
+  idempotencyKey?: string;
+  appId?: number;
+}
+
+/** Idempotency keys are the caller's: two apps may use the same key. */
+const storedKey = (appId: number | undefined, key: string) => `${appId ?? 0}:${key}`;
+
+/**
+ * Records a job. Same idempotencyKey (of the same app) → the earlier job (reused: true). Same
+ * sourceRef with an unfinished job → that job (reused: true), so a re-run CLI import resumes
+ * at job.cursor.
+ */
+export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec, actor: string): Promise<{ job: ImportJob; reused: boolean }> {
+  void actor; // jobs record their app; rows carry no author
+  const options = parseImportOptions(spec.kind, spec.options);
+  if (spec.rows !== undefined) {
+    if (!Array.isArray(spec.rows)) throw invalidInput([{ field: 'data', message: 'must be a list' }]);
+    if (spec.rows.length > MAX_INLINE_ROWS) throw invalidInput([{ field: 'data', message: `must hold at most ${MAX_INLINE_ROWS} rows, ${spec.rows.length} given` }]);
+  } else if (spec.sourceRef === undefined) throw invalidInput([{ field: 'data', message: 'is required' }]);
+  if (spec.idempotencyKey !== undefined && (spec.idempotencyKey.trim() === '' || spec.idempotencyKey.length > 200)) {
+    throw invalidInput([{ field: 'idempotencyKey', message: 'must be 1 to 200 characters' }]);
+  }
+  const key = spec.idempotencyKey === undefined ? null : storedKey(spec.appId, spec.idempotencyKey.trim());
+  if (key) {
+    const earlier = await prisma.importJob.findUnique({ where: { idempotencyKey: key } });
+    if (earlier) return { job: earlier, reused: true };
+  }
+  if (spec.sourceRef !== undefined) {
+    const unfinished = await prisma.importJob.findFirst({
+      where: { sourceRef: spec.sourceRef, kind: spec.kind, status: { notIn: [...FINISHED_STATUSES] } },
+      orderBy: { id: 'desc' },
+    });
+    if (unfinished) return { job: unfinished, reused: true };
+  }
+  try {
+    const job = await prisma.importJob.create({
+      data: {
+        kind: spec.kind,
+        mode: options.importMode,
+        origin: spec.origin,
+        options: JSON.stringify(spec.options),
+        payload: spec.rows === undefined ? null : JSON.stringify(spec.rows),
+        sourceRef: spec.sourceRef ?? null,
+        idempotencyKey: key,
+        appId: spec.appId ?? null,
+        total: spec.rows?.length ?? spec.total ?? 0,
+      },
+    });
+    return { job, reused: false };
+  } catch (error) {
+    // Two requests with one key at the same moment: the second gets the first's job.
+    if (key && uniqueViolation(error)) return { job: await prisma.importJob.findUniqueOrThrow({ where: { idempotencyKey: key } }), reused: true };
+    throw error;
+  }
+}
+
+interface LockedJob {
+  id: number;
+  kind: string;
+  status: string;
+  options: string;
+  cursor: number;
+}
+
+export interface ChunkResult {
+  applied: boolean;
+  succeeded: number;
+  failed: number;
+  errors: RowError[];
+}
+
+/**
+ * ONE transaction: applies rows [startRow, startRow + rows.length) of the job (validate, match,
+ * write, record row errors, add to counts, set cursor = startRow + rows.length). If the job's
+ * cursor ≠ startRow nothing is written and applied = false (someone else did it: never doubled).
+ * In mode 1 (all-or-nothing) a chunk with any row error writes nothing but the errors (and the
+ * job will end FAILED).
+ */
+export async function applyImportChunk(prisma: PrismaClient, jobId: number, startRow: number, rows: unknown[], actor: string): Promise<ChunkResult> {
+  void actor;
+  const rules = await identityTypeRules(prisma);
+  return retryingTransaction(
+    prisma,
+    `import job ${jobId}`,
+    async (tx) => {
+      // The job row's lock orders every writer of this job: the cursor check below cannot race.
+      const [job] = await tx.$queryRaw<LockedJob[]>`
+        SELECT "id", "kind", "status", "options", "cursor" FROM "ImportJob" WHERE "id" = ${jobId} FOR UPDATE`;
+      if (!job) throw notFound('import job', jobId, 'jobId');
+      if (Number(job.cursor) !== startRow || (FINISHED_STATUSES as readonly string[]).includes(job.status)) {
+        return { applied: false, succeeded: 0, failed: 0, errors: [] };
+      }
+      const options = parseImportOptions(job.kind as ImportKind, JSON.parse(job.options));
+      const outcome = await applyRows(tx, rules, options, rows, startRow);
+      if (outcome.errors.length) {
+        await tx.importRowError.createMany({ data: outcome.errors.map((e) => ({ jobId, row: e.row, field: e.field, message: e.message })) });
+      }
+      const cursor = startRow + rows.length;
+      await tx.$executeRaw`UPDATE "ImportJob" SET
+          "processed" = "processed" + ${rows.length}::int,
+          "succeeded" = "succeeded" + ${outcome.succeeded}::int,
+          "failed" = "failed" + ${outcome.failed}::int,
+          "cursor" = ${cursor}::int,
+          "total" = GREATEST("total", ${cursor}::int),
+          "status" = CASE WHEN "status" = 'PENDING' THEN 'RUNNING' ELSE "status" END,
+          "startedAt" = COALESCE("startedAt", ${new Date()}::timestamp),
+          "updatedAt" = ${new Date()}::timestamp
+        WHERE "id" = ${jobId}`;
+      return { applied: true, ...outcome };
+    },
+    { timeout: CHUNK_TIMEOUT_MILLIS, maxWait: CHUNK_TIMEOUT_MILLIS },
+  );
+}
+
+/** The final status the counts give: all rows in → SUCCEEDED; none, or any in mode 1 → FAILED; else PARTIAL. */
+export function finalStatus(job: Pick<ImportJob, 'mode' | 'succeeded' | 'failed'>): 'SUCCEEDED' | 'PARTIAL' | 'FAILED' {
+  if (job.failed === 0) return 'SUCCEEDED';
+  if (job.mode === 1 || job.succeeded === 0) return 'FAILED';
+  return 'PARTIAL';
+}
+
+/** Sets the final status from the counts (SUCCEEDED / PARTIAL / FAILED) and finishedAt. */
+export async function finishImportJob(prisma: PrismaClient, jobId: number, error?: string): Promise<ImportJob> {
+  const job = await prisma.importJob.findUnique({ where: { id: jobId } });
+  if (!job) throw notFound('import job', jobId, 'jobId');
+  if ((FINISHED_STATUSES as readonly string[]).includes(job.status)) return job;
+  return prisma.importJob.update({
+    where: { id: jobId },
+    data: {
+      status: error ? 'FAILED' : finalStatus(job),
+      error: error ?? null,
+      finishedAt: new Date(),
+      startedAt: job.startedAt ?? new Date(),
+      lockedBy: null,
+      lockedUntil: null,
+    },
+  });
+}
+
+/**
+ * Row validation without writing (the CLI validates a whole file first in mode 1). Pass
+ * `rules` (identityTypeRules(prisma)) to check identity values as the import will (an unknown
+ * type, a phone without digits); without them they are only checked for presence and length.
+ */
+export function validateImportRow(kind: ImportKind, options: unknown, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): RowError[] {
+  return parseImportRow(parseImportOptions(kind, options), raw, row, rules).errors;
+}
