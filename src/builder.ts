@@ -84,3 +84,4 @@ builder.addScalarType('JSON', JSONResolver);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

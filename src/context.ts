@@ -6,6 +6,7 @@ import type { Caller, TokenVerifier } from './domain/auth.ts';
 import type { ImportWorker } from './domain/imports/worker.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { RateLimits } from './http/rate-limit.ts';
+import type { LivePubSub } from './pubsub.ts';
 import type { ShutdownHooks } from './shutdown.ts';
 
 export interface Services {
@@ -13,6 +14,8 @@ export interface Services {
   database: Database;
   tokens: TokenVerifier;
   rateLimits: RateLimits;
+  /** Live-update events behind the GraphQL subscriptions (Redis across instances when REDIS_URL is set). */
+  pubsub: LivePubSub;
   /** Work that must finish before the process exits (e.g. an import job's current step). */
   shutdown: ShutdownHooks;
   /** The import worker, when this process runs one (poked when a job is submitted). */

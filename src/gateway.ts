@@ -18,6 +18,7 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf } from './rest/families.ts';
 import { registerRestShim } from './rest/shim.ts';
+import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
 import { restRoutes } from './rest/table.ts';
 import { ShutdownHooks } from './shutdown.ts';
 
@@ -52,8 +53,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     database,
     tokens: new TokenVerifier(database.prisma),
     rateLimits: createRateLimits(config, app.log),
+    pubsub: createLivePubSub(config, app.log),
     shutdown: new ShutdownHooks(),
   };
+  // Ending the open subscription streams lets the server's close finish (it waits for them).
+  services.shutdown.register('live subscriptions', () => services.pubsub.close());
   app.addHook('onClose', () => services.rateLimits.close());
   // Every answer names its request id, so a client can quote it and logs can be searched by it.
   app.addHook('onRequest', async (req, reply) => {
@@ -111,7 +115,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       config,
       shutdown: services.shutdown,
       log: app.log,
-      onProgress: options.onImportProgress,
+      // Subscribers of importJobProgress, on any instance (the pub/sub carries it across).
+      onProgress: (jobId) => {
+        publishImportJobProgress(services.pubsub, jobId);
+        options.onImportProgress?.(jobId);
+      },
     });
   }
   return {

@@ -2,6 +2,7 @@
 // key makes "find or create" safe under concurrency: the unique index keeps one row.
 import { z } from 'zod';
 import type { Group, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { requireCustomerIds } from './customers.ts';
 import { badInput, notFound } from './errors.ts';
 import { parseInput } from './validation.ts';
 
@@ -60,6 +61,24 @@ export async function addMembers(db: Db, groupId: number, customerIds: number[])
 export async function removeMembers(db: Db, groupId: number, customerIds: number[]): Promise<number> {
   const { count } = await db.groupMember.deleteMany({ where: { groupId, customerId: { in: customerIds } } });
   return count;
+}
+
+/**
+ * Adds or removes customers (ids of merged customers resolve to their target) in one
+ * transaction: an unknown group or customer id is refused before anything changes.
+ */
+export async function changeMembership(
+  prisma: PrismaClient,
+  change: 'add' | 'remove',
+  groupId: number,
+  customerIds: number[],
+): Promise<{ groupId: number; changed: number; customerIds: number[] }> {
+  return prisma.$transaction(async (tx) => {
+    await requireGroup(tx, groupId);
+    const ids = await requireCustomerIds(tx, customerIds, 'customerIds');
+    const changed = change === 'add' ? await addMembers(tx, groupId, ids) : await removeMembers(tx, groupId, ids);
+    return { groupId, changed, customerIds: ids };
+  });
 }
 
 /** Group names as seed 002 sends them: "group1,group2". */

@@ -158,9 +158,12 @@ query Groups {
     variables: vars({ groupId: 1, customerIds: [1, 2], customerId: '1', friendIds: ['2'] }),
   },
   {
-    query: `# Imports: read an import job (the audience family's batchId) and its row errors.
-# [imports] The importCustomers mutation and the importJobProgress subscription land with the
-# import engine: their examples belong in this tab then.
+    query: `# Imports: submit rows as an import job (seeds 002, 004), then read it (the audience family's batchId) and its row errors.
+# [imports] The importJobProgress subscription's example belongs in this tab too.
+mutation ImportCustomers($input: ImportCustomersInput!) {
+  importCustomers(input: $input) { batchId status total }
+}
+
 query ImportJob($id: Int!) {
   importJob(id: $id) {
     batchId
@@ -175,6 +178,33 @@ query ImportJob($id: Int!) {
     errors(first: 20) { row field message }
   }
 }`,
-    variables: vars({ id: 1 }),
+    variables: vars({
+      id: 1,
+      input: {
+        kind: 'PROFILE',
+        publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 },
+        profiles: [{ phone: '13765348726', realName: '张三', sex: '男', tags: 'vip', customFields: [{ configId: 1, configName: '属性1', values: ['p1-1', 'p1-2'] }] }],
+        idempotencyKey: 'example-1',
+      },
+    }),
+  },
+  {
+    query: `# Live: watch a customer (Server-Sent Events). Run it, then open a second tab and update
+# the customer there (e.g. updateCustomer, or the REST shim): each write appears here at once.
+# The stream ends after DELETED, MERGED (subscribe to mergedInto to follow) or ERASED.
+subscription WatchCustomer($id: ID!) {
+  customerChanged(id: $id) {
+    kind
+    at
+    mergedInto
+    customer { customerId name nickName mobile }
+  }
+}
+
+# An import job's progress: its state now, again after every step, until it finishes.
+subscription WatchImport($batchId: Int!) {
+  importJobProgress(id: $batchId) { batchId status total processed succeeded failed }
+}`,
+    variables: vars({ id: '1', batchId: 1 }),
   },
 ];

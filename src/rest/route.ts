@@ -26,7 +26,8 @@ export interface RestRoute<Request = any, Data = any> {
   jsonFields?: string[];
   /** The GraphQL document: exactly one operation. */
   operation: string;
-  variables(request: Request): Record<string, unknown>;
+  /** The operation's variables; `headers` (lower-case names) for routes that read one, e.g. Idempotency-Key. */
+  variables(request: Request, headers: Record<string, string | string[] | undefined>): Record<string, unknown>;
   /** The family's `data` (or `result`) from the operation's data. */
   result(data: Data, request: Request): unknown;
   /** The shape of `result`'s value, for the OpenAPI document and the tests. */

@@ -120,7 +120,7 @@ export function registerRestShim(
           const result = (await enveloped.execute({
             schema: enveloped.schema,
             document,
-            variableValues: asJson(route.variables(parsed.data)),
+            variableValues: asJson(route.variables(parsed.data, req.headers)),
             contextValue,
           })) as ExecutionResult;
           if (result.errors?.length) {

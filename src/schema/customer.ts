@@ -3,6 +3,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { publishCustomerChanges } from '../pubsub.ts';
 import { attributeValuesByKey, groupValues, MAX_ATTRIBUTE_KEYS, type AttributeValueView } from '../domain/attributes.ts';
 import { deptCodes, intFields, profileFields, profileSchema, type ProfileField } from '../domain/customer-fields.ts';
 import {
@@ -251,6 +252,7 @@ builder.mutationFields((t) => ({
         identities: args.identities ?? [],
         groupIds: args.groupIds ?? [],
       });
+      publishCustomerChanges(ctx.services.pubsub, 'CREATED', [customer.id]);
       return { customerId: customer.id };
     },
   }),
@@ -260,6 +262,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), profile: t.arg({ type: ProfileInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const customer = await updateCustomer(ctx.prisma, parseCustomerId(args.id), args.profile);
+      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [customer.id]);
       return { customerId: customer.id };
     },
   }),
@@ -270,6 +273,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const { id } = await deleteCustomer(ctx.prisma, parseCustomerId(args.id));
+      publishCustomerChanges(ctx.services.pubsub, 'DELETED', [id]);
       return { customerId: id };
     },
   }),
@@ -288,6 +292,7 @@ builder.mutationFields((t) => ({
       const id = await requireCustomerId(ctx.prisma, parseCustomerId(args.customerId, 'customerId'), 'customerId');
       if (args.extended) await setExtendedAttribute(ctx.prisma, id, args.name, args.value ?? null, args.displayName ?? undefined);
       else await setSystemAttribute(ctx.prisma, id, args.name, args.value ?? null);
+      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [id]);
       return { customerId: id };
     },
   }),

@@ -1,7 +1,8 @@
 // Group: projects and classes (seed 000) and customer groups; membership mutations.
 import { builder } from '../builder.ts';
-import { requireCustomerIds } from '../domain/customers.ts';
-import { addMembers, ensureGroup, GROUP_KINDS, removeMembers, requireGroup } from '../domain/groups.ts';
+import type { Context } from '../context.ts';
+import { changeMembership, ensureGroup, GROUP_KINDS } from '../domain/groups.ts';
+import { publishCustomerChanges } from '../pubsub.ts';
 
 export const GroupKind = builder.enumType('GroupKind', {
   values: {
@@ -57,6 +58,13 @@ const MembershipPayload = builder.objectRef<{ groupId: number; changed: number }
   }),
 });
 
+/** Members whose membership changed hear of it (after the transaction committed). */
+async function membershipChanged(ctx: Context, change: Promise<{ groupId: number; changed: number; customerIds: number[] }>) {
+  const { customerIds, ...payload } = await change;
+  if (payload.changed) publishCustomerChanges(ctx.services.pubsub, 'UPDATED', customerIds);
+  return payload;
+}
+
 builder.mutationFields((t) => ({
   createGroup: t.prismaField({
     type: 'Group',
@@ -77,22 +85,12 @@ builder.mutationFields((t) => ({
     type: MembershipPayload,
     authScopes: { write: true },
     args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      ctx.prisma.$transaction(async (tx) => {
-        await requireGroup(tx, args.groupId);
-        const ids = await requireCustomerIds(tx, args.customerIds, 'customerIds');
-        return { groupId: args.groupId, changed: await addMembers(tx, args.groupId, ids) };
-      }),
+    resolve: (_root, args, ctx) => membershipChanged(ctx, changeMembership(ctx.prisma, 'add', args.groupId, args.customerIds)),
   }),
   removeGroupMembers: t.field({
     type: MembershipPayload,
     authScopes: { write: true },
     args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      ctx.prisma.$transaction(async (tx) => {
-        await requireGroup(tx, args.groupId);
-        const ids = await requireCustomerIds(tx, args.customerIds, 'customerIds');
-        return { groupId: args.groupId, changed: await removeMembers(tx, args.groupId, ids) };
-      }),
+    resolve: (_root, args, ctx) => membershipChanged(ctx, changeMembership(ctx.prisma, 'remove', args.groupId, args.customerIds)),
   }),
 }));

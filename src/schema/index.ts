@@ -7,6 +7,7 @@ import './friendship.ts';
 import './group.ts';
 import './identity.ts';
 import './import-job.ts';
+import './live.ts';
 import './merge-event.ts';
 import './privacy.ts';
 import './resolution.ts';

@@ -2,6 +2,7 @@
 // Rules live in src/domain/merge.ts.
 import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { publishCustomerChanges } from '../pubsub.ts';
 import { actorOf } from '../context.ts';
 import { mergeCustomers, mergeTree, unmergeCustomer } from '../domain/merge.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -120,13 +121,17 @@ builder.mutationFields((t) => ({
       sourceIds: t.arg.idList({ required: true }),
       reason: t.arg.string({ required: false, validate: z.string().max(500).nullish() }),
     },
-    resolve: (_root, args, ctx) =>
-      mergeCustomers(ctx.prisma, {
+    resolve: async (_root, args, ctx) => {
+      const outcome = await mergeCustomers(ctx.prisma, {
         targetId: parseCustomerId(args.targetId, 'targetId'),
         sourceIds: args.sourceIds.map((id, i) => parseCustomerId(id, `sourceIds[${i}]`)),
         reason: args.reason,
         actor: actorOf(ctx),
-      }),
+      });
+      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [outcome.customerId]);
+      publishCustomerChanges(ctx.services.pubsub, 'MERGED', outcome.mergedCustomerIds, outcome.customerId);
+      return outcome;
+    },
   }),
   unmergeCustomer: t.field({
     type: UnmergeCustomerPayload,
@@ -134,6 +139,12 @@ builder.mutationFields((t) => ({
     description:
       'Undoes a merge: the merged customer is live again with exactly what the merge moved, and the target fields it filled are cleared. CONFLICT when later changes make that unsafe.',
     args: { mergeEventId: t.arg.int({ required: true }) },
-    resolve: (_root, args, ctx) => unmergeCustomer(ctx.prisma, args.mergeEventId, actorOf(ctx)),
+    resolve: async (_root, args, ctx) => {
+      const outcome = await unmergeCustomer(ctx.prisma, args.mergeEventId, actorOf(ctx));
+      // The customer brought back is live again under its own id: CREATED, as if it were new.
+      publishCustomerChanges(ctx.services.pubsub, 'CREATED', [outcome.customerId]);
+      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [outcome.targetId]);
+      return outcome;
+    },
   }),
 }));

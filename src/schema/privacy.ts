@@ -1,6 +1,7 @@
 // The audit log (read) and erasure on request (write): both need the admin scope.
 // Rules live in src/domain/audit.ts and src/domain/erase.ts.
 import { builder } from '../builder.ts';
+import { publishCustomerChanges } from '../pubsub.ts';
 import { auditWhere } from '../domain/audit.ts';
 import { eraseCustomer } from '../domain/erase.ts';
 import { parseCustomerId } from './customer.ts';
@@ -68,6 +69,10 @@ builder.mutationFields((t) => ({
       'with the customers merged into it, and scrubs personal values from merge events, audit entries and import records about it. ' +
       'An anonymous tombstone keeps the id (erasedAt). Erasing again changes nothing more.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => eraseCustomer(ctx.prisma, parseCustomerId(args.id)),
+    resolve: async (_root, args, ctx) => {
+      const report = await eraseCustomer(ctx.prisma, parseCustomerId(args.id));
+      publishCustomerChanges(ctx.services.pubsub, 'ERASED', [report.customerId, ...report.erasedIds]);
+      return report;
+    },
   }),
 }));

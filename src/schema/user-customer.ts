@@ -1,6 +1,8 @@
 // UserCustomer (seed 003): a user following a customer; list with allow-listed conditions.
 import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { resolveCustomerIds } from '../domain/customers.ts';
+import { publishCustomerChanges } from '../pubsub.ts';
 import { badInput } from '../domain/errors.ts';
 import {
   CONDITION_FIELDS,
@@ -145,6 +147,7 @@ builder.mutationFields((t) => ({
     args: followArgs(t),
     resolve: async (_root, args, ctx) => {
       const link = await follow(ctx.prisma, { ...args, customerId: parseCustomerId(args.customerId, 'customerId') });
+      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [link.customerId]);
       return { userId: link.userId, customerId: link.customerId };
     },
   }),
@@ -164,6 +167,7 @@ builder.mutationFields((t) => ({
         isAvailable: args.isAvailable ?? undefined,
         bossSync: args.bossSync ?? undefined,
       });
+      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [link.customerId]);
       return { userId: link.userId, customerId: link.customerId };
     },
   }),
@@ -174,12 +178,12 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     description: 'Removes the user’s follow links to each customer; an unknown link fails the whole call.',
     args: { userId: t.arg.string({ required: true }), customerIds: t.arg.idList({ required: true }) },
-    resolve: async (_root, args, ctx) => ({
-      removed: await unfollow(
-        ctx.prisma,
-        args.userId,
-        args.customerIds.map((id, i) => parseCustomerId(id, `customerIds[${i}]`)),
-      ),
-    }),
+    resolve: async (_root, args, ctx) => {
+      const customerIds = args.customerIds.map((id, i) => parseCustomerId(id, `customerIds[${i}]`));
+      const removed = await unfollow(ctx.prisma, args.userId, customerIds);
+      const live = await resolveCustomerIds(ctx.prisma, customerIds);
+      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', live.values());
+      return { removed };
+    },
   }),
 }));

@@ -47,11 +47,12 @@ export async function tokenFor(prisma: PrismaClient, scopes: Scope[], name = sco
   return mintToken(prisma, app.appKey, 3600);
 }
 
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+/** `options`: e.g. `{ importWorker: true }` for tests whose import jobs must run. */
+export async function startTestGateway(env: Record<string, string> = {}, options: Partial<GatewayOptions> = {}): Promise<TestGateway> {
   const statements = { count: 0 };
   const db = await freshDatabase({ onQuery: () => statements.count++ });
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, ...env });
-  const gateway = await createGateway({ config, database: db.database });
+  const gateway = await createGateway({ config, database: db.database, ...options });
   const prisma = db.database.prisma;
   const tokens = {
     all: await tokenFor(prisma, ['customer:read', 'customer:write', 'admin']),

@@ -64,9 +64,11 @@ async function lookUp(tx: Tx, rows: ParsedRow[]): Promise<Lookup> {
   const all = [...pairs.values()];
   for (let i = 0; i < all.length; i += LOOKUP_BATCH) {
     const batch = all.slice(i, i + LOOKUP_BATCH);
+    // Two array parameters instead of two per pair: binding thousands of parameters costs more than the lookup.
     const found = await tx.$queryRaw<StoredIdentity[]>`
-      SELECT "id", "type", "value", "customerId", "source" FROM "Identity"
-      WHERE ("type", "value") IN (VALUES ${Prisma.join(batch.map((p) => Prisma.sql`(${p.type}, ${p.value})`))})`;
+      SELECT i."id", i."type", i."value", i."customerId", i."source" FROM "Identity" i
+      JOIN unnest(${batch.map((p) => p.type)}::text[], ${batch.map((p) => p.value)}::text[]) AS k("type", "value")
+        ON i."type" = k."type" AND i."value" = k."value"`;
     for (const row of found) identities.set(keyOf(row.type, row.value), { ...row, id: Number(row.id), customerId: Number(row.customerId) });
   }
   for (const row of identities.values()) customerIds.add(row.customerId);
@@ -285,20 +287,29 @@ export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, ra
     const ids = await tx.$queryRaw<{ id: number }[]>`
       SELECT nextval(pg_get_serial_sequence('"Customer"', 'id'))::int AS "id" FROM generate_series(1, ${newFields.size}::int)`;
     [...newFields.keys()].forEach((virtual, i) => realId.set(virtual, Number(ids[i].id)));
-    await tx.customer.createMany({ data: [...newFields].map(([virtual, fields]) => ({ id: realId.get(virtual)!, ...fields })) });
+    const created = [...newFields].map(([virtual, fields]) => ({ id: realId.get(virtual)!, fields }));
+    const columns = WRITTEN_COLUMNS.filter((c) => created.some((r) => r.fields[c] !== undefined));
+    // One array per column (unnest): a fixed number of parameters whatever the chunk's size.
+    const arrays = columns.map((c) =>
+      INT_COLUMNS.has(c) ? Prisma.sql`${created.map((r) => r.fields[c] ?? 0)}::int[]` : Prisma.sql`${created.map((r) => r.fields[c] ?? null)}::text[]`,
+    );
+    const names = Prisma.raw(['"id"', ...columns.map((c) => `"${c}"`)].join(', '));
+    await tx.$executeRaw`INSERT INTO "Customer" (${names})
+      SELECT * FROM unnest(${created.map((r) => r.id)}::int[]${arrays.length ? Prisma.sql`, ${Prisma.join(arrays)}` : Prisma.empty})`;
   }
   const idOf = (customerId: number) => (customerId < 0 ? realId.get(customerId)! : customerId);
 
   if (updates.size) {
     const columns = WRITTEN_COLUMNS.filter((c) => [...updates.values()].some((f) => f[c] !== undefined));
-    const values = [...updates].map(
-      ([id, f]) =>
-        Prisma.sql`(${id}::int, ${Prisma.join(columns.map((c) => (INT_COLUMNS.has(c) ? Prisma.sql`${f[c] ?? null}::int` : Prisma.sql`${f[c] ?? null}::text`)))})`,
+    const rows = [...updates];
+    const arrays = columns.map((c) =>
+      INT_COLUMNS.has(c) ? Prisma.sql`${rows.map(([, f]) => f[c] ?? null)}::int[]` : Prisma.sql`${rows.map(([, f]) => f[c] ?? null)}::text[]`,
     );
     const names = Prisma.raw(columns.map((c) => `"${c}"`).join(', '));
+    // Only the fields a row gives are written (null keeps the stored value).
     const sets = Prisma.raw(columns.map((c) => `"${c}" = COALESCE(v."${c}", c."${c}")`).join(', '));
     await tx.$executeRaw`UPDATE "Customer" AS c SET ${sets}, "updatedAt" = now()
-      FROM (VALUES ${Prisma.join(values)}) AS v("id", ${names}) WHERE c."id" = v."id"`;
+      FROM unnest(${rows.map(([id]) => id)}::int[], ${Prisma.join(arrays)}) AS v("id", ${names}) WHERE c."id" = v."id"`;
   }
 
   if (newIdentities.length) {
@@ -306,7 +317,8 @@ export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, ra
     const data = newIdentities
       .map((i) => ({ ...i, customerId: idOf(i.customerId) }))
       .sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
-    await tx.identity.createMany({ data });
+    await tx.$executeRaw`INSERT INTO "Identity" ("type", "value", "customerId", "source")
+      SELECT * FROM unnest(${data.map((d) => d.type)}::text[], ${data.map((d) => d.value)}::text[], ${data.map((d) => d.customerId)}::int[], ${data.map((d) => d.source)}::text[])`;
   }
   for (const { identity, customerId } of takenOver) {
     const { count } = await tx.identity.updateMany({ where: { id: identity.id, customerId: identity.customerId }, data: { customerId: idOf(customerId) } });
@@ -317,10 +329,9 @@ export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, ra
     const names = [...new Set([...tagPairs.values()].map((p) => p.tag))];
     await tx.$executeRaw`INSERT INTO "Tag" ("name") VALUES ${Prisma.join(names.map((n) => Prisma.sql`(${n})`))} ON CONFLICT ("name") DO NOTHING`;
     const tags = new Map((await tx.tag.findMany({ where: { name: { in: names } }, select: { id: true, name: true } })).map((t) => [t.name, t.id]));
-    await tx.customerTag.createMany({
-      data: [...tagPairs.values()].map((p) => ({ customerId: idOf(p.customerId), tagId: tags.get(p.tag)! })),
-      skipDuplicates: true,
-    });
+    const pairs = [...tagPairs.values()];
+    await tx.$executeRaw`INSERT INTO "CustomerTag" ("customerId", "tagId")
+      SELECT * FROM unnest(${pairs.map((p) => idOf(p.customerId))}::int[], ${pairs.map((p) => tags.get(p.tag)!)}::int[]) ON CONFLICT DO NOTHING`;
   }
 
   if (attributeWrites.size) {
@@ -342,12 +353,15 @@ export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, ra
     // Replaces each (customer, field)'s values: the row gives the field's whole list.
     const existing = writes.filter((w) => w.existing);
     if (existing.length) {
-      await tx.$executeRaw`DELETE FROM "AttributeValue" WHERE ("customerId", "definitionId") IN (VALUES ${Prisma.join(
-        existing.map((w) => Prisma.sql`(${w.customerId}::int, ${w.definitionId}::int)`),
-      )})`;
+      await tx.$executeRaw`DELETE FROM "AttributeValue" v
+        USING unnest(${existing.map((w) => w.customerId)}::int[], ${existing.map((w) => w.definitionId)}::int[]) AS k("customerId", "definitionId")
+        WHERE v."customerId" = k."customerId" AND v."definitionId" = k."definitionId"`;
     }
     const data = writes.flatMap((w) => w.values.map((value, position) => ({ customerId: w.customerId, definitionId: w.definitionId, position, value })));
-    if (data.length) await tx.attributeValue.createMany({ data });
+    if (data.length) {
+      await tx.$executeRaw`INSERT INTO "AttributeValue" ("customerId", "definitionId", "position", "value")
+        SELECT * FROM unnest(${data.map((d) => d.customerId)}::int[], ${data.map((d) => d.definitionId)}::int[], ${data.map((d) => d.position)}::int[], ${data.map((d) => d.value)}::text[])`;
+    }
   }
 
   if (memberships.size) {
@@ -361,11 +375,14 @@ export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, ra
       (await tx.group.findMany({ where: { key: { in: [...keys.keys()] } }, select: { id: true, key: true } })).map((g) => [keys.get(g.key)!, g.id]),
     );
     const pairs = [...memberships.values()].filter((m) => groups.has(m.group)).map((m) => ({ customerId: idOf(m.customerId), groupId: groups.get(m.group)! }));
-    if (options.optType === 'add') await tx.groupMember.createMany({ data: pairs, skipDuplicates: true });
-    else if (pairs.length) {
-      await tx.$executeRaw`DELETE FROM "GroupMember" WHERE ("customerId", "groupId") IN (VALUES ${Prisma.join(
-        pairs.map((p) => Prisma.sql`(${p.customerId}::int, ${p.groupId}::int)`),
-      )})`;
+    const customerIds = pairs.map((p) => p.customerId);
+    const groupIds = pairs.map((p) => p.groupId);
+    if (options.optType === 'add') {
+      await tx.$executeRaw`INSERT INTO "GroupMember" ("customerId", "groupId")
+        SELECT * FROM unnest(${customerIds}::int[], ${groupIds}::int[]) ON CONFLICT DO NOTHING`;
+    } else if (pairs.length) {
+      await tx.$executeRaw`DELETE FROM "GroupMember" m USING unnest(${customerIds}::int[], ${groupIds}::int[]) AS k("customerId", "groupId")
+        WHERE m."customerId" = k."customerId" AND m."groupId" = k."groupId"`;
     }
   }
 

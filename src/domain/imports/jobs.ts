@@ -6,7 +6,7 @@
 import { uniqueViolation } from '../../db/errors.ts';
 import type { ImportJob, PrismaClient } from '../../generated/prisma/client.ts';
 import { invalidInput, notFound } from '../errors.ts';
-import { identityTypeRules } from '../identity-types.ts';
+import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
 import { applyRows } from './engine.ts';
 import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
@@ -170,7 +170,11 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
   });
 }
 
-/** Row validation without writing (the CLI validates a whole file first in mode 1). */
-export function validateImportRow(kind: ImportKind, options: unknown, raw: unknown, row: number): RowError[] {
-  return parseImportRow(parseImportOptions(kind, options), raw, row).errors;
+/**
+ * Row validation without writing (the CLI validates a whole file first in mode 1). Pass
+ * `rules` (identityTypeRules(prisma)) to check identity values as the import will (an unknown
+ * type, a phone without digits); without them they are only checked for presence and length.
+ */
+export function validateImportRow(kind: ImportKind, options: unknown, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): RowError[] {
+  return parseImportRow(parseImportOptions(kind, options), raw, row, rules).errors;
 }

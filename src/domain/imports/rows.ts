@@ -390,7 +390,7 @@ export function parseImportRow(options: ImportOptions, raw: unknown, row: number
     const remark = textOf(raw, 'remark', errors, row, 2000);
     if (remark !== null) fields.remark = remark;
     const phone = byKey.get('phone');
-    if (phone) {
+    if (phone && !errors.some((e) => e.field === 'phone')) {
       if (!profileShape.mobile.safeParse(phone.value).success) errors.push({ row, field: 'phone', message: 'must be a phone number (digits, +, -, spaces)' });
       else fields.mobile = phone.value;
     }

@@ -142,6 +142,11 @@ const contentFields = {
   reference: optional(textField).describe('参考号'),
 };
 
+/** The link and its content, as the add and edit operations take them. */
+function linkVariables(req: { user_id: string; customer_id: string; template?: string | null; script?: string | null; reference?: string }) {
+  return { userId: req.user_id, customerId: req.customer_id, template: req.template, script: req.script, reference: req.reference };
+}
+
 const followErrorFields = { userId: 'user_id', customerId: 'customer_id', isAvailable: 'is_available', bossSync: 'boss_sync' };
 
 export const userCustomerRoutes = [
@@ -236,13 +241,7 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerAdd($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String) {
       followCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference) { userId customerId }
     }`,
-    variables: (req) => ({
-      userId: req.user_id,
-      customerId: req.customer_id,
-      template: req.template,
-      script: req.script,
-      reference: req.reference,
-    }),
+    variables: linkVariables,
     result: () => [],
     response: z.tuple([]),
     errorFields: followErrorFields,
@@ -270,15 +269,7 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerEdit($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String, $isAvailable: Int, $bossSync: Int) {
       editUserCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference, isAvailable: $isAvailable, bossSync: $bossSync) { userId customerId }
     }`,
-    variables: (req) => ({
-      userId: req.user_id,
-      customerId: req.customer_id,
-      template: req.template,
-      script: req.script,
-      reference: req.reference,
-      isAvailable: req.is_available,
-      bossSync: req.boss_sync,
-    }),
+    variables: (req) => ({ ...linkVariables(req), isAvailable: req.is_available, bossSync: req.boss_sync }),
     result: () => [],
     response: z.tuple([]),
     errorFields: followErrorFields,

@@ -1,0 +1,198 @@
+// Live-update notifications behind the GraphQL subscriptions: graphql-yoga's createPubSub, in
+// this process by default, over Redis pub/sub (@graphql-yoga/redis-event-target) when
+// REDIS_URL is set so that a write through one instance reaches subscribers on every instance.
+//
+// Events are notifications, not state: at most once, no replay, ordered per publisher only.
+// Subscribers re-read what they need (the subscription resolvers do it for them).
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, Repeater } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { gauge } from './metrics.ts';
+
+export const CUSTOMER_CHANGE_KINDS = ['CREATED', 'UPDATED', 'DELETED', 'MERGED', 'ERASED'] as const;
+export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];
+
+/** A customer was written. `at` is an ISO time: payloads cross Redis as JSON. */
+export interface CustomerChangeEvent {
+  customerId: number;
+  kind: CustomerChangeKind;
+  /** The survivor, when kind is MERGED. */
+  mergedInto: number | null;
+  at: string;
+}
+
+export interface ImportJobProgressEvent {
+  jobId: number;
+}
+
+export type SubscriptionName = 'customerChanged' | 'importJobProgress';
+
+const openSubscriptions = gauge({
+  name: 'customer_graph_subscriptions_open',
+  help: 'GraphQL subscriptions currently open in this process, by subscription',
+  labelNames: ['subscription'],
+});
+
+type Log = { warn(obj: object, msg: string): void };
+
+export interface LivePubSub {
+  /** "redis" when events cross instances, "memory" otherwise. */
+  readonly transport: 'memory' | 'redis';
+  publishCustomerChanged(event: Omit<CustomerChangeEvent, 'at'>): void;
+  publishImportJobProgress(jobId: number): void;
+  /**
+   * Events of one customer or one job. The listener is registered before this returns (not on
+   * the first read), so nothing published after the subscribe call is missed. The iterable ends
+   * when the pub/sub closes (shutdown), so open streams do not hold the server open.
+   */
+  subscribe(name: 'customerChanged', id: number): AsyncIterableIterator<CustomerChangeEvent>;
+  subscribe(name: 'importJobProgress', id: number): AsyncIterableIterator<ImportJobProgressEvent>;
+  /** The Redis channel an event of this subscription and id travels on (tests wait on it). */
+  channel(name: SubscriptionName, id: number): string;
+  close(): Promise<void>;
+}
+
+/** The function the import worker's progress callback is wired to. */
+export function publishImportJobProgress(pubsub: LivePubSub, jobId: number): void {
+  pubsub.publishImportJobProgress(jobId);
+}
+
+/**
+ * The event target calls publish/subscribe/unsubscribe without handling their promises: while
+ * Redis is away those reject, and an unhandled rejection would end the process. Log instead.
+ */
+function catching(client: Redis, log: Log): Redis {
+  const fallible = new Set<PropertyKey>(['publish', 'subscribe', 'unsubscribe']);
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (!fallible.has(property)) return value.bind(target);
+      return (...args: unknown[]) =>
+        (value.apply(target, args) as Promise<unknown>).catch((error: Error) => log.warn({ err: error }, `Redis ${String(property)} failed: a live update was lost`));
+    },
+  });
+}
+
+export function createLivePubSub(config: Config, log: Log): LivePubSub {
+  // Topics carry the key prefix, so instances of another deployment (or a parallel test run)
+  // on the same Redis do not hear these events.
+  const prefix = `${config.REDIS_KEY_PREFIX}:live`;
+  const topic = (name: SubscriptionName) => `${prefix}:${name}`;
+  let clients: Redis[] = [];
+  let eventTarget: ReturnType<typeof createRedisEventTarget> | undefined;
+  if (config.REDIS_URL) {
+    // A subscribed ioredis connection can only (un)subscribe, so publishing needs a second one.
+    const publishClient = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    const subscribeClient = new Redis(config.REDIS_URL, { connectTimeout: 2000 });
+    clients = [publishClient, subscribeClient];
+    let warned = false;
+    for (const client of clients) {
+      client.on('error', (error: Error) => {
+        if (!warned) log.warn({ err: error }, 'Redis unavailable: live updates from other instances are lost until it is back');
+        warned = true;
+      });
+      client.on('ready', () => {
+        warned = false;
+      });
+    }
+    eventTarget = createRedisEventTarget({ publishClient: catching(publishClient, log), subscribeClient: catching(subscribeClient, log) });
+  }
+  const pubsub = createPubSub<Record<string, [number, CustomerChangeEvent | ImportJobProgressEvent]>>(eventTarget ? { eventTarget } : undefined);
+
+  // Every open stream, ended on close().
+  const open = new Set<() => Promise<unknown>>();
+  let closed = false;
+
+  type Event = CustomerChangeEvent | ImportJobProgressEvent;
+  function subscribe(name: SubscriptionName, id: number): AsyncIterableIterator<Event> {
+    const source = pubsub.subscribe(topic(name), id)[Symbol.asyncIterator]();
+    // createPubSub registers its listener on the first next(): start it now, keep the promise.
+    let pending: Promise<IteratorResult<Event>> | null = source.next();
+    let finished = false;
+    const finish = async (): Promise<IteratorResult<Event>> => {
+      if (!finished) {
+        finished = true;
+        open.delete(finish);
+        openSubscriptions.dec({ subscription: name });
+      }
+      // Ends the source: a pending next() resolves as done.
+      await source.return?.();
+      return { done: true, value: undefined };
+    };
+    open.add(finish);
+    openSubscriptions.inc({ subscription: name });
+    if (closed) void finish();
+    return {
+      next: async () => {
+        const next = pending ?? source.next();
+        pending = null;
+        const result = await next;
+        if (result.done) await finish();
+        return result;
+      },
+      return: finish,
+      throw: async (error: unknown) => {
+        await finish();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  return {
+    transport: eventTarget ? 'redis' : 'memory',
+    publishCustomerChanged: (event) => {
+      if (closed) return;
+      pubsub.publish(topic('customerChanged'), event.customerId, { ...event, at: new Date().toISOString() });
+    },
+    publishImportJobProgress: (jobId) => {
+      if (closed) return;
+      pubsub.publish(topic('importJobProgress'), jobId, { jobId });
+    },
+    subscribe: subscribe as LivePubSub['subscribe'],
+    channel: (name, id) => `${topic(name)}:${id}`,
+    close: async () => {
+      closed = true;
+      await Promise.all([...open].map((end) => end()));
+      // quit() would wait for a connection that may never come back.
+      await Promise.all(clients.map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())));
+    },
+  };
+}
+
+/**
+ * The events of `source` up to and including the first for which `last` holds, then done.
+ * A Repeater rather than an async generator: a generator waiting for the next event could not
+ * be returned (a client disconnecting) until another event came.
+ */
+export function takeThrough<T>(source: AsyncIterableIterator<T>, last: (value: T) => boolean): AsyncIterableIterator<T> {
+  return new Repeater<T>(async (push, stop) => {
+    void stop.then(() => source.return?.());
+    for (;;) {
+      const next = await source.next();
+      if (next.done) break;
+      await push(next.value);
+      if (last(next.value)) break;
+    }
+    stop();
+  });
+}
+
+/**
+ * Announces that these customers were written. Resolvers call it after the domain call has
+ * returned, i.e. after the write's transaction committed, so a subscriber that re-reads sees it.
+ */
+export function publishCustomerChanges(
+  pubsub: LivePubSub,
+  kind: CustomerChangeKind,
+  customerIds: Iterable<number | null | undefined>,
+  mergedInto: number | null = null,
+): void {
+  for (const customerId of new Set(customerIds)) {
+    if (customerId) pubsub.publishCustomerChanged({ customerId, kind, mergedInto });
+  }
+}
