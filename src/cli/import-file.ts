@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { identityTypeRules } from '../domain/identity-types.ts';
 import { applyImportChunk, createImportJob, finishImportJob, validateImportRow } from '../domain/imports/jobs.ts';
 import type { Progress } from './progress.ts';
 import { fingerprint, readRows, type RowFileFormat } from './row-files.ts';
@@ -157,11 +158,13 @@ async function validateAll(prisma: PrismaClient, jobId: number, rowCount: number
   };
   // cursor 0: no chunk committed, so any errors on the job are from a check a crash cut short.
   await prisma.importRowError.deleteMany({ where: { jobId } });
+  // Identity values are checked against the configured types, as the import will check them.
+  const rules = await identityTypeRules(prisma);
   progress.start(rowCount, 0, `check ${basename(options.file)}`, 'checked');
   try {
     for await (const { row, value } of readRows(options.file, options.format)) {
       total = row + 1;
-      const errors = validateImportRow('PROFILE', options.publicParams, value, row);
+      const errors = validateImportRow('PROFILE', options.publicParams, value, row, rules);
       if (errors.length) {
         failed++;
         pending.push(...errors.map((e) => ({ jobId, row: e.row, field: e.field, message: e.message })));
