@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateProfileRows, profileRowToCsv, PROFILE_COLUMNS } from '../src/test-data/customers.ts';
+import { freshDatabaseUrl } from './support/database.ts';
 import { runCli } from './support/processes.ts';
-import { peopleOf } from './support/people.ts';
+import { customersPerPerson, peopleOf, withSql } from './support/people.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-seed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +70,20 @@ describe('customer-graph seed --out', { timeout: 300_000 }, () => {
     expect(readFileSync(again, 'utf8')).toBe(csvText);
     const lines = readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual(expected);
+  });
+
+  it('without --out imports the rows into DATABASE_URL through the import engine: one customer per person', async () => {
+    const db = await freshDatabaseUrl();
+    try {
+      const res = await runCli(['seed', '--customers', '300', '--seed', '9'], { DATABASE_URL: db.url }, 180_000);
+      expect(res.code, res.stdout + res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/Job #\d+: SUCCEEDED/);
+      const people = peopleOf([...generateProfileRows({ customers: 300, seed: 9 })]);
+      const found = await withSql(db.url, (sql) => customersPerPerson(sql, people));
+      expect(found).toEqual({ people: people.length, live: people.length, distinctCustomers: people.length, missing: 0, doubled: 0, split: 0 });
+    } finally {
+      await db.drop();
+    }
   });
 
   it('rejects an overlap out of range, naming the option', async () => {
