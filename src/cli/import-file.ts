@@ -92,6 +92,8 @@ export async function importFile(
   progress.start(total, cursor, `import ${basename(file)}`);
   let chunk: unknown[] = [];
   let chunkStart = cursor;
+  // Mode 1 stops at the first chunk that failed at write time (also one of an earlier run).
+  let stopped = job.mode === 1 && job.failed > 0;
   const flush = async () => {
     if (chunk.length === 0) return;
     const applied = await applyImportChunk(prisma, job.id, chunkStart, chunk, ACTOR);
@@ -106,13 +108,12 @@ export async function importFile(
     // which wrote nothing; the job ends FAILED, so no later chunk is written either.
     if (job.mode === 1 && applied.failed > 0) stopped = true;
   };
-  let stopped = false;
   try {
     for await (const { row, value } of readRows(file, format)) {
+      if (stopped) break;
       if (row < cursor) continue;
       chunk.push(value);
       if (chunk.length >= options.chunkSize) await flush();
-      if (stopped) break;
     }
     if (!stopped) await flush();
   } finally {
