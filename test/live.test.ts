@@ -142,6 +142,16 @@ describe('customerChanged', () => {
     expect(end).toEqual({ event: 'complete' });
   });
 
+  it('an erasure (eraseCustomer) is the last event', async () => {
+    const id = await newCustomer('13700000011');
+    const stream = await watch(id);
+    const res = await t.graphql('mutation($id: ID!) { eraseCustomer(id: $id) { customerId erasedIds } }', { id });
+    expect(res.body.errors).toBeUndefined();
+    const [erased, end] = await stream.rest();
+    expect(change(erased)).toMatchObject({ kind: 'ERASED', customerId: id, customer: null });
+    expect(end).toEqual({ event: 'complete' });
+  });
+
   it('refuses a missing token (401), a token without customer:read (403) and an unknown customer', async () => {
     const id = await newCustomer('13700000006');
     const anonymous = await subscribe(url, CHANGES, { id }, null);
