@@ -92,7 +92,7 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
     let warned = false;
     for (const client of clients) {
       client.on('error', (error: Error) => {
-        if (!warned) log.warn({ err: error }, 'Redis unavailable: live updates from other instances are lost until it is back');
+        if (!warned) log.warn({ err: error }, 'Redis unavailable: live updates are lost until it is back');
         warned = true;
       });
       client.on('ready', () => {
