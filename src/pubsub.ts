@@ -42,14 +42,16 @@ export interface LivePubSub {
   publishCustomerChanged(event: Omit<CustomerChangeEvent, 'at'>): void;
   publishImportJobProgress(jobId: number): void;
   /**
-   * Events of one customer or one job. The listener is registered before this returns (not on
-   * the first read), so nothing published after the subscribe call is missed. The iterable ends
-   * when the pub/sub closes (shutdown), so open streams do not hold the server open.
+   * Events of one customer or one job, from the first next() call on: that call registers the
+   * listener (on Redis, SUBSCRIBE is then sent; it takes effect when Redis confirms it). The
+   * iterable ends when the pub/sub closes (shutdown), so open streams do not hold the server open.
    */
   subscribe(name: 'customerChanged', id: number): AsyncIterableIterator<CustomerChangeEvent>;
   subscribe(name: 'importJobProgress', id: number): AsyncIterableIterator<ImportJobProgressEvent>;
   /** The Redis channel an event of this subscription and id travels on (tests wait on it). */
   channel(name: SubscriptionName, id: number): string;
+  /** Streams of this subscription and id that have started listening in this process. */
+  listening(name: SubscriptionName, id: number): number;
   close(): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
     let warned = false;
     for (const client of clients) {
       client.on('error', (error: Error) => {
-        if (!warned) log.warn({ err: error }, 'Redis unavailable: live updates from other instances are lost until it is back');
+        if (!warned) log.warn({ err: error }, 'Redis unavailable: live updates are lost until it is back');
         warned = true;
       });
       client.on('ready', () => {
@@ -101,34 +103,47 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
   }
   const pubsub = createPubSub<Record<string, [number, CustomerChangeEvent | ImportJobProgressEvent]>>(eventTarget ? { eventTarget } : undefined);
 
-  // Every open stream, ended on close().
+  // Every open stream, ended on close(), and how many listen on each channel.
   const open = new Set<() => Promise<unknown>>();
+  const perChannel = new Map<string, number>();
+  const count = (channel: string, delta: number) => {
+    const n = (perChannel.get(channel) ?? 0) + delta;
+    if (n > 0) perChannel.set(channel, n);
+    else perChannel.delete(channel);
+  };
   let closed = false;
 
   type Event = CustomerChangeEvent | ImportJobProgressEvent;
   function subscribe(name: SubscriptionName, id: number): AsyncIterableIterator<Event> {
+    // createPubSub registers its listener on the first next(), and so does this: a stream no
+    // one reads (yoga answering 406 to a client that does not accept one) registers nothing.
     const source = pubsub.subscribe(topic(name), id)[Symbol.asyncIterator]();
-    // createPubSub registers its listener on the first next(): start it now, keep the promise.
-    let pending: Promise<IteratorResult<Event>> | null = source.next();
+    let started = false;
     let finished = false;
     const finish = async (): Promise<IteratorResult<Event>> => {
       if (!finished) {
         finished = true;
-        open.delete(finish);
-        openSubscriptions.dec({ subscription: name });
+        if (started) {
+          open.delete(finish);
+          openSubscriptions.dec({ subscription: name });
+          count(`${topic(name)}:${id}`, -1);
+        }
       }
       // Ends the source: a pending next() resolves as done.
       await source.return?.();
       return { done: true, value: undefined };
     };
-    open.add(finish);
-    openSubscriptions.inc({ subscription: name });
-    if (closed) void finish();
     return {
       next: async () => {
-        const next = pending ?? source.next();
-        pending = null;
-        const result = await next;
+        if (finished) return { done: true, value: undefined };
+        if (!started) {
+          started = true;
+          open.add(finish);
+          openSubscriptions.inc({ subscription: name });
+          count(`${topic(name)}:${id}`, 1);
+          if (closed) return finish();
+        }
+        const result = await source.next();
         if (result.done) await finish();
         return result;
       },
@@ -155,6 +170,7 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
     },
     subscribe: subscribe as LivePubSub['subscribe'],
     channel: (name, id) => `${topic(name)}:${id}`,
+    listening: (name, id) => perChannel.get(`${topic(name)}:${id}`) ?? 0,
     close: async () => {
       closed = true;
       await Promise.all([...open].map((end) => end()));

@@ -42,23 +42,20 @@ const endsStream = (event: CustomerChangeEvent) => event.kind === 'DELETED' || e
 const FINISHED = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
 
 /** The job's state now, then after each progress event; ends after a finished state. */
-function jobStates(
-  prisma: PrismaClient,
-  jobId: number,
-  initialStatus: string,
-  events: AsyncIterableIterator<ImportJobProgressEvent>,
-): AsyncIterableIterator<ImportJobProgressEvent> {
+function jobStates(prisma: PrismaClient, jobId: number, events: AsyncIterableIterator<ImportJobProgressEvent>): AsyncIterableIterator<ImportJobProgressEvent> {
   return new Repeater<ImportJobProgressEvent>(async (push, stop) => {
     void stop.then(() => events.return?.());
-    await push({ jobId });
-    let status = initialStatus;
-    while (!FINISHED.has(status)) {
-      const next = await events.next();
-      if (next.done) break;
-      const job = await prisma.importJob.findUnique({ where: { id: jobId }, select: { status: true } });
-      if (!job) break;
-      status = job.status;
+    // Listen before reading the state, so that a step between the two is not lost.
+    let next: Promise<IteratorResult<ImportJobProgressEvent>> | null = events.next();
+    const statusNow = async () => (await prisma.importJob.findUnique({ where: { id: jobId }, select: { status: true } }))?.status;
+    let status = await statusNow();
+    while (status !== undefined) {
       await push({ jobId });
+      if (FINISHED.has(status)) break;
+      const event = await (next ?? events.next());
+      next = null;
+      if (event.done) break;
+      status = await statusNow();
     }
     stop();
   });
@@ -88,14 +85,9 @@ builder.subscriptionFields((t) => ({
       'Steps are notifications: one missed is made up by the next state read.',
     args: { id: t.arg.int({ required: true, description: 'The job id (batchId).' }) },
     subscribe: async (_root, args, ctx) => {
-      // Listen before reading, so a step between the read and the listen is not lost.
-      const events = ctx.services.pubsub.subscribe('importJobProgress', args.id);
-      const job = await ctx.prisma.importJob.findUnique({ where: { id: args.id }, select: { status: true } });
-      if (!job) {
-        await events.return?.();
-        throw notFound('import job', args.id, 'id');
-      }
-      return jobStates(ctx.prisma, args.id, job.status, events);
+      const job = await ctx.prisma.importJob.findUnique({ where: { id: args.id }, select: { id: true } });
+      if (!job) throw notFound('import job', args.id, 'id');
+      return jobStates(ctx.prisma, args.id, ctx.services.pubsub.subscribe('importJobProgress', args.id));
     },
     resolve: (query, event, _args, ctx) => ctx.prisma.importJob.findUniqueOrThrow({ ...query, where: { id: event.jobId } }),
   }),
