@@ -28,6 +28,8 @@ export interface Context {
   caller: Caller | null;
   requestId: string;
   services: Services;
+  /** Set by the REST shim on the operations it runs (e.g. import jobs record their origin). */
+  via?: 'REST';
 }
 
 /** The name written into merge events and the audit log for the caller. */

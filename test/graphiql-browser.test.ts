@@ -54,7 +54,7 @@ describe.skipIf(!haveChromium)(
       await page.locator('.graphiql-container').first().waitFor();
 
       const tabs = page.getByRole('tablist', { name: 'Select active operation' });
-      for (const title of ['FindByPhone', 'ListCustomers', 'ResolveIdentities', 'ExplainResolution', 'Merge', 'Follow', 'ImportJob']) {
+      for (const title of ['FindByPhone', 'ListCustomers', 'ResolveIdentities', 'ExplainResolution', 'Merge', 'Follow', 'ImportCustomers', 'WatchCustomer']) {
         await expect.poll(() => tabs.getByRole('button', { name: title, exact: true }).count(), { message: title }).toBe(1);
       }
       const headers = page.locator('.graphiql-editor-tool');

@@ -10,7 +10,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { ShutdownHooks } from '../src/shutdown.ts';
 import { freshDatabase, freshDatabaseUrl, usingPostgres, type TestDatabase } from './support/database.ts';
 import { liveCustomerCount, waitForJob } from './support/imports.ts';
-import { startServer, type ServerProcess } from './support/processes.ts';
+import { runCli, startServer, type ServerProcess } from './support/processes.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const options = { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 };
@@ -175,4 +175,55 @@ describe.runIf(usingPostgres)('PostgreSQL: two serving processes on one database
       await local.close();
     }
   }, 120_000);
+});
+
+describe('a serving process killed in the middle of a job', () => {
+  it('leaves the job to the next start, which finishes it with nothing doubled', async () => {
+    const db = await freshDatabaseUrl();
+    const env = { DATABASE_URL: db.url, IMPORT_POLL_MILLIS: '20', IMPORT_CHUNK_SIZE: '5', IMPORT_LEASE_MILLIS: '1000', LOG_LEVEL: 'warn' };
+    const created = await runCli(['app', 'create', '--name', 'killer', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
+    const { token } = JSON.parse(created.stdout.trim()) as { token: string };
+    const result = async (server: ServerProcess, batchId: number) => {
+      const res = await fetch(`${server.url}/api/integrate/audience/import/result?batchId=${batchId}`, { headers: { 'x-token': token } });
+      return ((await res.json()) as { data: { status: string; processed?: number; succeeded: number; failed: number } }).data;
+    };
+    const rows = 300;
+    let first: ServerProcess | null = await startServer(env);
+    try {
+      const res = await fetch(`${first.url}/api/integrate/audience/info/batchAdd`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-token': token },
+        body: JSON.stringify({ publicParams: options, data: rowsFor('8800', rows) }),
+      });
+      const batchId = ((await res.json()) as { data: number }).data;
+      // Kill it (no shutdown hooks: a crash) once some chunks are committed.
+      for (let seen = await result(first, batchId); seen.succeeded === 0 && seen.status !== 'SUCCEEDED'; seen = await result(first, batchId)) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await first.stop('SIGKILL');
+      first = null;
+
+      const second = await startServer(env);
+      try {
+        let done = await result(second, batchId);
+        for (const until = Date.now() + 60_000; !['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(done.status) && Date.now() < until; done = await result(second, batchId)) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(done).toMatchObject({ status: 'SUCCEEDED', succeeded: rows, failed: 0 });
+      } finally {
+        await second.stop('SIGTERM');
+      }
+      const local = await openDatabase(db.url, { command: 'test' });
+      try {
+        expect(await local.prisma.identity.count({ where: { type: 'phone', value: { startsWith: '18800' } } })).toBe(rows);
+        expect(await local.prisma.customer.count()).toBe(rows);
+        expect(await local.prisma.importJob.findUniqueOrThrow({ where: { id: batchId } })).toMatchObject({ processed: rows, cursor: rows, lockedBy: null });
+      } finally {
+        await local.close();
+      }
+    } finally {
+      if (first) await first.stop('SIGKILL');
+      await db.drop();
+    }
+  }, 180_000);
 });

@@ -29,7 +29,7 @@ async function submit(route = profileRoute, body?: Record<string, unknown>, head
 describe('the seeds’ request examples', () => {
   it('seed 002: puts customer thirdId 1 in group1 and group2', async () => {
     const { job } = await submit(groupRoute);
-    expect(job).toMatchObject({ status: 'SUCCEEDED', total: 1, succeeded: 1, failed: 0, kind: 'GROUP_RELATION', origin: 'GRAPHQL' });
+    expect(job).toMatchObject({ status: 'SUCCEEDED', total: 1, succeeded: 1, failed: 0, kind: 'GROUP_RELATION', origin: 'REST' });
     const id = (await customerOf(t.prisma, 'external_id', '1'))!;
     expect(await groupsOf(t.prisma, id)).toEqual(['group1', 'group2']);
   });
@@ -143,7 +143,7 @@ describe('auth', () => {
 describe('GraphQL', () => {
   it('importCustomers submits a job that importJob reads back', async () => {
     const res = await t.graphql(
-      `mutation($input: ImportCustomersInput!) { importCustomers(input: $input) { batchId kind status } }`,
+      `mutation($input: ImportCustomersInput!) { importCustomers(input: $input) { batchId kind origin status } }`,
       {
         input: {
           kind: 'GROUP_RELATION',
@@ -154,7 +154,8 @@ describe('GraphQL', () => {
       { token: t.tokens.readWrite },
     );
     expect(res.body.errors).toBeUndefined();
-    const { batchId } = res.body.data.importCustomers;
+    const { batchId, origin } = res.body.data.importCustomers;
+    expect(origin).toBe('GRAPHQL');
     await waitForJob(t.prisma, batchId);
     const read = await t.graphql(`query($id: Int!) { importJob(id: $id) { status total succeeded failed errors { row field message } } }`, { id: batchId }, { token: t.tokens.readWrite });
     expect(read.body.data.importJob).toEqual({

@@ -159,7 +159,7 @@ query Groups {
   },
   {
     query: `# Imports: submit rows as an import job (seeds 002, 004), then read it (the audience family's batchId) and its row errors.
-# [imports] The importJobProgress subscription's example belongs in this tab too.
+# Watch the job move with the importJobProgress subscription in the Live tab.
 mutation ImportCustomers($input: ImportCustomersInput!) {
   importCustomers(input: $input) { batchId status total }
 }

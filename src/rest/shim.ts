@@ -117,6 +117,7 @@ export function registerRestShim(
           if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
           const enveloped = yoga.getEnveloped({ req, reply });
           const contextValue = await enveloped.contextFactory();
+          (contextValue as Context).via = 'REST';
           const result = (await enveloped.execute({
             schema: enveloped.schema,
             document,

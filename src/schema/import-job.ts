@@ -151,7 +151,7 @@ builder.mutationField('importCustomers', (t) =>
       const spec = {
         kind: input.kind,
         options: withoutNulls(input.publicParams),
-        origin: 'GRAPHQL' as const,
+        origin: ctx.via ?? ('GRAPHQL' as const),
         rows: withoutNulls(rows) as unknown[],
         idempotencyKey: input.idempotencyKey ?? undefined,
         appId: ctx.caller?.appId,

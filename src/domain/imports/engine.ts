@@ -281,21 +281,28 @@ export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, ra
 
   if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: raw.length, errors };
 
-  // Writes: new customers first (ids drawn from the sequence, so rows can name them), then the rest.
+  // Writes: new customers first (their ids, returned in order, replace the negative ones), then the rest.
   const realId = new Map<number, number>();
   if (newFields.size) {
-    const ids = await tx.$queryRaw<{ id: number }[]>`
-      SELECT nextval(pg_get_serial_sequence('"Customer"', 'id'))::int AS "id" FROM generate_series(1, ${newFields.size}::int)`;
-    [...newFields.keys()].forEach((virtual, i) => realId.set(virtual, Number(ids[i].id)));
-    const created = [...newFields].map(([virtual, fields]) => ({ id: realId.get(virtual)!, fields }));
-    const columns = WRITTEN_COLUMNS.filter((c) => created.some((r) => r.fields[c] !== undefined));
-    // One array per column (unnest): a fixed number of parameters whatever the chunk's size.
+    const created = [...newFields];
+    const columns = WRITTEN_COLUMNS.filter((c) => created.some(([, fields]) => fields[c] !== undefined));
+    // One array per column (unnest): a fixed number of parameters whatever the chunk's size. The
+    // rows are inserted, and their ids returned, in the order of `ord`.
     const arrays = columns.map((c) =>
-      INT_COLUMNS.has(c) ? Prisma.sql`${created.map((r) => r.fields[c] ?? 0)}::int[]` : Prisma.sql`${created.map((r) => r.fields[c] ?? null)}::text[]`,
+      INT_COLUMNS.has(c)
+        ? Prisma.sql`${created.map(([, fields]) => fields[c] ?? 0)}::int[]`
+        : Prisma.sql`${created.map(([, fields]) => fields[c] ?? null)}::text[]`,
     );
-    const names = Prisma.raw(['"id"', ...columns.map((c) => `"${c}"`)].join(', '));
-    await tx.$executeRaw`INSERT INTO "Customer" (${names})
-      SELECT * FROM unnest(${created.map((r) => r.id)}::int[]${arrays.length ? Prisma.sql`, ${Prisma.join(arrays)}` : Prisma.empty})`;
+    const ordinals = created.map((_, i) => i);
+    const names = columns.map((c) => `"${c}"`).join(', ');
+    const ids = await tx.$queryRaw<{ id: number }[]>`
+      INSERT INTO "Customer" (${Prisma.raw(names || '"gender"')})
+      SELECT ${Prisma.raw(names || '0')} FROM unnest(${ordinals}::int[]${arrays.length ? Prisma.sql`, ${Prisma.join(arrays)}` : Prisma.empty})
+        AS u("ord"${Prisma.raw(names ? `, ${names}` : '')}) ORDER BY "ord"
+      RETURNING "id"`;
+    // The sequence numbers the rows in insertion order: ascending ids follow `ord` whatever order RETURNING uses.
+    const ascending = ids.map((r) => Number(r.id)).sort((a, b) => a - b);
+    created.forEach(([virtual], i) => realId.set(virtual, ascending[i]));
   }
   const idOf = (customerId: number) => (customerId < 0 ? realId.get(customerId)! : customerId);
 
