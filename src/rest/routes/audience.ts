@@ -86,6 +86,21 @@ const profileNotes = [
   'importMode 1: any bad row fails the job (FAILED, nothing written, the bad rows listed); 2: the valid rows are imported (PARTIAL when some are bad).',
 ];
 
+/** Seed 004's import, served at its address and at the deprecated one. */
+const profileImport = {
+  request: z.object({
+    publicParams: profileParams.describe('客户资料导入配置'),
+    data: listField(profileRow, MAX_INLINE_ROWS).describe(`导入数据, at most ${MAX_INLINE_ROWS} rows`),
+  }),
+  operation: submitOperation,
+  variables: (req: { publicParams: unknown; data: unknown[] }, headers: Record<string, string | string[] | undefined>) => ({
+    input: { kind: 'PROFILE', publicParams: req.publicParams, profiles: req.data, idempotencyKey: idempotencyKey(headers) },
+  }),
+  result: (data: { importCustomers: { batchId: number } }) => data.importCustomers.batchId,
+  response: batchIdSchema,
+  errorFields: submitErrorFields,
+};
+
 export const audienceRoutes = [
   defineRoute({
     family: audience,
@@ -121,17 +136,7 @@ export const audienceRoutes = [
     summary: '客户资料导入: creates or updates customers from profile rows (identities, fields, tags, custom fields), as an import job',
     seed: '004 客户资料导入',
     scope: 'customer:write',
-    request: z.object({
-      publicParams: profileParams.describe('客户资料导入配置'),
-      data: listField(profileRow, MAX_INLINE_ROWS).describe(`导入数据, at most ${MAX_INLINE_ROWS} rows`),
-    }),
-    operation: submitOperation,
-    variables: (req, headers) => ({
-      input: { kind: 'PROFILE', publicParams: req.publicParams, profiles: req.data, idempotencyKey: idempotencyKey(headers) },
-    }),
-    result: (data: { importCustomers: { batchId: number } }) => data.importCustomers.batchId,
-    response: batchIdSchema,
-    errorFields: submitErrorFields,
+    ...profileImport,
     example: {
       publicParams: { isMatching: true, matchingType: 1, importMode: 1 },
       data: [
@@ -153,17 +158,7 @@ export const audienceRoutes = [
     summary: '客户资料导入 (deprecated address, 即将废弃): the same as /api/integrate/audience/info/batchAdd',
     seed: '004 客户资料导入 (旧地址)',
     scope: 'customer:write',
-    request: z.object({
-      publicParams: profileParams.describe('客户资料导入配置'),
-      data: listField(profileRow, MAX_INLINE_ROWS).describe(`导入数据, at most ${MAX_INLINE_ROWS} rows`),
-    }),
-    operation: submitOperation,
-    variables: (req, headers) => ({
-      input: { kind: 'PROFILE', publicParams: req.publicParams, profiles: req.data, idempotencyKey: idempotencyKey(headers) },
-    }),
-    result: (data: { importCustomers: { batchId: number } }) => data.importCustomers.batchId,
-    response: batchIdSchema,
-    errorFields: submitErrorFields,
+    ...profileImport,
     example: { publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, data: [{ phone: '13800000000', realName: '张三', sex: '男', tags: 'vip,new' }] },
     notes: ['Kept for clients of the old address; answers exactly as /api/integrate/audience/info/batchAdd.'],
   }),
