@@ -18,6 +18,7 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf } from './rest/families.ts';
 import { registerRestShim } from './rest/shim.ts';
+import { importRows } from './metrics.ts';
 import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
 import { restRoutes } from './rest/table.ts';
 import { ShutdownHooks } from './shutdown.ts';
@@ -119,6 +120,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       onProgress: (jobId) => {
         publishImportJobProgress(services.pubsub, jobId);
         options.onImportProgress?.(jobId);
+      },
+      onChunk: ({ succeeded, failed }) => {
+        importRows.inc({ outcome: 'succeeded' }, succeeded);
+        importRows.inc({ outcome: 'failed' }, failed);
       },
     });
   }

@@ -2,13 +2,7 @@
 //
 // Other modules add their own metrics through counter()/gauge()/histogram() below: each
 // returns the metric of that name if it exists, so a module may define its metrics at load
-// time or lazily. Import jobs, for example:
-//
-//   import { counter, gauge } from '../metrics.ts';
-//   const rows = counter({ name: 'customer_graph_import_rows_total', help: 'Import rows by outcome', labelNames: ['outcome'] });
-//   rows.inc({ outcome: 'succeeded' }, chunk.succeeded);
-//   gauge({ name: 'customer_graph_import_jobs', help: 'Import jobs by status', labelNames: ['status'],
-//           async collect() { for (const { status, n } of await countJobsByStatus()) this.set({ status }, n); } });
+// time or lazily (import jobs: importRows and reportImportJobs below).
 //
 // Names start with customer_graph_ (process_* and nodejs_* are prom-client's defaults). Labels
 // take bounded values only (route patterns, operation names up to a cap, codes): never ids,
@@ -74,3 +68,35 @@ const poolGauge = (name: string, help: string, key: keyof PoolStats) =>
 poolGauge('customer_graph_db_pool_connections', 'PostgreSQL pool: open connections (pg Pool totalCount)', 'total');
 poolGauge('customer_graph_db_pool_idle_connections', 'PostgreSQL pool: idle connections (pg Pool idleCount)', 'idle');
 poolGauge('customer_graph_db_pool_waiting_requests', 'PostgreSQL pool: queries waiting for a connection (pg Pool waitingCount)', 'waiting');
+
+/** Rows the import worker of this process applied, by outcome (succeeded / failed). */
+export const importRows = counter({
+  name: 'customer_graph_import_rows_total',
+  help: 'Import rows applied by this process’s worker, by outcome',
+  labelNames: ['outcome'],
+});
+
+export type JobCounter = () => Promise<{ status: string; count: number }[]>;
+
+// Jobs live in the database, so the gauge reads them at scrape time. One source: a served
+// process has one gateway; in tests the latest one reports (several would count one database twice).
+let jobCounter: JobCounter | null = null;
+
+/** Reports import jobs by status at every scrape until the returned function is called. */
+export function reportImportJobs(count: JobCounter): () => void {
+  jobCounter = count;
+  return () => {
+    if (jobCounter === count) jobCounter = null;
+  };
+}
+
+gauge({
+  name: 'customer_graph_import_jobs',
+  help: 'Import jobs in the database by status (PENDING, RUNNING, SUCCEEDED, PARTIAL, FAILED)',
+  labelNames: ['status'],
+  async collect() {
+    this.reset();
+    if (!jobCounter) return;
+    for (const { status, count } of await jobCounter()) this.set({ status }, count);
+  },
+});

@@ -83,8 +83,10 @@ describe('customers', () => {
   it('rejects an unknown identity type and an empty value', async () => {
     const unknown = await t.graphql(create, { identities: [{ identityType: 'fax', identityValue: '1' }] });
     expect(unknown.body.errors[0].message).toMatch(/identities\[0\]\.identityType.*unknown identity type "fax"/);
-    const empty = await t.graphql(create, { identities: [{ identityType: 'phone', identityValue: ' - ' }] });
+    const empty = await t.graphql(create, { identities: [{ identityType: 'phone', identityValue: '  ' }] });
     expect(empty.body.errors[0].message).toMatch(/identities\[0\]\.identityValue.*must not be empty/);
+    const noDigits = await t.graphql(create, { identities: [{ identityType: 'phone', identityValue: ' - ' }] });
+    expect(noDigits.body.errors[0].message).toMatch(/identities\[0\]\.identityValue.*is not a valid phone: it has no digits/);
   });
 
   it('updates fields, clears one with null, and leaves the others alone', async () => {

@@ -276,7 +276,7 @@ describe('importMode', () => {
     expect(job).toMatchObject({ status: 'FAILED', succeeded: 0, failed: 3, processed: 3, total: 3 });
     expect(chunk.errors).toEqual([
       { row: 1, field: 'birthday', message: 'must be a date as yyyy-MM-dd' },
-      { row: 2, field: 'phone', message: 'must not be empty' },
+      { row: 2, field: 'phone', message: 'is not a valid phone: it has no digits' },
       { row: 2, field: 'sex', message: expect.stringContaining('男') },
     ]);
     expect(await prisma.importRowError.count({ where: { jobId: job.id } })).toBe(3);
@@ -321,7 +321,7 @@ describe('options and row validation', () => {
     const rules = await identityTypeRules(prisma);
     const options = { isMatching: true, matchingType: 1, importMode: 1 };
     expect(validateImportRow('PROFILE', options, { identityType: 'phone', identityId: 'no digits' }, 0, rules)).toEqual([
-      { row: 0, field: 'identityId', message: 'must not be empty' },
+      { row: 0, field: 'identityId', message: 'is not a valid phone: it has no digits' },
     ]);
     expect(validateImportRow('PROFILE', options, { identityType: 'fax', identityId: '1' }, 1, rules)).toEqual([
       { row: 1, field: 'identityType', message: expect.stringContaining('unknown identity type "fax"') },

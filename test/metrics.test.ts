@@ -87,7 +87,26 @@ describe('GET /metrics', () => {
     }
   });
 
-  it('lets other modules register metrics of their own (the import-job hook)', async () => {
+  it('counts import jobs by status and the rows this process’s worker applied', async () => {
+    const before = await scrape();
+    const worker = await t.variant({ IMPORT_POLL_MILLIS: '100' }, { importWorker: true });
+    const profiles = [{ phone: '13711110001' }, { phone: '13711110002' }, { phone: 'no digits' }];
+    const res = await worker.graphql('mutation($input: ImportCustomersInput!) { importCustomers(input: $input) { batchId } }', {
+      input: { kind: 'PROFILE', publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, profiles },
+    });
+    expect(res.body.errors).toBeUndefined();
+    const id = res.body.data.importCustomers.batchId;
+    await expect.poll(async () => (await t.prisma.importJob.findUniqueOrThrow({ where: { id } })).status, { timeout: 30_000 }).toBe('PARTIAL');
+    const after = await scrape();
+    const delta = (outcome: string) =>
+      valueOf(after, 'customer_graph_import_rows_total', { outcome }) - valueOf(before, 'customer_graph_import_rows_total', { outcome });
+    expect([delta('succeeded'), delta('failed')]).toEqual([2, 1]);
+    const partial = await t.prisma.importJob.count({ where: { status: 'PARTIAL' } });
+    expect(valueOf(after, 'customer_graph_import_jobs', { status: 'PARTIAL' })).toBe(partial);
+    expect(partial).toBeGreaterThan(0);
+  });
+
+  it('lets other modules register metrics of their own', async () => {
     const jobs = counter({ name: 'customer_graph_test_jobs_total', help: 'test', labelNames: ['status'] });
     expect(counter({ name: 'customer_graph_test_jobs_total', help: 'test', labelNames: ['status'] })).toBe(jobs);
     jobs.inc({ status: 'SUCCEEDED' }, 3);

@@ -78,7 +78,11 @@ export function normalizeIdentity(
   }
   if (typeof ref.identityValue !== 'string') throw badInput(`${field}.identityValue`, 'must be a string', row);
   const value = normalizeValue(type.normalization, ref.identityValue);
-  if (!value) throw badInput(`${field}.identityValue`, 'must not be empty', row);
+  if (!value) {
+    // A phone of letters only normalises to nothing: say so rather than "empty".
+    const given = ref.identityValue.trim() !== '';
+    throw badInput(`${field}.identityValue`, given ? `is not a valid ${type.name}: it has no digits` : 'must not be empty', row);
+  }
   if (value.length > 255) throw badInput(`${field}.identityValue`, 'must be at most 255 characters', row);
   return { type, value };
 }

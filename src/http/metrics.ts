@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Services } from '../context.ts';
-import { counter, histogram, latencyBuckets, registry, reportPool } from '../metrics.ts';
+import { counter, histogram, latencyBuckets, registry, reportImportJobs, reportPool } from '../metrics.ts';
 import { familyOf } from '../rest/families.ts';
 import { describeError } from './error-info.ts';
 
@@ -123,6 +123,14 @@ export function registerMetrics(app: FastifyInstance, services: Services): void 
       stop();
     });
   }
+
+  const stopJobs = reportImportJobs(async () => {
+    const groups = await services.database.prisma.importJob.groupBy({ by: ['status'], _count: { _all: true } });
+    return groups.map((g) => ({ status: g.status, count: g._count._all }));
+  });
+  app.addHook('onClose', async () => {
+    stopJobs();
+  });
 
   const expected = services.config.METRICS_TOKEN ? sha256(services.config.METRICS_TOKEN) : null;
   app.get('/metrics', async (req, reply) => {

@@ -24,6 +24,8 @@ export interface ImportWorkerOptions {
   log: Log;
   /** Called after every chunk and on every status change (the importJobProgress subscription). */
   onProgress?: (jobId: number) => void;
+  /** Called with the outcome of every chunk this worker applied (the import rows metric). */
+  onChunk?: (outcome: { succeeded: number; failed: number }) => void;
 }
 
 export interface ImportWorker {
@@ -129,6 +131,7 @@ export function startImportWorker(options: ImportWorkerOptions): ImportWorker {
           break;
         }
         cursor += slice.length;
+        options.onChunk?.(result);
         failedAllOrNothing = job.mode === 1 && result.failed > 0;
         progress(job.id);
         owned = owned && (await renew(job.id));
