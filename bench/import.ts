@@ -7,11 +7,9 @@
 //   engine    importFile(), the function `customer-graph import FILE` runs (same options).
 // The result (rows/s, engine ÷ baseline) is printed as markdown and appended to BENCHMARKS.md.
 // `npm run bench:import -- --help` lists the options.
-import { mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { importFile } from '../src/cli/import-file.ts';
 import { lineProgress } from '../src/cli/progress.ts';
@@ -20,9 +18,8 @@ import { openDatabase, type Database } from '../src/db/database.ts';
 import { postgresConfig } from '../src/db/postgres.ts';
 import { generateProfileRows } from '../src/test-data/customers.ts';
 import { writeRowsFile } from '../src/test-data/write-file.ts';
+import { createPostgresDatabase, DATABASES, fmt, machine, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
 
-const root = resolve(import.meta.dirname, '..');
-type DatabaseName = 'embedded' | 'postgres';
 
 const help = `npm run bench:import -- [options]      (each option also reads BENCH_IMPORT_<NAME> from the environment)
   --rows N            generated rows (default 100000)
@@ -36,9 +33,8 @@ const help = `npm run bench:import -- [options]      (each option also reads BEN
   --cpu-prof          profile the engine run: .tmp/bench-import/engine-DB.cpuprofile (summarise: npx tsx bench/profile.ts FILE)`;
 
 function options() {
-  const env = (name: string) => process.env[`BENCH_IMPORT_${name.toUpperCase().replace(/-/g, '_')}`];
-  const { values } = parseArgs({
-    options: {
+  const { get, flag, number, list } = readOptions(
+    {
       rows: { type: 'string' },
       overlap: { type: 'string' },
       seed: { type: 'string' },
@@ -48,31 +44,20 @@ function options() {
       label: { type: 'string' },
       output: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    console.log(help);
-    process.exit(0);
-  }
-  const get = (name: keyof typeof values) => (values[name] as string | undefined) ?? env(name);
-  const number = (name: keyof typeof values, fallback: number, min: number, max = Infinity) => {
-    const value = Number(get(name) ?? fallback);
-    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
-    return value;
-  };
-  const databases = (get('databases') ?? 'embedded,postgres').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const d of databases) if (d !== 'embedded' && d !== 'postgres') throw new Error(`--databases: unknown "${d}" (known: embedded, postgres)`);
+    'BENCH_IMPORT_',
+    help,
+  );
   return {
     rows: Math.round(number('rows', 100_000, 1)),
     overlap: number('overlap', 0.2, 0, 0.9),
     seed: Math.round(number('seed', 1, 0)),
     chunkSize: Math.round(number('chunk-size', 1000, 1)),
-    databases: databases as DatabaseName[],
+    databases: list<DatabaseName>('databases', DATABASES),
     postgresUrl: get('postgres-url') ?? 'postgresql://postgres@127.0.0.1:5432/test',
     label: get('label') ?? '',
     output: get('output') ?? 'BENCHMARKS.md',
-    cpuProf: values['cpu-prof'] ?? env('cpu-prof') === '1',
+    cpuProf: flag('cpu-prof'),
   };
 }
 type Options = ReturnType<typeof options>;
@@ -86,30 +71,9 @@ interface Fresh {
 }
 
 async function freshDatabase(name: DatabaseName, opts: Options, work: string): Promise<Fresh> {
-  if (name === 'embedded') {
-    const dir = mkdtempSync(join(work, 'pglite-'));
-    const version = JSON.parse(readFileSync(join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version;
-    return { url: `file:${dir}`, version: `PGlite ${version}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = postgresConfig(opts.postgresUrl, 1);
-  const database = `cg_bench_import_${Date.now().toString(36)}_${process.pid}`;
-  const client = new pg.Client(admin);
-  await client.connect();
-  const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-  await client.query(`CREATE DATABASE ${database}`);
-  await client.end();
-  const url = new URL(opts.postgresUrl);
-  url.pathname = `/${database}`;
-  return {
-    url: url.toString(),
-    version: `PostgreSQL ${rows[0].server_version}`,
-    drop: async () => {
-      const c = new pg.Client(admin);
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  if (name === 'postgres') return createPostgresDatabase(opts.postgresUrl, 'cg_bench_import');
+  const dir = mkdtempSync(join(work, 'pglite-'));
+  return { url: `file:${dir}`, version: `PGlite ${packageVersion('@electric-sql/pglite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function postgresReachable(url: string): Promise<string | null> {
@@ -289,14 +253,6 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
 }
 
 // ---------------------------------------------------------------- report
-
-function machine(): string {
-  const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load}`;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function report(opts: Options, results: Measured[], skipped: string[], startedAt: Date, machineLine: string): string {
   const lines = [

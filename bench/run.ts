@@ -4,21 +4,17 @@
 // Every comparison is a ratio of two targets measured back to back, A B A B…, in this run;
 // the result is appended to BENCHMARKS.md. `npm run bench -- --help` lists the options.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { postgresConfig } from '../src/db/postgres.ts';
+import { createPostgresDatabase, DATABASES, fmt, machine, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
 import { ceilingQuery, customerInfoOperation, nestedQuery, pointQuery } from './operations.ts';
 import { phoneOf } from './seed.ts';
 import type { ReadyMessage, StatementCounts } from './server.ts';
 
-const root = resolve(import.meta.dirname, '..');
 const SCENARIOS = ['nested', 'point', 'rest', 'ceiling'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
-type DatabaseName = 'embedded' | 'postgres';
 
 const help = `npm run bench -- [options]          (each option also reads BENCH_<NAME> from the environment)
   --duration S        seconds of load per target per round (default 5)
@@ -35,9 +31,8 @@ const help = `npm run bench -- [options]          (each option also reads BENCH_
                       (summarise one with: npx tsx bench/profile.ts FILE)`;
 
 function options() {
-  const env = (name: string) => process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  const { values } = parseArgs({
-    options: {
+  const { get, flag, number, list } = readOptions(
+    {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       rounds: { type: 'string' },
@@ -49,36 +44,22 @@ function options() {
       label: { type: 'string' },
       output: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    console.log(help);
-    process.exit(0);
-  }
-  const get = (name: keyof typeof values) => (values[name] as string | undefined) ?? env(name);
-  const number = (name: keyof typeof values, fallback: number, min = 1) => {
-    const value = Number(get(name) ?? fallback);
-    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number ≥ ${min}`);
-    return value;
-  };
-  const list = <T extends string>(name: keyof typeof values, all: readonly T[]): T[] => {
-    const items = (get(name) ?? all.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-    for (const item of items) if (!all.includes(item as T)) throw new Error(`--${name}: unknown "${item}" (known: ${all.join(', ')})`);
-    return items as T[];
-  };
+    'BENCH_',
+    help,
+  );
   return {
-    duration: number('duration', 5),
+    duration: number('duration', 5, 1),
     warmup: number('warmup', 2, 0),
-    rounds: number('rounds', 3),
-    connections: number('connections', 8),
+    rounds: number('rounds', 3, 1),
+    connections: number('connections', 8, 1),
     customers: number('customers', 10_000, 100),
-    databases: list<DatabaseName>('databases', ['embedded', 'postgres']),
+    databases: list<DatabaseName>('databases', DATABASES),
     postgresUrl: get('postgres-url') ?? 'postgresql://postgres@127.0.0.1:5432/test',
     scenarios: list<ScenarioName>('scenarios', SCENARIOS),
     label: get('label') ?? '',
     output: get('output') ?? 'BENCHMARKS.md',
-    cpuProf: values['cpu-prof'] ?? env('cpu-prof') === '1',
+    cpuProf: flag('cpu-prof'),
   };
 }
 type Options = ReturnType<typeof options>;
@@ -368,30 +349,6 @@ interface DatabaseRun {
   results: ScenarioResult[];
 }
 
-async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; version: string; drop(): Promise<void> }> {
-  const admin = postgresConfig(adminUrl, 1);
-  const name = `cg_bench_${Date.now().toString(36)}_${process.pid}`;
-  const client = new pg.Client(admin);
-  await client.connect();
-  const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    version: `PostgreSQL ${rows[0].server_version}`,
-    drop: async () => {
-      const c = new pg.Client(admin);
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-const packageVersion = (name: string) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version as string;
-
 async function runDatabase(name: DatabaseName, opts: Options, cleanups: (() => Promise<void>)[]): Promise<DatabaseRun> {
   const work = join(root, '.tmp/bench', `${name}-${Date.now().toString(36)}`);
   mkdirSync(work, { recursive: true });
@@ -399,7 +356,7 @@ async function runDatabase(name: DatabaseName, opts: Options, cleanups: (() => P
   let version: string;
   let drop: () => Promise<void>;
   if (name === 'postgres') {
-    const created = await createPostgresDatabase(opts.postgresUrl);
+    const created = await createPostgresDatabase(opts.postgresUrl, 'cg_bench');
     ({ url, version } = created);
     drop = async () => {
       await created.drop();
@@ -457,17 +414,6 @@ function git(args: string[]): string {
     return '';
   }
 }
-
-function machine(): string {
-  const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
-  return (
-    `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
-    `${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load}`
-  );
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function report(opts: Options, runs: DatabaseRun[], startedAt: Date, machineLine: string): string {
   const commit = git(['rev-parse', '--short', 'HEAD']);
