@@ -7,7 +7,16 @@ import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { identityTypeRules } from '../domain/identity-types.ts';
-import { applyImportChunk, createImportJob, finishImportJob, validateImportRow } from '../domain/imports/jobs.ts';
+import {
+  applyImportChunk,
+  clearCheckErrors,
+  createImportJob,
+  failCheckedJob,
+  finishImportJob,
+  recordRowErrors,
+  validateImportRow,
+  type RowError,
+} from '../domain/imports/jobs.ts';
 import type { Progress } from './progress.ts';
 import { fingerprint, readRows, type RowFileFormat } from './row-files.ts';
 import { csvField } from '../test-data/customers.ts';
@@ -152,13 +161,12 @@ function result(
 async function validateAll(prisma: PrismaClient, jobId: number, rowCount: number, options: ImportFileOptions, progress: Progress): Promise<number> {
   let failed = 0;
   let total = 0;
-  let pending: { jobId: number; row: number; field: string | null; message: string }[] = [];
+  let pending: RowError[] = [];
   const save = async () => {
-    if (pending.length) await prisma.importRowError.createMany({ data: pending });
+    await recordRowErrors(prisma, jobId, pending);
     pending = [];
   };
-  // cursor 0: no chunk committed, so any errors on the job are from a check a crash cut short.
-  await prisma.importRowError.deleteMany({ where: { jobId } });
+  await clearCheckErrors(prisma, jobId);
   // Identity values are checked against the configured types, as the import will check them.
   const rules = await identityTypeRules(prisma);
   progress.start(rowCount, 0, `check ${basename(options.file)}`, 'checked');
@@ -168,7 +176,7 @@ async function validateAll(prisma: PrismaClient, jobId: number, rowCount: number
       const errors = validateImportRow('PROFILE', options.publicParams, value, row, rules);
       if (errors.length) {
         failed++;
-        pending.push(...errors.map((e) => ({ jobId, row: e.row, field: e.field, message: e.message })));
+        pending.push(...errors);
         if (pending.length >= ERROR_PAGE) await save();
       }
       if (row % 1000 === 0) progress.update(row);
@@ -177,10 +185,7 @@ async function validateAll(prisma: PrismaClient, jobId: number, rowCount: number
   } finally {
     progress.stop();
   }
-  if (failed > 0) {
-    await prisma.importJob.update({ where: { id: jobId }, data: { processed: total, failed, succeeded: 0 } });
-    await finishImportJob(prisma, jobId, `${failed} of ${total} rows are invalid and importMode 1 imports all or nothing: nothing was written`);
-  }
+  if (failed > 0) await failCheckedJob(prisma, jobId, { total, invalid: failed });
   return failed;
 }
 

@@ -4,7 +4,7 @@
 // is ever applied twice. The REST audience family, GraphQL importCustomers, the worker and the
 // CLI import all go through these functions.
 import { uniqueViolation } from '../../db/errors.ts';
-import type { ImportJob, PrismaClient } from '../../generated/prisma/client.ts';
+import type { ImportJob, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { invalidInput, notFound } from '../errors.ts';
 import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
@@ -125,9 +125,7 @@ export async function applyImportChunk(prisma: PrismaClient, jobId: number, star
       }
       const options = parseImportOptions(job.kind as ImportKind, JSON.parse(job.options));
       const outcome = await applyRows(tx, rules, options, rows, startRow);
-      if (outcome.errors.length) {
-        await tx.importRowError.createMany({ data: outcome.errors.map((e) => ({ jobId, row: e.row, field: e.field, message: e.message })) });
-      }
+      await recordRowErrors(tx, jobId, outcome.errors);
       const cursor = startRow + rows.length;
       await tx.$executeRaw`UPDATE "ImportJob" SET
           "processed" = "processed" + ${rows.length}::int,
@@ -142,6 +140,29 @@ export async function applyImportChunk(prisma: PrismaClient, jobId: number, star
       return { applied: true, ...outcome };
     },
     { timeout: CHUNK_TIMEOUT_MILLIS, maxWait: CHUNK_TIMEOUT_MILLIS },
+  );
+}
+
+/** Records row errors on a job (a chunk's, or a page of a file check's). */
+export async function recordRowErrors(db: PrismaClient | Prisma.TransactionClient, jobId: number, errors: RowError[]): Promise<void> {
+  if (errors.length) await db.importRowError.createMany({ data: errors.map((e) => ({ jobId, row: e.row, field: e.field, message: e.message })) });
+}
+
+/**
+ * A file check (mode 1) starts over. Call it only while no chunk is committed (cursor 0): errors
+ * already on the job are then those of a check a crash cut short.
+ */
+export async function clearCheckErrors(prisma: PrismaClient, jobId: number): Promise<void> {
+  await prisma.importRowError.deleteMany({ where: { jobId } });
+}
+
+/** Fails a job whose check found bad rows before anything was written: all or nothing, so every row counts as failed. */
+export async function failCheckedJob(prisma: PrismaClient, jobId: number, checked: { total: number; invalid: number }): Promise<ImportJob> {
+  await prisma.importJob.update({ where: { id: jobId }, data: { processed: checked.total, failed: checked.invalid, succeeded: 0 } });
+  return finishImportJob(
+    prisma,
+    jobId,
+    `${checked.invalid} of ${checked.total} rows are invalid and importMode 1 imports all or nothing: nothing was written`,
   );
 }
 
