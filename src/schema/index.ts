@@ -9,6 +9,7 @@ import './identity.ts';
 import './import-job.ts';
 import './live.ts';
 import './merge-event.ts';
+import './node.ts';
 import './privacy.ts';
 import './resolution.ts';
 import './user-customer.ts';
