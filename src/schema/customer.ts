@@ -17,6 +17,7 @@ import {
   updateCustomer,
 } from '../domain/customers.ts';
 import { badInput } from '../domain/errors.ts';
+import { likeLiteral, MAX_SEARCH_LENGTH } from '../domain/search.ts';
 import { isInt32 } from '../domain/validation.ts';
 import { customerLivenessSelect, liveCustomerWhere, nodeIntId } from '../domain/visibility.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -133,7 +134,11 @@ builder.prismaObjectFields(Customer, (t) => ({
 const CustomerFilter = builder.inputType('CustomerFilter', {
   fields: (t) => ({
     groupId: t.int({ required: false }),
-    search: t.string({ required: false, description: 'Part of the phone, nickname or name.' }),
+    search: t.string({
+      required: false,
+      description: `Part of the phone, nickname or name, matched literally; at most ${MAX_SEARCH_LENGTH} characters.`,
+      validate: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
+    }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),
@@ -202,9 +207,10 @@ function customerWhere(filter: {
   createdAfter?: Date | null;
   createdBefore?: Date | null;
 }): Prisma.CustomerWhereInput {
-  const search = filter.search?.trim();
+  const term = filter.search?.trim();
   // A term made of phone characters also matches phone identities, compared by digits.
-  const phoneDigits = search && /^[\d\s()+-]+$/.test(search) ? search.replace(/\D/g, '') : '';
+  const phoneDigits = term && /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, '') : '';
+  const search = term && likeLiteral(term);
   return {
     ...liveCustomerWhere,
     ...(filter.groupId ? { memberships: { some: { groupId: filter.groupId } } } : {}),
