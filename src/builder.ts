@@ -11,6 +11,7 @@ import type { Context } from './context.ts';
 import { invalidInput } from './domain/errors.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
+import { VisibilityPlugin } from './schema/visibility-plugin.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -33,7 +34,8 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin],
+  // visibility last: it sees what every other plugin's resolver finally returns.
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => {
@@ -55,6 +57,9 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    // node and nodes are src/schema/node.ts: any id a client sends answers an object or null.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
   prisma: {
     client: (context) => context.prisma,

@@ -8,6 +8,7 @@ import type { Database } from './db/database.ts';
 import { TokenVerifier } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
 import { startImportWorker } from './domain/imports/worker.ts';
+import { registerCors } from './http/cors.ts';
 import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
@@ -46,6 +47,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // A client sending its request slowly (slowloris) is cut off instead of holding a socket.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY,
     requestIdHeader: false,
     genReqId: requestIdOf,
   });
@@ -71,6 +76,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   await app.register(formbody);
+  await registerCors(app, config);
 
   // Errors fastify raises itself (bad JSON, body too large, unsupported media type), answered
   // in the envelope of the family the path belongs to.

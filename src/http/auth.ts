@@ -1,7 +1,7 @@
 // Reads the caller's token from a request (CONTRACT §2: `token`, `X-Token` or
 // `Authorization: Bearer`) and resolves it. Tokens are never logged.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Caller, TokenVerifier } from '../domain/auth.ts';
+import type { Caller, Scope, TokenVerifier } from '../domain/auth.ts';
 import { DomainError } from '../domain/errors.ts';
 import { RateLimitedError, type RateLimits } from './rate-limit.ts';
 
@@ -47,4 +47,12 @@ export async function admit(
     throw error;
   }
   return caller;
+}
+
+/**
+ * A REST route's scope, checked before its input is read: a token that may not write learns
+ * nothing about what a valid body would be (403, not 400 naming a field).
+ */
+export function requireScope(caller: Caller, scope: Scope): void {
+  if (!caller.scopes.has(scope)) throw new DomainError('FORBIDDEN', `this route needs the ${scope} scope, which the token's app does not have`);
 }

@@ -7,7 +7,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, Services } from '../context.ts';
 import { badInput, DomainError, invalidInput } from '../domain/errors.ts';
 import { issuesOf, nulCharacterAt } from '../domain/validation.ts';
-import { admit } from '../http/auth.ts';
+import { admit, requireScope } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
@@ -110,6 +110,7 @@ export function registerRestShim(
         const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
         try {
           req.caller = await admit(req, reply, services);
+          requireScope(req.caller, route.scope);
           const input = requestInput(route, req);
           const nul = nulCharacterAt(input);
           if (nul) throw badInput(nul, 'must not contain the NUL character');

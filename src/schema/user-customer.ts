@@ -22,7 +22,7 @@ export const UserCustomer = builder.prismaObject('UserCustomer', {
     id: t.exposeInt('id'),
     userId: t.exposeString('userId'),
     customerId: t.exposeInt('customerId'),
-    customer: t.relation('customer'),
+    customer: t.relation('customer', { nullable: true, description: 'null once the customer is no longer live (deleted, erased, merged away).' }),
     template: t.exposeString('template', { nullable: true }),
     script: t.exposeString('script', { nullable: true }),
     reference: t.exposeString('reference'),
