@@ -19,7 +19,8 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'api', include: ['test/api/**/*.test.ts'], globalSetup: databaseSetup } },
+      // test/*.test.ts: a file added before it found its lane still runs (move it to its lane).
+      { extends: true, test: { name: 'api', include: ['test/api/**/*.test.ts', 'test/*.test.ts'], globalSetup: databaseSetup } },
       { extends: true, test: { name: 'system', include: ['test/system/**/*.test.ts'], globalSetup: databaseSetup } },
     ],
   },

@@ -2,8 +2,8 @@
 // literal, GraphQL variable, REST): cross-origin reads and GraphiQL exposure, list lengths,
 // cost with variables, search terms, scopes before validation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { call, expectFailure, routeOf } from './support/rest.ts';
+import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { call, expectFailure, routeOf } from '../support/rest.ts';
 
 let t: TestGateway;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 // Apps and tokens: listing, creating and revoking them through GraphQL (admin) and the CLI.
 // A revoked token or app is refused at once by the instance that revoked it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, mintToken } from '../src/domain/auth.ts';
-import { freshDatabaseUrl } from './support/database.ts';
-import { startTestGateway, tokenFor, type TestGateway } from './support/gateway.ts';
-import { runCli } from './support/processes.ts';
+import { createApp, mintToken } from '../../src/domain/auth.ts';
+import { freshDatabaseUrl } from '../support/database.ts';
+import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway.ts';
+import { runCli } from '../support/processes.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
