@@ -1,10 +1,11 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
 import { readMigrations } from '../../src/db/migrator.ts';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
+import { diffMigrationsToSchema } from '../../scripts/migration-diff.mjs';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -87,4 +88,24 @@ describe('migrator', () => {
     const rows = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM "_prisma_migrations"');
     expect(Number(rows[0].n)).toBe(readMigrations().length);
   });
+});
+
+// The pinned Prisma 6.19 differ (scripts/migration-diff.mjs) replays the migrations on an in-memory
+// PGlite and compares the result with prisma/schema.prisma. The check does not depend on the test
+// database, so it runs in the embedded lane only.
+describe.skipIf(usingPostgres)('migrations and prisma/schema.prisma', () => {
+  it('the committed migrations produce exactly the schema in prisma/schema.prisma', () => {
+    expect(diffMigrationsToSchema()).toBeNull();
+  }, 120_000);
+
+  it('a schema change not yet in a migration is reported as the SQL a new migration needs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-schema-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const schema = join(dir, 'schema.prisma');
+    const original = readFileSync(join(import.meta.dirname, '../../prisma/schema.prisma'), 'utf8');
+    const changed = original.replace(/model Customer \{\n/, 'model Customer {\n  nicknameForTest String?\n');
+    expect(changed).not.toBe(original);
+    writeFileSync(schema, changed);
+    expect(diffMigrationsToSchema({ schema })).toMatch(/ALTER TABLE "Customer" ADD COLUMN\s+"nicknameForTest" TEXT/);
+  }, 120_000);
 });
