@@ -3,13 +3,7 @@
 // family (envelopes) map errors through here, so both say the same thing.
 import { GraphQLError } from 'graphql';
 import { DomainError, httpStatusOf, type ErrorCode, type FieldIssue } from '../domain/errors.ts';
-
-export interface ErrorInfo {
-  code: ErrorCode;
-  message: string;
-  status: number;
-  issues: FieldIssue[];
-}
+import type { ErrorInfo } from '../platform/envelopes.ts';
 
 const codes = new Set<string>(Object.keys(httpStatusOf));
 
