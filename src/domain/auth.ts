@@ -4,7 +4,7 @@ import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } fr
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { DomainError } from './errors.ts';
+import { DomainError, notFound } from './errors.ts';
 import { parseInput } from './validation.ts';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -136,19 +136,79 @@ export class TokenVerifier {
     return caller;
   }
 
+  /** Revokes a token; refused by this instance at once. */
   async revoke(token: string): Promise<boolean> {
-    const digest = tokenDigest(token);
-    this.cache.delete(digest);
-    const { count } = await this.prisma.appToken.updateMany({
-      where: { tokenHash: digest, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    return count > 0;
+    const revoked = await revokeToken(this.prisma, token);
+    this.cache.delete(tokenDigest(token));
+    return revoked;
+  }
+
+  /** Revokes an app and its tokens; refused by this instance at once. */
+  async revokeApp(appKey: string): Promise<RevokedApp> {
+    const revoked = await revokeApp(this.prisma, appKey);
+    this.forget();
+    return revoked;
   }
 
   forget(): void {
     this.cache.clear();
   }
+}
+
+export interface AppSummary {
+  id: number;
+  appKey: string;
+  name: string;
+  scopes: Scope[];
+  development: boolean;
+  createdAt: Date;
+  revokedAt: Date | null;
+  /** Tokens neither expired nor revoked. */
+  activeTokens: number;
+}
+
+/** Every app (or the one with appKey), oldest first, with its count of usable tokens (CLI `app list`, GraphQL `apps`). */
+export async function listApps(prisma: PrismaClient, filter: { appKey?: string } = {}): Promise<AppSummary[]> {
+  const apps = await prisma.app.findMany({
+    where: filter.appKey === undefined ? {} : { appKey: filter.appKey },
+    orderBy: { id: 'asc' },
+    select: {
+      id: true, appKey: true, name: true, scopes: true, development: true, createdAt: true, revokedAt: true,
+      _count: { select: { tokens: { where: { revokedAt: null, expiresAt: { gt: new Date() } } } } },
+    },
+  });
+  return apps.map(({ _count, scopes, ...app }) => ({ ...app, scopes: parseScopes(scopes) as Scope[], activeTokens: app.revokedAt ? 0 : _count.tokens }));
+}
+
+export interface RevokedApp {
+  appKey: string;
+  revokedAt: Date;
+  /** Tokens revoked by this call (an app revoked before keeps its first revokedAt). */
+  tokensRevoked: number;
+}
+
+/**
+ * Revokes an app: it can no longer get tokens, and its tokens are revoked with it, in one
+ * transaction. Revoking again changes nothing. NOT_FOUND names appKey.
+ */
+export async function revokeApp(prisma: PrismaClient, appKey: string): Promise<RevokedApp> {
+  return prisma.$transaction(async (tx) => {
+    const app = await tx.app.findUnique({ where: { appKey }, select: { id: true, revokedAt: true } });
+    if (!app) throw notFound('app', appKey, 'appKey');
+    const revokedAt = app.revokedAt ?? new Date();
+    if (!app.revokedAt) await tx.app.update({ where: { id: app.id }, data: { revokedAt } });
+    const { count } = await tx.appToken.updateMany({ where: { appId: app.id, revokedAt: null }, data: { revokedAt } });
+    return { appKey, revokedAt, tokensRevoked: count };
+  });
+}
+
+/** Revokes one token. false when there was none to revoke. */
+export async function revokeToken(prisma: PrismaClient, token: string): Promise<boolean> {
+  const { count } = await prisma.appToken.updateMany({
+    where: { tokenHash: tokenDigest(token), revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count > 0;
 }
 
 /** Creates a long-lived token for an app directly (CLI `app create --json`, dev app). */

@@ -1,5 +1,6 @@
 // Assembles the schema: each module registers its types, queries and mutations on the builder.
 import { builder } from '../builder.ts';
+import './app.ts';
 import './attribute.ts';
 import './customer.ts';
 import './edu.ts';
