@@ -50,6 +50,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // A client sending its request slowly (slowloris) is cut off instead of holding a socket.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    http: {
+      // Node only cuts a slow body off when headersTimeout is no longer than requestTimeout, and
+      // checks on this interval (30 s by default): a fraction of the timeout.
+      headersTimeout: config.REQUEST_TIMEOUT_MS ? Math.min(60_000, config.REQUEST_TIMEOUT_MS) : 60_000,
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(config.REQUEST_TIMEOUT_MS / 4))),
+    },
     trustProxy: config.TRUST_PROXY,
     requestIdHeader: false,
     genReqId: requestIdOf,

@@ -60,6 +60,15 @@ function unavailable(error: unknown): boolean {
   return false;
 }
 
+/** PostgreSQL cancelled the statement: DATABASE_STATEMENT_TIMEOUT_MS ran out (57014). */
+function statementTimedOut(error: unknown): boolean {
+  for (let e = error as { code?: string; originalCode?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === '57014' || e.originalCode === '57014' || /canceling statement due to statement timeout/i.test(e.message ?? '')) return true;
+    e = (e.cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError) as typeof e;
+  }
+  return false;
+}
+
 export function describeError(error: unknown, production: boolean): ErrorInfo {
   if (error instanceof DomainError) {
     return { code: error.code, message: error.message, status: httpStatusOf[error.code], issues: error.issues };
@@ -69,6 +78,10 @@ export function describeError(error: unknown, production: boolean): ErrorInfo {
     if (described) return described;
   }
   const e = error as { code?: string; message?: string };
+  if (statementTimedOut(error)) {
+    const message = 'the query ran longer than the database allows (DATABASE_STATEMENT_TIMEOUT_MS); ask for less: a smaller page, a narrower filter';
+    return { code: 'UNAVAILABLE', message, status: 503, issues: [] };
+  }
   if (unavailable(error)) {
     return { code: 'UNAVAILABLE', message: 'the database is unavailable; retry later', status: 503, issues: [] };
   }

@@ -1,7 +1,10 @@
 // Issue 13's edge limits, each attack sent through every entry point it concerns (GraphQL
 // literal, GraphQL variable, REST): cross-origin reads and GraphiQL exposure, list lengths,
 // cost with variables, search terms, scopes before validation.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.ts';
+import { describeError } from '../../src/http/error-info.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { call, expectFailure, routeOf } from '../support/rest.ts';
 
@@ -216,5 +219,42 @@ describe('REST scopes before input', () => {
     const route = routeOf('/openapi/customer/add');
     const res = await call(t, route, { mobile: 'not a phone', email: 'not-an-email' }, { token: t.tokens.read });
     expectFailure(route, res, 403);
+  });
+});
+
+describe('statement timeout (DATABASE_STATEMENT_TIMEOUT_MS)', () => {
+  it.skipIf(!process.env.TEST_DATABASE_URL)('cancels a PostgreSQL statement that runs too long, answered 503 UNAVAILABLE saying why', async () => {
+    const database = await openDatabase(t.db.url, { command: 'test', statementTimeoutMs: 300 });
+    try {
+      expect(await database.sql<{ statement_timeout: string }>('SHOW statement_timeout')).toEqual([{ statement_timeout: '300ms' }]);
+      const failure = await database.prisma.$queryRawUnsafe('SELECT pg_sleep(30)').then(
+        () => null,
+        (error: unknown) => error,
+      );
+      const info = describeError(failure, true);
+      expect(info.status).toBe(503);
+      expect(info.code).toBe('UNAVAILABLE');
+      expect(info.message).toMatch(/DATABASE_STATEMENT_TIMEOUT_MS/);
+      // The connection is usable again at once.
+      expect(await database.sql('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe('request timeout (REQUEST_TIMEOUT_MS)', () => {
+  it('closes a connection whose body never finishes arriving', async () => {
+    const slow = await t.variant({ REQUEST_TIMEOUT_MS: '1000' });
+    await slow.gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = slow.gateway.app.server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write('POST /openapi/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"appKey":');
+    // No timing asserted: the server closes it on its own (the test's timeout is the bound).
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 });
