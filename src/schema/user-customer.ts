@@ -1,7 +1,7 @@
 // UserCustomer (seed 003): a user following a customer; list with allow-listed conditions.
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { resolveCustomerIds } from '../domain/customers.ts';
+import { resolveCustomerIds } from '../domain/merge/tree.ts';
 import { publishCustomerChanges } from '../pubsub.ts';
 import { badInput } from '../domain/errors.ts';
 import {
