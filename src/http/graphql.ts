@@ -16,6 +16,7 @@ import { auditPlugin } from './audit-plugin.ts';
 import { errorLogPlugin } from './error-log-plugin.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { limitPlugins } from './limits.ts';
+import { variableErrorsPlugin } from './variable-errors.ts';
 import { metricsPlugin } from './metrics.ts';
 
 export interface ServerContext {
@@ -43,7 +44,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     logging: false,
     // Cross-origin access is decided once for every route (cors.ts); yoga's default reflects any Origin.
     cors: false,
-    plugins: [...limitPlugins(services.config), metricsPlugin(production), auditPlugin(), errorLogPlugin(), ...tracingPlugins()],
+    plugins: [...limitPlugins(services.config), variableErrorsPlugin(production), metricsPlugin(production), auditPlugin(), errorLogPlugin(), ...tracingPlugins()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
