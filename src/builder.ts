@@ -12,6 +12,7 @@ import { invalidInput } from './domain/errors.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import { VisibilityPlugin } from './schema/visibility-plugin.ts';
+import { WritePlugin } from './schema/write-plugin.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -34,8 +35,9 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  // visibility last: it sees what every other plugin's resolver finally returns.
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
+  // writes first: it wraps every other plugin (a refused mutation is recorded); visibility last:
+  // it sees what the field's own resolver returned.
+  plugins: [WritePlugin.pluginName, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => {

@@ -7,6 +7,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import { DomainError, notFound } from './errors.ts';
 import { eraseStrings } from './pii.ts';
+import { reportChanges } from './changes.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -136,6 +137,7 @@ export async function eraseCustomer(prisma: PrismaClient, id: number): Promise<E
       }
     }
 
+    await reportChanges(tx, { erased: [customerId, ...ids] });
     return { customerId, erasedIds: ids };
   });
 }

@@ -4,6 +4,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { requireCustomerId, requireCustomerIds, resolveCustomerIds } from './customers.ts';
 import { badInput, DomainError, type FieldIssue } from './errors.ts';
 import { identityTypeRules, normalizeValue } from './identity-types.ts';
+import { reportChanges } from './changes.ts';
 
 /** The most friends one call adds (GraphQL addFriends, addFriendsByIdentity, edu addFriendBatch). */
 export const MAX_FRIENDS_PER_CALL = 500;
@@ -26,7 +27,9 @@ export async function addFriends(prisma: PrismaClient, customerId: number, frien
   return prisma.$transaction(async (tx) => {
     const owner = await requireCustomerId(tx, customerId, 'customerId');
     const friends = await requireCustomerIds(tx, friendIds, 'friendIds');
-    return befriend(tx, owner, friends);
+    const changed = await befriend(tx, owner, friends);
+    if (changed) await reportChanges(tx, { updated: [owner, ...friends] });
+    return changed;
   });
 }
 
@@ -87,7 +90,9 @@ export async function addFriendsByIdentity(
       const named = missing.slice(0, 5).map((m) => `${m.field}: ${m.message}`).join('; ');
       throw new DomainError('NOT_FOUND', named + (missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''), missing);
     }
-    return { customerId: owner, changed: await befriend(tx, owner, friends) };
+    const changed = await befriend(tx, owner, friends);
+    if (changed) await reportChanges(tx, { updated: [owner, ...friends] });
+    return { customerId: owner, changed };
   });
 }
 
@@ -103,6 +108,7 @@ export async function removeFriends(prisma: PrismaClient, customerId: number, fr
         ],
       },
     });
+    if (count) await reportChanges(tx, { updated: [owner, ...friends] });
     return count / 2;
   });
 }

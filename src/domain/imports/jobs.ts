@@ -10,6 +10,7 @@ import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
 import { applyRows } from './engine.ts';
 import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
+import { reportChanges } from '../changes.ts';
 
 export type { ImportKind, RowError } from './rows.ts';
 
@@ -79,6 +80,7 @@ export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec,
         total: spec.rows?.length ?? spec.total ?? 0,
       },
     });
+    await reportChanges(prisma, { jobs: [job.id] });
     return { job, reused: false };
   } catch (error) {
     // Two requests with one key at the same moment: the second gets the first's job.
