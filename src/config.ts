@@ -70,6 +70,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   /** Token requests (POST /openapi/auth/token) per client address per window; 0 turns it off. */
   TOKEN_RATE_LIMIT_REQUESTS: z.coerce.number().int().nonnegative().default(30),
+  /** Requests with a missing or unknown token per client address per window, past which that address gets 429; 0 turns it off. */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().nonnegative().default(300),
   /** Prefix of every key this service writes to Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('customer-graph'),
   /** How long a SIGTERM waits for in-flight requests and job steps before exiting anyway. */

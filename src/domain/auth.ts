@@ -108,8 +108,11 @@ export async function issueToken(
  * requests costs one query; revocation through this instance takes effect at once, and
  * through another instance within `cacheMillis`.
  */
+const MAX_CACHED_TOKENS = 10_000;
+
 export class TokenVerifier {
   private readonly cache = new Map<string, { caller: Caller | null; until: number; expiresAt: number }>();
+  private readonly unknown = new Map<string, { caller: Caller | null; until: number; expiresAt: number }>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -119,7 +122,7 @@ export class TokenVerifier {
   async verify(token: string): Promise<Caller | null> {
     const digest = tokenDigest(token);
     const now = Date.now();
-    const hit = this.cache.get(digest);
+    const hit = this.cache.get(digest) ?? this.unknown.get(digest);
     if (hit && hit.until > now && hit.expiresAt > now) return hit.caller;
     const row = await this.prisma.appToken.findUnique({ where: { tokenHash: digest }, include: { app: true } });
     const live = row && !row.revokedAt && !row.app.revokedAt && row.expiresAt.getTime() > now;
@@ -131,8 +134,12 @@ export class TokenVerifier {
           scopes: new Set(parseScopes(row.app.scopes) as Scope[]),
         }
       : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(digest, { caller, until: now + this.cacheMillis, expiresAt: live ? row.expiresAt.getTime() : Infinity });
+    // Unknown tokens are cached too (a repeated one costs no query), in their own bounded map:
+    // past the bound its oldest entry goes, so a flood of random tokens cannot evict live ones.
+    const cache = live ? this.cache : this.unknown;
+    if (!live) this.cache.delete(digest);
+    if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value as string);
+    cache.set(digest, { caller, until: now + this.cacheMillis, expiresAt: live ? row.expiresAt.getTime() : Infinity });
     return caller;
   }
 
@@ -152,6 +159,7 @@ export class TokenVerifier {
 
   forget(): void {
     this.cache.clear();
+    this.unknown.clear();
   }
 }
 

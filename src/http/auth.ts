@@ -35,18 +35,23 @@ export async function authenticate(headers: IncomingHttpHeaders, tokens: TokenVe
  * so that every family's envelope carries it.
  */
 export async function admit(
-  req: { headers: IncomingHttpHeaders },
+  req: { headers: IncomingHttpHeaders; ip: string },
   reply: { header(name: string, value: string): unknown },
   services: { tokens: TokenVerifier; rateLimits: RateLimits },
 ): Promise<Caller> {
-  const caller = await authenticate(req.headers, services.tokens);
   try {
+    // An address that keeps sending unknown tokens is refused before each costs a lookup.
+    await services.rateLimits.refuseFailingAddress(req.ip);
+    const caller = await authenticate(req.headers, services.tokens).catch(async (error: unknown) => {
+      if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') await services.rateLimits.countAuthFailure(req.ip);
+      throw error;
+    });
     await services.rateLimits.consumeApp(caller.appKey);
+    return caller;
   } catch (error) {
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
     throw error;
   }
-  return caller;
 }
 
 /**

@@ -2,7 +2,8 @@
 // events come from services.pubsub (src/pubsub.ts); mutations publish them after committing.
 import { Repeater } from 'graphql-yoga';
 import { builder } from '../builder.ts';
-import { findLiveCustomer, resolveCustomerId } from '../domain/customers.ts';
+import { findLiveCustomer } from '../domain/customers.ts';
+import { resolveCustomerId } from '../domain/merge/tree.ts';
 import { notFound } from '../domain/errors.ts';
 import { importJobsVisibleTo } from '../domain/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';

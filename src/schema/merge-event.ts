@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { actorOf } from '../context.ts';
-import { mergeCustomers, mergeTree, unmergeCustomer } from '../domain/merge.ts';
+import { mergeCustomers, unmergeCustomer } from '../domain/merge.ts';
+import { mergeTree } from '../domain/merge/tree.ts';
 import { nodeIntId } from '../domain/visibility.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { parseCustomerId } from './customer.ts';

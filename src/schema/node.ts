@@ -7,7 +7,7 @@ import { decodeGlobalID, resolveNodes } from '@pothos/plugin-relay';
 import { isObjectType, type GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { resolveCustomerIds } from '../domain/customers.ts';
+import { resolveCustomerIds } from '../domain/merge/tree.ts';
 import { nodeIntId } from '../domain/visibility.ts';
 
 interface ParsedId {

@@ -258,3 +258,44 @@ describe('request timeout (REQUEST_TIMEOUT_MS)', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 });
+
+describe('unknown tokens (AUTH_FAILURE_LIMIT) and the token route behind a proxy (TRUST_PROXY)', () => {
+  const random = () => `tok_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+
+  it('looks a repeated unknown token up once, and refuses an address past its budget without a lookup', async () => {
+    const guarded = await t.variant({ AUTH_FAILURE_LIMIT: '3' });
+    const token = random();
+    const first = t.statements.count;
+    expect((await guarded.graphql('{ identityTypes { name } }', {}, { token })).status).toBe(401);
+    const afterFirst = t.statements.count;
+    expect(afterFirst).toBeGreaterThan(first);
+    expect((await guarded.request('GET', '/openapi/customer/simpleQuery', { token })).status).toBe(401);
+    expect(t.statements.count).toBe(afterFirst);
+    expect((await guarded.graphql('{ identityTypes { name } }', {}, { token: random() })).status).toBe(401);
+
+    const before = t.statements.count;
+    const graphql = await guarded.graphql('{ identityTypes { name } }', {}, { token: random() });
+    expect(graphql.status).toBe(429);
+    expect(graphql.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(Number(graphql.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const route = routeOf('/openapi/customer/simpleQuery');
+    expectFailure(route, await guarded.request('GET', route.path, { token: random() }), 429);
+    expect(t.statements.count).toBe(before);
+  });
+
+  it('keys the token route’s limit by the forwarded client address only behind a configured proxy', async () => {
+    const attempt = (gateway: { request: TestGateway['request'] }, client: string) =>
+      gateway.request('POST', '/openapi/auth/token', { token: null, headers: { 'x-forwarded-for': client }, body: { appKey: 'ak_x', secret: 'guess' } });
+    const proxied = await t.variant({ TOKEN_RATE_LIMIT_REQUESTS: '2', TRUST_PROXY: '127.0.0.1' });
+    expect((await attempt(proxied, '203.0.113.1')).status).toBe(401);
+    expect((await attempt(proxied, '203.0.113.1')).status).toBe(401);
+    expect((await attempt(proxied, '203.0.113.1')).status).toBe(429);
+    expect((await attempt(proxied, '203.0.113.2')).status).toBe(401);
+
+    // Without TRUST_PROXY the header is the client's word, not believed: one address, one budget.
+    const direct = await t.variant({ TOKEN_RATE_LIMIT_REQUESTS: '2' });
+    expect((await attempt(direct, '203.0.113.1')).status).toBe(401);
+    expect((await attempt(direct, '203.0.113.2')).status).toBe(401);
+    expect((await attempt(direct, '203.0.113.3')).status).toBe(429);
+  });
+});

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../src/metrics.ts';
 import { publishImportJobProgress } from '../../src/pubsub.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { pollUntil } from '../support/poll.ts';
 import { subscribe, type StreamEvent } from '../support/sse.ts';
 
 const CHANGES = `subscription Changes($id: ID!) {
@@ -42,12 +43,7 @@ async function openSubscriptions(name: string): Promise<number> {
 }
 
 /** Polls until `done` holds; the deadline is a hang guard, not a speed check. */
-async function until(done: () => Promise<boolean>, what: string): Promise<void> {
-  for (let waited = 0; !(await done()); waited += 25) {
-    if (waited > 10_000) throw new Error(`still waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (done: () => Promise<boolean>, what: string): Promise<void> => pollUntil(done, what);
 
 /**
  * Subscribes to customerChanged of customer `id` (sent as `given`) and waits until the server

@@ -11,6 +11,7 @@ import { postgresConfig } from '../../src/db/postgres.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
 import { startTestGateway, tokenFor } from '../support/gateway.ts';
+import { pollUntil } from '../support/poll.ts';
 
 /** A TCP proxy to PostgreSQL that can be cut (every connection dropped, none accepted) and restored. */
 class Proxy {
@@ -49,15 +50,6 @@ async function inject(gateway: Gateway, method: 'GET' | 'POST', url: string, tok
     payload: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.statusCode, body: JSON.parse(res.body) };
-}
-
-/** Polls `check` until it holds (a bounded number of tries): for recovery, which takes a moment. */
-async function eventually(check: () => Promise<boolean>, tries = 50): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
 }
 
 describe.runIf(usingPostgres)('PostgreSQL unavailable, then back', () => {
@@ -105,7 +97,7 @@ describe.runIf(usingPostgres)('PostgreSQL unavailable, then back', () => {
     expect(unseen.status).toBe(503);
 
     await proxy.start();
-    expect(await eventually(async () => (await inject(gateway, 'GET', '/readyz')).status === 200)).toBe(true);
+    await pollUntil(async () => (await inject(gateway, 'GET', '/readyz')).status === 200, '/readyz 200 after the database came back');
     const after = await inject(gateway, 'POST', '/graphql', token, { query: `{ customer(id: "${id}") { name } }` });
     expect(after.body).toEqual({ data: { customer: { name: 'before' } } });
   });
@@ -131,14 +123,13 @@ describe.runIf(usingPostgres)('PostgreSQL connection killed in the middle of a t
       await admin.query('SELECT id FROM "Customer" WHERE id = $1 FOR UPDATE', [customerId]);
       const pending = send();
       let victim: number | undefined;
-      const found = await eventually(async () => {
+      await pollUntil(async () => {
         const { rows } = await admin.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
         );
         victim = rows[0]?.pid;
         return victim !== undefined;
-      });
-      expect(found).toBe(true);
+      }, 'the request blocked on the held lock');
       await admin.query('SELECT pg_terminate_backend($1)', [victim]);
       await admin.query('ROLLBACK');
       return await pending;
@@ -147,6 +138,7 @@ describe.runIf(usingPostgres)('PostgreSQL connection killed in the middle of a t
     }
   }
 
+  let phones = 0;
   async function customerWithIdentities(phone: string) {
     const res = await t.graphql(
       `mutation { createCustomer(profile: { name: "kill" }, identities: [{ identityType: "phone", identityValue: "${phone}" }, { identityType: "email", identityValue: "${phone}@example.com" }]) { customerId } }`,
@@ -158,7 +150,7 @@ describe.runIf(usingPostgres)('PostgreSQL connection killed in the middle of a t
     ['deleteCustomer', (id: number) => `mutation { deleteCustomer(id: "${id}") { customerId } }`],
     ['eraseCustomer', (id: number) => `mutation { eraseCustomer(id: "${id}") { customerId } }`],
   ])('%s: the killed transaction writes nothing, the caller gets UNAVAILABLE, the next request works', async (_name, mutation) => {
-    const id = await customerWithIdentities(`1361234${String(Math.floor(Math.random() * 9000) + 1000)}`);
+    const id = await customerWithIdentities(`1361234${String(++phones).padStart(4, '0')}`);
     const before = await t.prisma.identity.findMany({ where: { customerId: id }, orderBy: { id: 'asc' } });
     expect(before).toHaveLength(2);
 

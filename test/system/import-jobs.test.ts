@@ -10,6 +10,7 @@ import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { ShutdownHooks } from '../../src/shutdown.ts';
 import { freshDatabase, freshDatabaseUrl, usingPostgres, type TestDatabase } from '../support/database.ts';
 import { liveCustomerCount, waitForJob } from '../support/imports.ts';
+import { pollUntil } from '../support/poll.ts';
 import { runCli, startServer, type ServerProcess } from '../support/processes.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -197,18 +198,21 @@ describe('a serving process killed in the middle of a job', () => {
       });
       const batchId = ((await res.json()) as { data: number }).data;
       // Kill it (no shutdown hooks: a crash) once some chunks are committed.
-      for (let seen = await result(first, batchId); seen.succeeded === 0 && seen.status !== 'SUCCEEDED'; seen = await result(first, batchId)) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      const server = first;
+      await pollUntil(async () => {
+        const seen = await result(server, batchId);
+        return seen.succeeded > 0 || seen.status === 'SUCCEEDED';
+      }, 'a committed chunk', { intervalMs: 10 });
       await first.stop('SIGKILL');
       first = null;
 
       const second = await startServer(env);
       try {
         let done = await result(second, batchId);
-        for (const until = Date.now() + 60_000; !['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(done.status) && Date.now() < until; done = await result(second, batchId)) {
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await pollUntil(async () => {
+          done = await result(second, batchId);
+          return ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(done.status);
+        }, `job ${batchId} finished on the second server`, { intervalMs: 50 });
         expect(done).toMatchObject({ status: 'SUCCEEDED', succeeded: rows, failed: 0 });
       } finally {
         await second.stop('SIGTERM');

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProfileRows, type ProfileRow } from '../../src/test-data/customers.ts';
 import { writeRowsFile } from '../../src/test-data/write-file.ts';
@@ -22,6 +24,14 @@ const CHUNK = Math.max(50, Math.round(ROWS / 40));
 const bin = fileURLToPath(new URL('../../bin/customer-graph.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cg-kill-'));
 
+// The kill delays come from one seeded generator, and the seed is printed (and in the test
+// names): KILL_SEED=<n> replays a failed run's delays. The moments they count from still
+// depend on how fast the import runs, so a replay hits the same delays, not the same rows.
+const KILL_SEED = process.env.KILL_SEED ? Number(process.env.KILL_SEED) : Date.now() % 2 ** 31;
+if (!Number.isSafeInteger(KILL_SEED)) throw new Error(`KILL_SEED must be an integer, not ${process.env.KILL_SEED}`);
+console.log(`import-kill: KILL_SEED=${KILL_SEED} (KILL_SEED=${KILL_SEED} npx vitest run test/system/import-kill.test.ts replays the delays)`);
+const killDelays = xoroshiro128plus(KILL_SEED);
+
 interface Killed {
   /** The cursor the run said it resumed at (0 on a first run). */
   resumedAt: number;
@@ -33,7 +43,7 @@ interface Killed {
 
 /**
  * Starts the import and SIGKILLs it at a random moment once `ready` says, from its output,
- * that it is writing (or checking): a random 0–600 ms later, mid-chunk or between chunks.
+ * that it is writing (or checking): a seeded random 0–599 ms later, mid-chunk or between chunks.
  */
 function importThenKill(args: string[], url: string, ready: (committed: number, resumedAt: number, output: string) => boolean): Promise<Killed> {
   return new Promise((resolve, reject) => {
@@ -56,7 +66,7 @@ function importThenKill(args: string[], url: string, ready: (committed: number, 
       if (progress.length) lastSeen = Number(progress[progress.length - 1][1]);
       if (!killing && ready(lastSeen, resumedAt, output)) {
         killing = true;
-        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 600));
+        setTimeout(() => child.kill('SIGKILL'), uniformInt(killDelays, 0, 599));
       }
     };
     child.stdout.on('data', onData);
@@ -89,7 +99,7 @@ async function generated(name: string, rows: number, seed: number, extra: unknow
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('an import killed with SIGKILL', () => {
+describe(`an import killed with SIGKILL (KILL_SEED=${KILL_SEED})`, () => {
   let db: { url: string; drop: () => Promise<void> };
   beforeAll(async () => {
     db = await freshDatabaseUrl();
@@ -128,7 +138,7 @@ describe('an import killed with SIGKILL', () => {
   });
 });
 
-describe('an all-or-nothing import (--mode 1) killed with SIGKILL', () => {
+describe(`an all-or-nothing import (--mode 1) killed with SIGKILL (KILL_SEED=${KILL_SEED})`, () => {
   let db: { url: string; drop: () => Promise<void> };
   beforeAll(async () => {
     db = await freshDatabaseUrl();

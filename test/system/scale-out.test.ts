@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
+import { pollUntil } from '../support/poll.ts';
 import { runCli, startServer, type ServerProcess } from '../support/processes.ts';
 import { subscribe, type StreamEvent } from '../support/sse.ts';
 
@@ -64,12 +65,11 @@ describe.runIf(usingPostgres)('two serve processes on one PostgreSQL database an
 
   /** Redis confirms its SUBSCRIBE asynchronously: wait until the channel has a listener (hang guard only). */
   async function listening(channel: string): Promise<void> {
-    for (let waited = 0; ; waited += 50) {
-      const [, count] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
-      if (Number(count) > 0) return;
-      if (waited > 15_000) throw new Error(`nobody subscribed to ${channel}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await pollUntil(
+      async () => Number(((await redis.pubsub('NUMSUB', channel)) as [string, number])[1]) > 0,
+      `a subscriber of ${channel}`,
+      { intervalMs: 50 },
+    );
   }
 
   const change = (event: StreamEvent) => {

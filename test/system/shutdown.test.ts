@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createGateway } from '../../src/gateway.ts';
 import { freshDatabaseUrl } from '../support/database.ts';
+import { pollUntil } from '../support/poll.ts';
 import { runCli, startServer } from '../support/processes.ts';
 import { startTestGateway } from '../support/gateway.ts';
 
@@ -46,16 +47,8 @@ function slowRequest(url: string, path: string, token: string, body: string) {
   };
 }
 
-function waitFor(output: () => string, pattern: RegExp, tries = 200): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = tries;
-    const poll = () => {
-      if (pattern.test(output())) return resolve();
-      if (--left <= 0) return reject(new Error(`never saw ${pattern} in:\n${output()}`));
-      setTimeout(poll, 50);
-    };
-    poll();
-  });
+function waitFor(output: () => string, pattern: RegExp): Promise<void> {
+  return pollUntil(() => pattern.test(output()), `${pattern} in the server's output:\n${output()}`, { intervalMs: 50 });
 }
 
 describe('SIGTERM', () => {

@@ -2,7 +2,8 @@
 // or as the strings of query strings and forms), and the legacy names of the fields errors name.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { idField, intField, legacyDateTimeField, MAX_PAGE_SIZE, optional, pageArgs, pageSizeField, textIdField } from '../../src/rest/fields.ts';
+import { idField, intField, legacyDateTimeField, optional, pageArgs, pageSizeField, textIdField } from '../../src/rest/fields.ts';
+import { MAX_PAGE_SIZE } from '../../src/domain/validation.ts';
 import { legacyFieldName } from '../../src/rest/shim.ts';
 
 function outcome(schema: z.ZodType, input: unknown): { ok: unknown } | { error: string } {
