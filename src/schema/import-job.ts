@@ -1,10 +1,11 @@
 // ImportJob: a bulk import and its progress, and importCustomers, which submits one. The
 // import engine and the job lifecycle are src/domain/imports/.
 import { builder } from '../builder.ts';
-import { actorOf } from '../context.ts';
+import { actorOf, type Context } from '../context.ts';
 import { DomainError, invalidInput } from '../domain/errors.ts';
 import { createImportJob } from '../domain/imports/jobs.ts';
 import { ACCURATE_MATCH_TYPES } from '../domain/imports/rows.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 
 export const ImportJob = builder.prismaNode('ImportJob', {
   authScopes: { read: true, write: true },
@@ -47,12 +48,29 @@ builder.queryField('importJob', (t) =>
     authScopes: { read: true, write: true },
     description: 'An import job by id (batchId). An app sees the jobs it submitted and those of the CLI; admin sees every job.',
     args: { id: t.arg.int({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      const admin = ctx.caller?.scopes.has('admin') ?? false;
-      const where = admin ? { id: args.id } : { id: args.id, OR: [{ appId: ctx.caller?.appId ?? -1 }, { appId: null }] };
-      return ctx.prisma.importJob.findFirst({ ...query, where });
-    },
+    resolve: (query, _root, args, ctx) => ctx.prisma.importJob.findFirst({ ...query, where: { id: args.id, ...visibleImportJobs(ctx.caller) } }),
   }),
+);
+
+/** The import jobs this caller may see: its own app's and the CLI's; admin sees every job. */
+function visibleImportJobs(caller: Context['caller']): Prisma.ImportJobWhereInput {
+  if (caller?.scopes.has('admin')) return {};
+  return { OR: [{ appId: caller?.appId ?? -1 }, { appId: null }] };
+}
+
+builder.queryField('importJobs', (t) =>
+  t.prismaConnection(
+    {
+      type: 'ImportJob',
+      cursor: 'id',
+      authScopes: { read: true, write: true },
+      description: 'Import jobs, newest first: those the calling app submitted and those of the CLI; admin sees every job.',
+      resolve: (query, _root, _args, ctx) =>
+        ctx.prisma.importJob.findMany({ ...query, where: visibleImportJobs(ctx.caller), orderBy: { id: 'desc' } }),
+      totalCount: (_parent, _args, ctx) => ctx.prisma.importJob.count({ where: visibleImportJobs(ctx.caller) }),
+    },
+    {},
+  ),
 );
 
 const ImportKind = builder.enumType('ImportKind', {

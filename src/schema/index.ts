@@ -12,5 +12,6 @@ import './merge-event.ts';
 import './privacy.ts';
 import './resolution.ts';
 import './user-customer.ts';
+import './viewer.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
