@@ -23,7 +23,17 @@ export function consoleIsStale() {
   return !existsSync(builtPage) || statSync(builtPage).mtimeMs < newestSource(consoleDir);
 }
 
-export async function buildConsole({ force = false, quiet = false } = {}) {
+let building;
+
+/** One build at a time in a process (the test lanes' setups may ask together). */
+export function buildConsole(options = {}) {
+  building ??= build(options).finally(() => {
+    building = undefined;
+  });
+  return building;
+}
+
+async function build({ force = false, quiet = false }) {
   if (!force && !consoleIsStale()) return 'up to date';
   try {
     createRequire(import.meta.url).resolve('vite');
@@ -31,8 +41,8 @@ export async function buildConsole({ force = false, quiet = false } = {}) {
     console.error('console: vite is not installed (npm install --omit=dev?); /console will say it is not built.');
     return 'skipped';
   }
-  const { build } = await import('vite');
-  await build({ configFile: join(consoleDir, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  const vite = await import('vite');
+  await vite.build({ configFile: join(consoleDir, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
   return 'built';
 }
 

@@ -1,4 +1,4 @@
-// npm run docs:rest: writes docs/rest-<family>.md from the route table. test/rest-docs.test.ts
+// npm run docs:rest: writes docs/rest-<family>.md from the route table. test/api/rest-docs.test.ts
 // fails when a checked-in page is stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -2,6 +2,7 @@
 // applies pending migrations before it works.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.ts';
+import { registerAppCommands } from './cli/apps.ts';
 import { createApp, mintToken, parseScopes } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
 import { openMigrated, serve } from './server.ts';
@@ -41,6 +42,7 @@ program
   });
 
 const app = program.command('app').description('manage client apps (appKey, secret, scopes)');
+registerAppCommands(program, app);
 
 app
   .command('create')

@@ -4,9 +4,10 @@
 // resolves to the survivor; chains of merges resolve to the final survivor.
 import type { Customer, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { profileFields, type ProfileField } from './customer-fields.ts';
-import { resolveCustomerIds } from './customers.ts';
 import { badInput, DomainError, notFound } from './errors.ts';
+import { uniqueConflict } from './identity/rules.ts';
 import { identityTypeRules, type IdentityTypeRule } from './identity-types.ts';
+import { resolveCustomerIds } from './merge/tree.ts';
 import { lockCustomers, lockLiveCustomers, retryingTransaction, StaleRead } from './transactions.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -52,28 +53,6 @@ export interface MergeDetails {
   tags: { moved: number[]; dropped: { tagId: number; createdAt: string }[] };
   /** Empty target profile fields filled from the source: the value written and the one it replaced. */
   filled: { field: ProfileField; value: FieldValue; previous: FieldValue }[];
-}
-
-export interface HeldIdentity {
-  type: string;
-  value: string;
-}
-
-/**
- * The first unique identity type (in system priority order) that both sets hold with different
- * values: merging them would give one customer two values of it. null when they can merge.
- */
-export function uniqueConflict(rules: Rules, a: HeldIdentity[], b: HeldIdentity[]): string | null {
-  const inB = new Map<string, Set<string>>();
-  for (const { type, value } of b) inB.set(type, (inB.get(type) ?? new Set()).add(value));
-  const clashes = new Set<string>();
-  for (const { type, value } of a) {
-    const rule = rules.get(type);
-    const values = inB.get(type);
-    if (rule?.unique && values && (values.size > 1 || !values.has(value))) clashes.add(type);
-  }
-  if (clashes.size === 0) return null;
-  return [...clashes].sort((x, y) => (rules.get(x)!.priority - rules.get(y)!.priority) || x.localeCompare(y))[0];
 }
 
 // Fields a merge never fills: they describe another field (moved with it) or the target's own state.
@@ -522,19 +501,4 @@ async function refuseWhenLaterMergesRelyOnIt(tx: Tx, eventId: number, T: number,
       throw unsafe(`a later merge into customer ${T} (event ${event.id}) relies on ${relied} this merge brought; undo it first`);
     }
   }
-}
-
-/**
- * The customers whose merges formed `customerId`: itself, and every customer whose chain of
- * merges ends at it (one query per level of the merge tree).
- */
-export async function mergeTree(db: Db, customerId: number): Promise<number[]> {
-  const all = new Set<number>([customerId]);
-  let frontier = [customerId];
-  for (let depth = 0; frontier.length && depth < 64; depth++) {
-    const rows = await db.customer.findMany({ where: { mergedIntoId: { in: frontier } }, select: { id: true } });
-    frontier = rows.map((r) => r.id).filter((id) => !all.has(id));
-    for (const id of frontier) all.add(id);
-  }
-  return [...all];
 }

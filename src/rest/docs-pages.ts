@@ -1,5 +1,5 @@
 // docs/rest-<family>.md, rendered from the route table (npm run docs:rest). The pages and the
-// OpenAPI document come from the same rows, so they cannot drift apart; test/rest-docs.test.ts
+// OpenAPI document come from the same rows, so they cannot drift apart; test/api/rest-docs.test.ts
 // fails when a checked-in page is stale.
 import { httpStatusOf, type ErrorCode } from '../domain/errors.ts';
 import { eduErrorMeanings, familyDocs } from './family-docs.ts';

@@ -1,16 +1,17 @@
 // ImportJob: a bulk import and its progress, and importCustomers, which submits one. The
 // import engine and the job lifecycle are src/domain/imports/.
 import { builder } from '../builder.ts';
-import { actorOf, type Context } from '../context.ts';
+import { actorOf } from '../context.ts';
 import { DomainError, invalidInput } from '../domain/errors.ts';
 import { createImportJob } from '../domain/imports/jobs.ts';
 import { ACCURATE_MATCH_TYPES } from '../domain/imports/rows.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { importJobsVisibleTo, nodeIntId } from '../domain/visibility.ts';
 
 export const ImportJob = builder.prismaNode('ImportJob', {
   authScopes: { read: true, write: true },
   id: { field: 'id' },
-  findUnique: (id) => ({ id: Number(id) }),
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
     batchId: t.exposeInt('id', { description: 'The id the audience family calls batchId.' }),
     kind: t.exposeString('kind', { description: 'PROFILE (seed 004 客户资料) or GROUP_RELATION (seed 002 客户分组).' }),
@@ -48,15 +49,10 @@ builder.queryField('importJob', (t) =>
     authScopes: { read: true, write: true },
     description: 'An import job by id (batchId). An app sees the jobs it submitted and those of the CLI; admin sees every job.',
     args: { id: t.arg.int({ required: true }) },
-    resolve: (query, _root, args, ctx) => ctx.prisma.importJob.findFirst({ ...query, where: { id: args.id, ...visibleImportJobs(ctx.caller) } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.importJob.findFirst({ ...query, where: { id: args.id, ...importJobsVisibleTo(ctx.caller) } }),
   }),
 );
-
-/** The import jobs this caller may see: its own app's and the CLI's; admin sees every job. */
-function visibleImportJobs(caller: Context['caller']): Prisma.ImportJobWhereInput {
-  if (caller?.scopes.has('admin')) return {};
-  return { OR: [{ appId: caller?.appId ?? -1 }, { appId: null }] };
-}
 
 builder.queryField('importJobs', (t) =>
   t.prismaConnection(
@@ -66,8 +62,8 @@ builder.queryField('importJobs', (t) =>
       authScopes: { read: true, write: true },
       description: 'Import jobs, newest first: those the calling app submitted and those of the CLI; admin sees every job.',
       resolve: (query, _root, _args, ctx) =>
-        ctx.prisma.importJob.findMany({ ...query, where: visibleImportJobs(ctx.caller), orderBy: { id: 'desc' } }),
-      totalCount: (_parent, _args, ctx) => ctx.prisma.importJob.count({ where: visibleImportJobs(ctx.caller) }),
+        ctx.prisma.importJob.findMany({ ...query, where: importJobsVisibleTo(ctx.caller), orderBy: { id: 'desc' } }),
+      totalCount: (_parent, _args, ctx) => ctx.prisma.importJob.count({ where: importJobsVisibleTo(ctx.caller) }),
     },
     {},
   ),

@@ -12,7 +12,6 @@ import {
   intField,
   legacyDateTimeField,
   listField,
-  MAX_PAGE_SIZE,
   optional,
   pageArgs,
   pageIndexField,
@@ -21,6 +20,7 @@ import {
   textIdField,
 } from '../fields.ts';
 import { defineRoute } from '../route.ts';
+import { MAX_PAGE_SIZE } from '../../domain/validation.ts';
 import {
   legacyAttributeSchema,
   legacyCustomerFragment,

@@ -9,7 +9,6 @@ import {
   intField,
   legacyDateTimeField,
   listField,
-  MAX_PAGE_SIZE,
   optional,
   pageArgs,
   pageIndexField,
@@ -18,6 +17,7 @@ import {
   textIdField,
 } from '../fields.ts';
 import { defineRoute } from '../route.ts';
+import { MAX_PAGE_SIZE } from '../../domain/validation.ts';
 
 export const userCustomerFragment = `fragment LegacyUserCustomer on UserCustomer {
   userId customerId template script reference created isAvailable bossSync
