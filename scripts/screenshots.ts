@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildConsole } from './build-console.mjs';
-import { CHROMIUM, haveChromium, launchChromium } from '../test/support/browser.ts';
-import { startServer } from '../test/support/processes.ts';
+import { CHROMIUM, haveChromium, launchChromium } from './support/browser.ts';
+import { startServer } from './support/processes.ts';
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchChromium } from '../support/browser.ts';
-import { runCli, startServer, type ServerProcess } from '../support/processes.ts';
+import { CHROMIUM, haveChromium, launchChromium } from '../../scripts/support/browser.ts';
+import { runCli, startServer, type ServerProcess } from '../../scripts/support/processes.ts';
 
 interface Watched {
   page: Page;
