@@ -17,7 +17,7 @@ import { requestIdOf } from './http/logging.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
-import { familyOf } from './rest/families.ts';
+import { familyOf } from './platform/envelopes.ts';
 import { registerRestShim } from './rest/shim.ts';
 import { importRows } from './metrics.ts';
 import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
