@@ -4,7 +4,7 @@
 // unknown paths) has written its envelope: only the status changes, never the body.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { familyOf } from './families.ts';
+import { familyOf } from '../platform/envelopes.ts';
 
 export function registerLegacyStatus(app: FastifyInstance, config: Config): void {
   const families = new Set(config.LEGACY_HTTP_STATUS);

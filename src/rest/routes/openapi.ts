@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { MAX_EXTEND_ATTRS, MAX_IDENTITIES, MAX_USER_IDS } from '../../domain/resolution.ts';
 import { IDENTITY_PRIORITY_STRATEGIES, TARGET_CUSTOMER_STRATEGIES } from '../../domain/identity/rules.ts';
-import { openapi } from '../families.ts';
+import { openapi } from '../../platform/envelopes.ts';
 import {
   booleanField,
   idField,
