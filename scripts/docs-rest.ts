@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { familyPages } from '../src/rest/docs-pages.ts';
-import { families } from '../src/rest/families.ts';
+import { families } from '../src/platform/envelopes.ts';
 import { restRoutes } from '../src/rest/table.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -84,6 +84,8 @@ const schema = z.object({
   IMPORT_LEASE_MILLIS: z.coerce.number().int().min(100).default(30_000),
   /** Rows an import applies per transaction. */
   IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+  /** Days a finished import job keeps its rows (ImportJob.payload) before the worker clears them; 0 clears them at once. */
+  IMPORT_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL'> & { production: boolean; graphiql: boolean };

@@ -4,13 +4,7 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, Kind } from 'graphql';
 import { DomainError, httpStatusOf, type ErrorCode, type FieldIssue } from '../domain/errors.ts';
-
-export interface ErrorInfo {
-  code: ErrorCode;
-  message: string;
-  status: number;
-  issues: FieldIssue[];
-}
+import type { ErrorInfo } from '../platform/envelopes.ts';
 
 const codes = new Set<string>(Object.keys(httpStatusOf));
 

@@ -11,7 +11,7 @@ import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLError, typ
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Services } from '../context.ts';
 import { counter, histogram, latencyBuckets, registry, reportImportJobs, reportPool } from '../metrics.ts';
-import { familyOf } from '../rest/families.ts';
+import { familyOf } from '../platform/envelopes.ts';
 import { restRoutes } from '../rest/table.ts';
 import { describeError } from './error-info.ts';
 import { exampleOperations } from './graphiql-examples.ts';

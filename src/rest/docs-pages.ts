@@ -3,7 +3,7 @@
 // fails when a checked-in page is stale.
 import { httpStatusOf, type ErrorCode } from '../domain/errors.ts';
 import { eduErrorMeanings, familyDocs } from './family-docs.ts';
-import { eduErrorCodes, type Family } from './families.ts';
+import { eduErrorCodes, type Family } from '../platform/envelopes.ts';
 import { jsonSchema, operationFields, operationText } from './openapi-document.ts';
 import type { RestRoute } from './route.ts';
 

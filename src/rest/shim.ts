@@ -11,7 +11,7 @@ import { admit, requireScope } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
-import type { ErrorInfo } from '../http/error-info.ts';
+import type { ErrorInfo } from '../platform/envelopes.ts';
 import type { RestRoute } from './route.ts';
 
 interface PreparedRoute {
@@ -111,8 +111,8 @@ export function registerRestShim(
           const parsed = route.request.safeParse(input);
           if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
           const enveloped = yoga.getEnveloped({ req, reply });
-          const contextValue = await enveloped.contextFactory();
-          (contextValue as Context).via = 'REST';
+          // The context GraphQL builds, extended with where the operation came from (import jobs record it).
+          const contextValue = await enveloped.contextFactory<Pick<Context, 'via'>>({ via: 'REST' });
           const result = (await enveloped.execute({
             schema: enveloped.schema,
             document,

@@ -175,6 +175,14 @@ describe('cost with the variables’ values (GRAPHQL_MAX_COST, default 5000)', (
     expect(small.body.errors).toBeUndefined();
   });
 
+  it('computes it for subscriptions too: each event would resolve the selection', async () => {
+    const query = 'subscription ($n: Int, $m: Int) { customerChanged(id: "1") { customer { friends(first: $n) { friends(first: $m) { customerId } } } } }';
+    for (const accept of ['application/graphql-response+json', 'text/event-stream']) {
+      const res = await t.request('POST', '/graphql', { headers: { accept }, body: { query, variables: { n: 500, m: 500 } } });
+      expect(String(typeof res.body === 'string' ? res.body : JSON.stringify(res.body)), accept).toMatch(/query cost \d+ is above the cost limit of 5000/);
+    }
+  });
+
   it('labels no document limit "Syntax Error"', async () => {
     const deep = `{ customers(first: 1) { edges { node { friends { friends { friends { friends { friends { friends { friends { customerId } } } } } } } } } } }`;
     const res = await t.graphql(deep);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpStatusOf } from '../../src/domain/errors.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { eduErrorCodes, audienceErrorNames, familyOf, USER_CUSTOMER_OK } from '../../src/rest/families.ts';
+import { eduErrorCodes, audienceErrorNames, familyOf, USER_CUSTOMER_OK } from '../../src/platform/envelopes.ts';
 import { loggerOptions } from '../../src/http/logging.ts';
 import { restRoutes } from '../../src/rest/table.ts';
 import { startTestGateway, type GatewayClient, type Reply, type TestGateway } from '../support/gateway.ts';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleOperations } from '../../src/http/graphiql-examples.ts';
-import { familyOf } from '../../src/rest/families.ts';
+import { familyOf } from '../../src/platform/envelopes.ts';
 import { restRoutes } from '../../src/rest/table.ts';
 import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway.ts';
 

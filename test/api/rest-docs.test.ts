@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { familyPages } from '../../src/rest/docs-pages.ts';
-import { families } from '../../src/rest/families.ts';
+import { families } from '../../src/platform/envelopes.ts';
 import { operationFields } from '../../src/rest/openapi-document.ts';
 import { restRoutes } from '../../src/rest/table.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';

@@ -1,6 +1,6 @@
 // edu family (seed 000 §1): addCustomerBatch.json through the identity engine, all or nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eduErrorCodes } from '../../src/rest/families.ts';
+import { eduErrorCodes } from '../../src/platform/envelopes.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { call, expectFailure, expectSuccess, routeOf } from '../support/rest.ts';
 

@@ -1,7 +1,7 @@
 // edu family (seed 000): addFriendBatch.json befriends by username identity, mutual,
 // idempotent, all or nothing, in the {"success":"true"} / {"error_code"} envelope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eduErrorCodes } from '../../src/rest/families.ts';
+import { eduErrorCodes } from '../../src/platform/envelopes.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { call, expectFailure, expectSuccess, routeOf } from '../support/rest.ts';
 

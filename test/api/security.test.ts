@@ -15,8 +15,8 @@ import {
 import { createApp, tokenDigest } from '../../src/domain/auth.ts';
 import { restRoutes } from '../../src/rest/table.ts';
 import { schema } from '../../src/schema/index.ts';
-import { databaseChecksum, fromZod } from '../support/fuzz.ts';
-import { seedWorld } from '../support/fuzz-gateway.ts';
+import { databaseChecksum, fromZod } from '../../scripts/support/fuzz.ts';
+import { seedWorld } from '../../scripts/support/fuzz-gateway.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const compare = vi.hoisted(() => ({ calls: [] as [number, number][] }));

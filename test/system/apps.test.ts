@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, mintToken } from '../../src/domain/auth.ts';
 import { freshDatabaseUrl } from '../support/database.ts';
 import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway.ts';
-import { runCli } from '../support/processes.ts';
+import { runCli } from '../../scripts/support/processes.ts';
 
 let t: TestGateway;
 beforeAll(async () => {

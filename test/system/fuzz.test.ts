@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restRoutes } from '../../src/rest/table.ts';
 import { schema } from '../../src/schema/index.ts';
-import { describeFailures, fuzzGateway, seedWorld } from '../support/fuzz-gateway.ts';
-import type { FuzzWorld } from '../support/fuzz.ts';
+import { describeFailures, fuzzGateway, seedWorld } from '../../scripts/support/fuzz-gateway.ts';
+import type { FuzzWorld } from '../../scripts/support/fuzz.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchChromium } from '../support/browser.ts';
-import { startServer, type ServerProcess } from '../support/processes.ts';
+import { CHROMIUM, haveChromium, launchChromium } from '../../scripts/support/browser.ts';
+import { startServer, type ServerProcess } from '../../scripts/support/processes.ts';
 
 describe.skipIf(!haveChromium)(
   `GraphiQL in a real browser (skipped when ${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium; .ci/run does)`,

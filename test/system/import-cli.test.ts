@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl } from '../support/database.ts';
 import { withSql, type Sql } from '../support/people.ts';
-import { runCli } from '../support/processes.ts';
+import { runCli } from '../../scripts/support/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-import-'));
 let db: { url: string; drop: () => Promise<void> };

@@ -11,7 +11,7 @@ import { ShutdownHooks } from '../../src/shutdown.ts';
 import { freshDatabase, freshDatabaseUrl, usingPostgres, type TestDatabase } from '../support/database.ts';
 import { liveCustomerCount, waitForJob } from '../support/imports.ts';
 import { pollUntil } from '../support/poll.ts';
-import { runCli, startServer, type ServerProcess } from '../support/processes.ts';
+import { runCli, startServer, type ServerProcess } from '../../scripts/support/processes.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const options = { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 };

@@ -15,7 +15,7 @@ import { generateProfileRows, type ProfileRow } from '../../src/test-data/custom
 import { writeRowsFile } from '../../src/test-data/write-file.ts';
 import { freshDatabaseUrl } from '../support/database.ts';
 import { customersPerPerson, peopleOf, withSql } from '../support/people.ts';
-import { runCli } from '../support/processes.ts';
+import { runCli } from '../../scripts/support/processes.ts';
 
 const ROWS = Number(process.env.IMPORT_KILL_ROWS ?? 4000);
 const KILLS = 10;

@@ -2,7 +2,7 @@
 // embedded database's guarantee: a second process works or refuses, never corrupts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
-import { runCli, startServer, type ServerProcess } from '../support/processes.ts';
+import { runCli, startServer, type ServerProcess } from '../../scripts/support/processes.ts';
 
 let db: { url: string; drop: () => Promise<void> };
 beforeAll(async () => {

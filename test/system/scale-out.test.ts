@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
 import { pollUntil } from '../support/poll.ts';
-import { runCli, startServer, type ServerProcess } from '../support/processes.ts';
+import { runCli, startServer, type ServerProcess } from '../../scripts/support/processes.ts';
 import { subscribe, type StreamEvent } from '../support/sse.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { createGateway } from '../../src/gateway.ts';
 import { freshDatabaseUrl } from '../support/database.ts';
 import { pollUntil } from '../support/poll.ts';
-import { runCli, startServer } from '../support/processes.ts';
+import { runCli, startServer } from '../../scripts/support/processes.ts';
 import { startTestGateway } from '../support/gateway.ts';
 
 let db: { url: string; drop: () => Promise<void> };

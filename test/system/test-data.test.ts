@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateProfileRows, profileRowToCsv, PROFILE_COLUMNS } from '../../src/test-data/customers.ts';
+import { PROFILE_COLUMNS } from '../../src/domain/imports/file-format.ts';
+import { generateProfileRows, profileRowToCsv } from '../../src/test-data/customers.ts';
 import { freshDatabaseUrl } from '../support/database.ts';
-import { runCli } from '../support/processes.ts';
+import { runCli } from '../../scripts/support/processes.ts';
 import { customersPerPerson, peopleOf, withSql } from '../support/people.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-seed-'));

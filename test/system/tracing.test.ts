@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, tracingConfigured, tracingPlugins } from '../../src/tracing.ts';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
 import { startTestGateway } from '../support/gateway.ts';
-import { runCli, startServer, type ServerProcess } from '../support/processes.ts';
+import { runCli, startServer, type ServerProcess } from '../../scripts/support/processes.ts';
 
 describe('tracing off (the default)', () => {
   it('loads nothing of the SDK, registers no tracer and adds no plugin, while requests are served', async () => {

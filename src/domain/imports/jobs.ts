@@ -11,6 +11,7 @@ import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
 import { applyRows } from './engine.ts';
 import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
+import { reportChanges } from '../changes.ts';
 
 export type { ImportKind, RowError } from './rows.ts';
 
@@ -80,6 +81,7 @@ export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec,
         total: spec.rows?.length ?? spec.total ?? 0,
       },
     });
+    await reportChanges(prisma, { jobs: [job.id] });
     return { job, reused: false };
   } catch (error) {
     // Two requests with one key at the same moment: the second gets the first's job.
@@ -202,4 +204,16 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
  */
 export function validateImportRow(kind: ImportKind, options: unknown, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): RowError[] {
   return parseImportRow(parseImportOptions(kind, options), raw, row, rules).errors;
+}
+
+/**
+ * The retention of IMPORT_PAYLOAD_RETENTION_DAYS: clears the rows (payload, personal data) of
+ * jobs that finished before `before`. Their counters, status and row errors stay.
+ */
+export async function clearFinishedPayloads(prisma: PrismaClient, before: Date): Promise<number> {
+  const { count } = await prisma.importJob.updateMany({
+    where: { payload: { not: null }, status: { in: [...FINISHED_STATUSES] }, finishedAt: { lt: before } },
+    data: { payload: null },
+  });
+  return count;
 }

@@ -5,7 +5,7 @@ import { intFields, profileFields } from '../../domain/customer-fields.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { MAX_EXTEND_ATTRS, MAX_IDENTITIES, MAX_USER_IDS } from '../../domain/resolution.ts';
-import { openapi } from '../families.ts';
+import { openapi } from '../../platform/envelopes.ts';
 import {
   booleanField,
   idField,

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { formatLegacyDateTime, legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { CONDITION_FIELDS, CONDITION_OPS, type ConditionOp } from '../../domain/user-customers.ts';
-import { userCustomer } from '../families.ts';
+import { userCustomer } from '../../platform/envelopes.ts';
 import {
   idField,
   intField,

@@ -1,9 +1,17 @@
 // The four legacy REST families and their envelopes (CONTRACT §4). A path belongs to the
 // family whose prefix it starts with; every answer on it, errors included, uses that
-// family's envelope.
+// family's envelope. Below both http/ (metrics, the token route, error pages) and rest/ (the
+// shim and its routes), which use it; it imports neither.
 import { z } from 'zod';
-import type { ErrorInfo } from '../http/error-info.ts';
-import type { ErrorCode } from '../domain/errors.ts';
+import type { ErrorCode, FieldIssue } from '../domain/errors.ts';
+
+/** One description of any error a request ends with (http/error-info.ts builds it). */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  status: number;
+  issues: FieldIssue[];
+}
 
 export interface Envelope {
   status: number;
