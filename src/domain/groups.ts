@@ -5,6 +5,7 @@ import type { Group, Prisma, PrismaClient } from '../generated/prisma/client.ts'
 import { requireCustomerIds } from './customers.ts';
 import { badInput, notFound } from './errors.ts';
 import { parseInput } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -77,6 +78,7 @@ export async function changeMembership(
     await requireGroup(tx, groupId);
     const ids = await requireCustomerIds(tx, customerIds, 'customerIds');
     const changed = change === 'add' ? await addMembers(tx, groupId, ids) : await removeMembers(tx, groupId, ids);
+    if (changed) await reportChanges(tx, { updated: ids });
     return { groupId, changed, customerIds: ids };
   });
 }
