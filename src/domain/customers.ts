@@ -18,6 +18,7 @@ import { identityTypeRules, normalizeIdentity, type IdentityRef } from './identi
 import { resolveCustomerId, resolveCustomerIds } from './merge/tree.ts';
 import { lockLiveCustomers, retryingTransaction } from './transactions.ts';
 import { parseInput } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 type Tx = Prisma.TransactionClient;
 type Db = PrismaClient | Tx;
@@ -167,13 +168,15 @@ export async function createCustomer(prisma: PrismaClient, input: NewCustomer): 
     if (index >= 0) throw identityTaken(`identities[${index}]`, identities[index].type.name, identities[index].value);
   }
   try {
-    return await prisma.customer.create({
+    const customer = await prisma.customer.create({
       data: {
         ...(toColumns(profile) as Prisma.CustomerCreateInput),
         identities: { create: unique.map(({ type, value }) => ({ type: type.name, value })) },
         memberships: { create: groupIds.map((groupId) => ({ groupId })) },
       },
     });
+    await reportChanges(prisma, { created: [customer.id] });
+    return customer;
   } catch (error) {
     // Another request took one of the identities since the check above.
     if (uniqueViolation(error)) {
@@ -194,7 +197,9 @@ function identityTaken(field: string, type: string, value: string): DomainError 
 export async function updateCustomer(db: Db, id: number, input: ProfileInput): Promise<Customer> {
   const profile = parseInput(profileSchema, input, 'profile');
   const target = await requireUnmergedCustomerId(db, id, 'id');
-  return db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+  const customer = await db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+  await reportChanges(db, { updated: [target] });
+  return customer;
 }
 
 /**
@@ -210,6 +215,7 @@ export async function deleteCustomer(prisma: PrismaClient, id: number): Promise<
     const identities = await tx.identity.findMany({ where: { customerId: target }, select: { type: true, value: true } });
     await tx.identity.deleteMany({ where: { customerId: target } });
     await tx.customer.update({ where: { id: target }, data: { deletedAt: new Date() } });
+    await reportChanges(tx, { deleted: [target] });
     return {
       id: target,
       releasedIdentities: identities.map((i) => ({ identityType: i.type, identityValue: i.value })),
@@ -257,5 +263,6 @@ export async function setExtendedAttribute(
   await prisma.$transaction(async (tx) => {
     const target = await requireUnmergedCustomerId(tx, id, 'customerId');
     await setExtendedValue(tx, target, { key, name: displayName, value });
+    await reportChanges(tx, { updated: [target] });
   });
 }

@@ -5,6 +5,7 @@ import type { Group, Prisma, PrismaClient } from '../generated/prisma/client.ts'
 import { requireCustomerIds, requireUnmergedCustomerIds } from './customers.ts';
 import { badInput, notFound } from './errors.ts';
 import { parseInput } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -78,6 +79,7 @@ export async function changeMembership(
     // Adding a merged-away id adds its survivor; removing one is refused (it would remove the survivor).
     const ids = change === 'add' ? await requireCustomerIds(tx, customerIds, 'customerIds') : await requireUnmergedCustomerIds(tx, customerIds, 'customerIds');
     const changed = change === 'add' ? await addMembers(tx, groupId, ids) : await removeMembers(tx, groupId, ids);
+    if (changed) await reportChanges(tx, { updated: ids });
     return { groupId, changed, customerIds: ids };
   });
 }
