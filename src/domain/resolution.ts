@@ -26,6 +26,7 @@ import { identityTypeRules, normalizeIdentity, type IdentityRef, type IdentityTy
 import { mergeInto } from './merge.ts';
 import { retryingTransaction, StaleRead } from './transactions.ts';
 import { issuesOf } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 type Tx = Prisma.TransactionClient;
 type Db = PrismaClient | Tx;
@@ -258,7 +259,12 @@ export interface ResolutionResult {
 export async function createCustomerByIdentity(prisma: PrismaClient, input: ResolutionInput, actor: string): Promise<ResolutionResult> {
   const rules = await identityTypeRules(prisma);
   const request = parseRequest(rules, input);
-  return retryingTransaction(prisma, 'createCustomerByIdentity', (tx) => resolveParsed(tx, rules, request, actor));
+  return retryingTransaction(prisma, 'createCustomerByIdentity', async (tx) => {
+    const result = await resolveParsed(tx, rules, request, actor);
+    const merged = result.mergedCustomerIds.length ? [{ ids: result.mergedCustomerIds, into: result.customerId }] : [];
+    await reportChanges(tx, { [result.created ? 'created' : 'updated']: [result.customerId], merged });
+    return result;
+  });
 }
 
 /**

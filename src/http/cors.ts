@@ -36,12 +36,14 @@ export async function registerCors(app: FastifyInstance, config: Config): Promis
 }
 
 /**
- * A GraphiQL page asked for from another site (a fetch, or a page embedding it) is refused:
- * browsers say so in Sec-Fetch-Site, and in Origin when it is not the gateway's own.
+ * A GraphiQL page asked for by another site (a fetch, an embedding frame) is refused: browsers
+ * say so in Sec-Fetch-Site, and in Origin when it is not the gateway's own. Following a link to
+ * it is a top-level navigation, whose page the other site cannot read: allowed.
  */
 export function crossSiteRequest(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return true;
+  const navigation = request.headers['sec-fetch-mode'] === 'navigate' && request.headers['sec-fetch-dest'] === 'document';
+  if ((site === 'cross-site' || site === 'same-site') && !navigation) return true;
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   try {
