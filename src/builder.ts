@@ -14,6 +14,7 @@ import { DEFAULT_PAGE_SIZE, INSTANT_RANGE_MESSAGE, isStorableInstant, MAX_PAGE_S
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import { VisibilityPlugin } from './schema/visibility-plugin.ts';
+import { SubscriptionPlugin } from './schema/subscription-plugin.ts';
 import { WritePlugin } from './schema/write-plugin.ts';
 
 /** A cursor this API gave out: @pothos/plugin-prisma's `GPC:` chunk, base64. */
@@ -65,9 +66,10 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  // writes first: it wraps every other plugin (a refused mutation is recorded); visibility last:
+  // writes first: it wraps every other plugin (a refused mutation is recorded); subscription
+  // lifetimes inside scope-auth (refused before counted); visibility last:
   // it sees what the field's own resolver returned.
-  plugins: [WritePlugin.pluginName, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
+  plugins: [WritePlugin.pluginName, ScopeAuthPlugin, SubscriptionPlugin.pluginName, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => {
