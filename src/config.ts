@@ -54,6 +54,8 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(1).optional(),
   /** Lifetime of tokens from POST /openapi/auth/token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
+  /** Open GraphQL subscriptions one app may hold on one instance. */
+  SUBSCRIPTIONS_PER_APP: z.coerce.number().int().positive().default(50),
   /** Size of the PostgreSQL connection pool. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Largest request body accepted, in bytes; larger ones are HTTP 413. */
