@@ -11,6 +11,10 @@ export function wantsGraphiQL(request: FastifyRequest): boolean {
   return request.method === 'GET' && request.url.split('?')[0] === '/graphql' && (request.headers.accept ?? '').includes('text/html');
 }
 
+function isConsole(request: FastifyRequest): boolean {
+  return request.url === '/console' || request.url.startsWith('/console/');
+}
+
 export async function registerCors(app: FastifyInstance, config: Config): Promise<void> {
   const origins = config.CORS_ORIGINS;
   if (origins.length === 0) return;
@@ -23,8 +27,11 @@ export async function registerCors(app: FastifyInstance, config: Config): Promis
     maxAge: 600,
   };
   await app.register(cors, {
-    // GraphiQL (which may hold a development token) is never shared with another origin.
-    delegator: (req, callback) => callback(null, wantsGraphiQL(req as FastifyRequest) ? { origin: false } : open),
+    // GraphiQL and the console (which may hold a development token) are never shared with another origin.
+    delegator: (req, callback) => {
+      const request = req as FastifyRequest;
+      callback(null, wantsGraphiQL(request) || isConsole(request) ? { origin: false } : open);
+    },
   });
 }
 
