@@ -9,7 +9,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['src/generated/', 'examples/client/generated/', 'data/', '.tmp/', 'coverage/', 'docs/'] },
+  { ignores: ['src/generated/', 'examples/client/generated/', 'console/dist/', 'data/', '.tmp/', 'coverage/', 'docs/'] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

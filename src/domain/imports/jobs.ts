@@ -4,12 +4,14 @@
 // is ever applied twice. The REST audience family, GraphQL importCustomers, the worker and the
 // CLI import all go through these functions.
 import { uniqueViolation } from '../../db/errors.ts';
+import { refreshImportStatistics } from '../../db/statistics.ts';
 import type { ImportJob, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { invalidInput, notFound } from '../errors.ts';
+import { DomainError, invalidInput, notFound } from '../errors.ts';
 import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
 import { applyRows } from './engine.ts';
 import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
+import { reportChanges } from '../changes.ts';
 
 export type { ImportKind, RowError } from './rows.ts';
 
@@ -33,10 +35,23 @@ export interface ImportJobSpec {
   total?: number;
   idempotencyKey?: string;
   appId?: number;
+  /** At most this many PENDING jobs of the app (IMPORT_PENDING_PER_APP): one app cannot fill the queue. */
+  maxPendingPerApp?: number;
 }
 
 /** Idempotency keys are the caller's: two apps may use the same key. */
 const storedKey = (appId: number | undefined, key: string) => `${appId ?? 0}:${key}`;
+
+async function refuseOverPendingCap(prisma: PrismaClient, spec: ImportJobSpec): Promise<void> {
+  if (spec.appId === undefined || spec.maxPendingPerApp === undefined) return;
+  const pending = await prisma.importJob.count({ where: { appId: spec.appId, status: 'PENDING' } });
+  if (pending >= spec.maxPendingPerApp) {
+    throw new DomainError(
+      'RATE_LIMITED',
+      `this app already has ${pending} import jobs waiting (IMPORT_PENDING_PER_APP=${spec.maxPendingPerApp}); submit more when they have started`,
+    );
+  }
+}
 
 /**
  * Records a job. Same idempotencyKey (of the same app) → the earlier job (reused: true). Same
@@ -65,6 +80,7 @@ export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec,
     });
     if (unfinished) return { job: unfinished, reused: true };
   }
+  await refuseOverPendingCap(prisma, spec);
   try {
     const job = await prisma.importJob.create({
       data: {
@@ -79,6 +95,7 @@ export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec,
         total: spec.rows?.length ?? spec.total ?? 0,
       },
     });
+    await reportChanges(prisma, { jobs: [job.id] });
     return { job, reused: false };
   } catch (error) {
     // Two requests with one key at the same moment: the second gets the first's job.
@@ -178,7 +195,7 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
   const job = await prisma.importJob.findUnique({ where: { id: jobId } });
   if (!job) throw notFound('import job', jobId, 'jobId');
   if ((FINISHED_STATUSES as readonly string[]).includes(job.status)) return job;
-  return prisma.importJob.update({
+  const finished = await prisma.importJob.update({
     where: { id: jobId },
     data: {
       status: error ? 'FAILED' : finalStatus(job),
@@ -189,6 +206,9 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
       lockedUntil: null,
     },
   });
+  // A large import leaves the planner's statistics stale (src/db/statistics.ts).
+  await refreshImportStatistics(prisma, finished.succeeded);
+  return finished;
 }
 
 /**
@@ -198,4 +218,16 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
  */
 export function validateImportRow(kind: ImportKind, options: unknown, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): RowError[] {
   return parseImportRow(parseImportOptions(kind, options), raw, row, rules).errors;
+}
+
+/**
+ * The retention of IMPORT_PAYLOAD_RETENTION_DAYS: clears the rows (payload, personal data) of
+ * jobs that finished before `before`. Their counters, status and row errors stay.
+ */
+export async function clearFinishedPayloads(prisma: PrismaClient, before: Date): Promise<number> {
+  const { count } = await prisma.importJob.updateMany({
+    where: { payload: { not: null }, status: { in: [...FINISHED_STATUSES] }, finishedAt: { lt: before } },
+    data: { payload: null },
+  });
+  return count;
 }

@@ -7,9 +7,9 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { getNamedType, isInterfaceType, isObjectType, type GraphQLNamedType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../src/schema/index.ts';
-import { startTestGateway, tokenFor, type TestGateway } from './support/gateway.ts';
-import { subscribe } from './support/sse.ts';
+import { schema } from '../../src/schema/index.ts';
+import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway.ts';
+import { subscribe } from '../support/sse.ts';
 
 const GUARDED = new Set(['Customer', 'ImportJob', 'Node']);
 
@@ -263,6 +263,10 @@ const probes: Record<string, Probe> = {
   'Query.importJob': {
     visible: async () => ({ text: text(await gql(`{ importJob(id: ${f.ownJob}) { batchId } }`, {}, f.mine)), shows: job(f.ownJob) }),
     hidden: async () => text(await gql(`{ importJob(id: ${f.foreignJob}) { batchId } }`, {}, f.mine)),
+  },
+  'QueryImportJobsConnectionEdge.node': {
+    visible: async () => ({ text: text(await gql(`{ importJobs(first: 100) { edges { node { batchId } } } }`, {}, f.mine)), shows: job(f.ownJob) }),
+    hidden: async () => text(await gql(`{ importJobs(first: 100) { edges { node { batchId } } } }`, {}, f.mine)),
   },
   'Mutation.importCustomers': {
     visible: async () => {
