@@ -14,6 +14,7 @@ import { DEFAULT_PAGE_SIZE, INSTANT_RANGE_MESSAGE, isStorableInstant, MAX_PAGE_S
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import { VisibilityPlugin } from './schema/visibility-plugin.ts';
+import { SubscriptionPlugin } from './schema/subscription-plugin.ts';
 import { WritePlugin } from './schema/write-plugin.ts';
 
 /** A cursor this API gave out: @pothos/plugin-prisma's `GPC:` chunk, base64. */
@@ -38,6 +39,12 @@ const pageSize = z
   .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
 const cursor = z.string().refine(isConnectionCursor, 'is not a cursor this API gave out (pageInfo.endCursor/startCursor)');
 
+function rootFieldOf(path: { key: string | number; prev: unknown }): string {
+  let at = path;
+  while (at.prev) at = at.prev as typeof at;
+  return String(at.key);
+}
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
@@ -59,9 +66,10 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  // writes first: it wraps every other plugin (a refused mutation is recorded); visibility last:
+  // writes first: it wraps every other plugin (a refused mutation is recorded); subscription
+  // lifetimes inside scope-auth (refused before counted); visibility last:
   // it sees what the field's own resolver returned.
-  plugins: [WritePlugin.pluginName, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
+  plugins: [WritePlugin.pluginName, ScopeAuthPlugin, SubscriptionPlugin.pluginName, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => {
@@ -73,10 +81,13 @@ export const builder = new SchemaBuilder<{
       };
     },
     // CONTRACT §2: a missing scope is HTTP 403, in GraphQL as in REST.
+    // Below a mutation's root field the mutation has run: the refusal says its write is committed.
     unauthorizedError: (_parent, _context, info, result) =>
-      new GraphQLError(`Not authorized to access ${info.parentType.name}.${info.fieldName}: ${result.message}`, {
-        extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-      }),
+      new GraphQLError(
+        `Not authorized to access ${info.parentType.name}.${info.fieldName}: ${result.message}` +
+          (info.operation.operation === 'mutation' && info.path.prev ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)` : ''),
+        { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+      ),
   },
   relay: {
     clientMutationId: 'omit',

@@ -40,6 +40,36 @@ export async function requireCustomerId(db: Db, id: number, field = 'customerId'
   return resolved;
 }
 
+/**
+ * For writes that change or remove what a customer holds (delete, update, remove from a group,
+ * unfriend, unfollow): each id must be a live customer itself. Reads and additive writes let a
+ * merged-away id stand for its survivor; these refuse it with CONFLICT naming `field[i]`
+ * ("customer 5 was merged into customer 9"), so a stale id never changes the survivor.
+ * Unknown or deleted ids are NOT_FOUND as with requireCustomerIds.
+ */
+export async function requireUnmergedCustomerIds(db: Db, ids: number[], field: string, indexed = true): Promise<number[]> {
+  const rows = await db.customer.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, mergedIntoId: true, deletedAt: true } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const merged = rows.filter((r) => r.mergedIntoId !== null).map((r) => r.id);
+  const survivors = merged.length ? await resolveCustomerIds(db, merged) : new Map<number, number | null>();
+  ids.forEach((id, i) => {
+    const name = indexed ? `${field}[${i}]` : field;
+    const row = byId.get(id);
+    const survivor = row?.mergedIntoId !== null && row?.mergedIntoId !== undefined ? survivors.get(id) : undefined;
+    if (survivor !== undefined && survivor !== null) {
+      const message = `customer ${id} was merged into customer ${survivor}; this write changes a customer, so give its id (${survivor})`;
+      throw new DomainError('CONFLICT', `${name}: ${message}`, [{ field: name, message }]);
+    }
+    if (!row || row.deletedAt || row.mergedIntoId !== null) throw notFound('customer', id, name);
+  });
+  return ids;
+}
+
+/** requireUnmergedCustomerIds for one id. */
+export async function requireUnmergedCustomerId(db: Db, id: number, field = 'customerId'): Promise<number> {
+  return (await requireUnmergedCustomerIds(db, [id], field, false))[0];
+}
+
 /** A Prisma selection of a customer: what Pothos hands a resolver as `query`. */
 export interface CustomerQuery {
   select?: Prisma.CustomerSelect;
@@ -166,7 +196,7 @@ function identityTaken(field: string, type: string, value: string): DomainError 
 /** Writes the given profile fields (null clears one) onto a live customer. */
 export async function updateCustomer(db: Db, id: number, input: ProfileInput): Promise<Customer> {
   const profile = parseInput(profileSchema, input, 'profile');
-  const target = await requireCustomerId(db, id, 'id');
+  const target = await requireUnmergedCustomerId(db, id, 'id');
   const customer = await db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
   await reportChanges(db, { updated: [target] });
   return customer;
@@ -178,7 +208,7 @@ export async function updateCustomer(db: Db, id: number, input: ProfileInput): P
  */
 export async function deleteCustomer(prisma: PrismaClient, id: number): Promise<{ id: number; releasedIdentities: IdentityRef[] }> {
   return retryingTransaction(prisma, 'delete customer', async (tx) => {
-    const target = await requireCustomerId(tx, id, 'customerId');
+    const target = await requireUnmergedCustomerId(tx, id, 'customerId');
     // Locked first, so that a resolution attaching identities to it at the same moment
     // either finishes before (and its identities are released too) or sees it deleted.
     await lockLiveCustomers(tx, [target]);
@@ -231,7 +261,7 @@ export async function setExtendedAttribute(
   displayName?: string,
 ): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    const target = await requireCustomerId(tx, id, 'customerId');
+    const target = await requireUnmergedCustomerId(tx, id, 'customerId');
     await setExtendedValue(tx, target, { key, name: displayName, value });
     await reportChanges(tx, { updated: [target] });
   });

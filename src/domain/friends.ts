@@ -1,7 +1,7 @@
 // Friendships are mutual: each is stored as two directed rows, written together, so that
 // "friends of X" is one index scan and a friendship is never half there.
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { requireCustomerId, requireCustomerIds } from './customers.ts';
+import { requireCustomerId, requireCustomerIds, requireUnmergedCustomerId, requireUnmergedCustomerIds } from './customers.ts';
 import { resolveCustomerIds } from './merge/tree.ts';
 import { badInput, DomainError, type FieldIssue } from './errors.ts';
 import { identityTypeRules, normalizeValue } from './identity-types.ts';
@@ -99,8 +99,8 @@ export async function addFriendsByIdentity(
 
 export async function removeFriends(prisma: PrismaClient, customerId: number, friendIds: number[]): Promise<number> {
   return prisma.$transaction(async (tx) => {
-    const owner = await requireCustomerId(tx, customerId, 'customerId');
-    const friends = await requireCustomerIds(tx, friendIds, 'friendIds');
+    const owner = await requireUnmergedCustomerId(tx, customerId, 'customerId');
+    const friends = await requireUnmergedCustomerIds(tx, friendIds, 'friendIds');
     const { count } = await tx.friendship.deleteMany({
       where: {
         OR: [

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient, UserCustomer } from '../generated/prisma/client.ts';
 import { uniqueViolation } from '../db/errors.ts';
-import { requireCustomerId, requireCustomerIds } from './customers.ts';
+import { requireCustomerId, requireUnmergedCustomerId, requireUnmergedCustomerIds } from './customers.ts';
 import { badInput, DomainError } from './errors.ts';
 import { parseLegacyDateTime } from './legacy-dates.ts';
 import { isInt32, parseInput } from './validation.ts';
@@ -117,7 +117,7 @@ export const editInput = followInput.extend({ isAvailable: flag.optional(), boss
 
 export async function editFollow(prisma: PrismaClient, input: z.input<typeof editInput>): Promise<UserCustomer> {
   const data = parseInput(editInput, input);
-  const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
+  const customerId = await requireUnmergedCustomerId(prisma, data.customerId, 'customerId');
   const existing = await prisma.userCustomer.findUnique({ where: { userId_customerId: { userId: data.userId, customerId } } });
   if (!existing) throw new DomainError('NOT_FOUND', `customerId: user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
   const link = await prisma.userCustomer.update({
@@ -139,7 +139,7 @@ export async function unfollow(prisma: PrismaClient, userId: string, customerIds
   if (!userId.trim()) throw badInput('userId', 'is required');
   if (customerIds.length === 0) throw badInput('customerIds', 'at least one customer id is required');
   return prisma.$transaction(async (tx) => {
-    const live = await requireCustomerIds(tx, customerIds, 'customerIds');
+    const live = await requireUnmergedCustomerIds(tx, customerIds, 'customerIds');
     const existing = await tx.userCustomer.findMany({ where: { userId, customerId: { in: live } }, select: { customerId: true } });
     const followed = new Set(existing.map((e) => e.customerId));
     live.forEach((id, i) => {

@@ -10,7 +10,7 @@ import {
   deleteCustomer,
   findLiveCustomer,
   findLiveCustomerByIdentity,
-  requireCustomerId,
+  requireUnmergedCustomerId,
   setExtendedAttribute,
   setSystemAttribute,
   updateCustomer,
@@ -292,7 +292,8 @@ builder.mutationFields((t) => ({
       displayName: t.arg.string({ required: false, description: 'Name of a new extended attribute.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const id = await requireCustomerId(ctx.prisma, parseCustomerId(args.customerId, 'customerId'), 'customerId');
+      // A write: a merged-away id is refused rather than changing its survivor.
+      const id = await requireUnmergedCustomerId(ctx.prisma, parseCustomerId(args.customerId, 'customerId'), 'customerId');
       if (args.extended) await setExtendedAttribute(ctx.prisma, id, args.name, args.value ?? null, args.displayName ?? undefined);
       else await setSystemAttribute(ctx.prisma, id, args.name, args.value ?? null);
       return { customerId: id };
