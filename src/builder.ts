@@ -39,6 +39,12 @@ const pageSize = z
   .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
 const cursor = z.string().refine(isConnectionCursor, 'is not a cursor this API gave out (pageInfo.endCursor/startCursor)');
 
+function rootFieldOf(path: { key: string | number; prev: unknown }): string {
+  let at = path;
+  while (at.prev) at = at.prev as typeof at;
+  return String(at.key);
+}
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
@@ -75,10 +81,13 @@ export const builder = new SchemaBuilder<{
       };
     },
     // CONTRACT §2: a missing scope is HTTP 403, in GraphQL as in REST.
+    // Below a mutation's root field the mutation has run: the refusal says its write is committed.
     unauthorizedError: (_parent, _context, info, result) =>
-      new GraphQLError(`Not authorized to access ${info.parentType.name}.${info.fieldName}: ${result.message}`, {
-        extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-      }),
+      new GraphQLError(
+        `Not authorized to access ${info.parentType.name}.${info.fieldName}: ${result.message}` +
+          (info.operation.operation === 'mutation' && info.path.prev ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)` : ''),
+        { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+      ),
   },
   relay: {
     clientMutationId: 'omit',

@@ -102,7 +102,11 @@ export function registerRestShim(
       method: route.method,
       url: route.path,
       handler: async (req, reply) => {
-        const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
+        const answer = (envelope: { status: number; body: unknown }) => {
+          // RFC 9110: a 401 names the scheme it wants.
+          if (envelope.status === 401) reply.header('www-authenticate', 'Bearer realm="customer-graph"');
+          return reply.code(envelope.status).send(envelope.body);
+        };
         try {
           req.caller = await admit(req, reply, services);
           requireScope(req.caller, route.scope);
