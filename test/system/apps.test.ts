@@ -103,5 +103,6 @@ describe('CLI', () => {
     } finally {
       await db.drop();
     }
-  });
+    // Seven CLI processes, each opening and migrating the database: a minute or two on a loaded machine.
+  }, 240_000);
 });
