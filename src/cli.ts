@@ -2,8 +2,9 @@
 // applies pending migrations before it works.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.ts';
-import { createApp, mintToken, parseScopes } from './domain/auth.ts';
+import { parseScopes } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
+import type { CommandRequest } from './cli/commands.ts';
 import { openMigrated, serve } from './server.ts';
 
 const program = new Command()
@@ -23,18 +24,8 @@ program
   .description('apply pending migrations to DATABASE_URL')
   .option('--status', 'list pending migrations without applying them')
   .action(async (options: { status?: boolean }) => {
+    if (options.status) return runWhereTheDatabaseIs({ command: 'migrate --status' });
     const config = loadConfig();
-    if (options.status) {
-      const { openDatabase } = await import('./db/database.ts');
-      const database = await openDatabase(config.DATABASE_URL, { command: 'migrate --status' });
-      try {
-        const pending = await database.pendingMigrations();
-        console.log(pending.length ? `Pending migrations:\n  ${pending.join('\n  ')}` : 'Database schema is up to date.');
-      } finally {
-        await database.close();
-      }
-      return;
-    }
     const database = await openMigrated(config, 'migrate', console.log);
     await database.close();
     console.log(`Database schema is up to date (${database.kind} ${database.location}).`);
@@ -52,22 +43,62 @@ app
     return scopes;
   })
   .option('--json', 'print one JSON object {appKey, secret, token}')
-  .action(async (options: { name: string; scopes: string[]; json?: boolean }) => {
-    const config = loadConfig();
-    const database = await openMigrated(config, 'app create');
+  .action((options: { name: string; scopes: string[]; json?: boolean }) =>
+    runWhereTheDatabaseIs({ command: 'app create', name: options.name, scopes: options.scopes, json: options.json === true }),
+  );
+
+/**
+ * Runs a database command here, or, when a running server holds the embedded database, in that
+ * server over its local channel (src/cli/local-channel.ts): one writer either way. Ctrl-C stops
+ * an import after its current chunk and says how to resume; a second Ctrl-C exits at once.
+ */
+async function runWhereTheDatabaseIs(request: CommandRequest, progressIntervalSeconds = 2): Promise<void> {
+  const { runCommand } = await import('./cli/commands.ts');
+  const { lineProgress, terminalProgress } = await import('./cli/progress.ts');
+  const { DirectoryLockedError } = await import('./db/lock.ts');
+  const config = loadConfig();
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) {
+      process.stderr.write('\x1b[?25h'); // the progress bar hides the cursor: give it back
+      process.exit(130);
+    }
+    console.error('\nStopping after the current chunk (Ctrl-C again to quit at once)…');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io = {
+    out: (line: string) => console.log(line),
+    err: (line: string) => console.error(line),
+    progress: process.stderr.isTTY ? terminalProgress() : lineProgress((line) => console.error(line), progressIntervalSeconds * 1000),
+    signal: abort.signal,
+  };
+  try {
+    let database;
     try {
-      const created = await createApp(database.prisma, { name: options.name, scopes: options.scopes });
-      if (options.json) {
-        const token = await mintToken(database.prisma, created.appKey, config.TOKEN_TTL_SECONDS);
-        console.log(JSON.stringify({ appKey: created.appKey, secret: created.secret, token }));
-      } else {
-        console.log(`appKey: ${created.appKey}\nsecret: ${created.secret}\nscopes: ${created.scopes.join(',')}`);
-        console.log('The secret is shown once. Exchange both for a token: POST /openapi/auth/token {"appKey","secret"}');
-      }
+      database =
+        request.command === 'migrate --status'
+          ? await (await import('./db/database.ts')).openDatabase(config.DATABASE_URL, { command: request.command })
+          : await openMigrated(config, request.command);
+    } catch (error) {
+      const holder = error instanceof DirectoryLockedError ? error.holder : null;
+      if (!holder?.channel) throw error;
+      const { runOnHolder } = await import('./cli/local-channel.ts');
+      console.error(`The embedded database is held by process ${holder.pid} (customer-graph ${holder.command}): running this command there.`);
+      process.exitCode = await runOnHolder(holder.channel, request, io);
+      return;
+    }
+    try {
+      process.exitCode = await runCommand(database, config, request, io);
     } finally {
       await database.close();
     }
-  });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 const integerOption = (name: string, min: number, allowed?: number[]) => (value: string) => {
   const number = Number(value);
@@ -90,43 +121,9 @@ interface ImportCommandOptions {
 
 /** Runs an import of `file` and prints its summary; sets the exit code from the job's status. */
 async function runImport(file: string, options: ImportCommandOptions): Promise<void> {
-  const { formatOf } = await import('./cli/row-files.ts');
-  const { importFile, exitCodeOf } = await import('./cli/import-file.ts');
-  const { lineProgress, terminalProgress } = await import('./cli/progress.ts');
-  const format = formatOf(file, options.format);
-  const config = loadConfig();
-  const database = await openMigrated(config, 'import');
-  try {
-    const progress = process.stderr.isTTY ? terminalProgress() : lineProgress((line) => console.error(line), options.progressInterval * 1000);
-    const result = await importFile(
-      database.prisma,
-      {
-        file,
-        format,
-        publicParams: options.matching
-          ? { isMatching: true, matchingType: options.matchingType, ...(options.matchingType === 2 ? { identifyWay: options.identifyWay } : {}), importMode: options.mode }
-          : { isMatching: false, importMode: options.mode },
-        chunkSize: options.chunkSize,
-        errorsFile: options.errors ?? `${file.replace(/\.(csv|jsonl|ndjson)$/i, '')}.errors.csv`,
-      },
-      progress,
-      (line) => console.log(line),
-    );
-    const seconds = (result.millis / 1000).toFixed(1);
-    console.log(
-      [
-        `Job #${result.jobId}: ${result.status}`,
-        `  rows       ${result.total}${result.resumedAt ? ` (resumed at row ${result.resumedAt})` : ''}`,
-        `  succeeded  ${result.succeeded}`,
-        `  failed     ${result.failed}`,
-        `  duration   ${seconds} s, ${result.rowsPerSecond} rows/s`,
-        ...(result.errorsFile ? [`  errors     ${result.errorsFile} (row,line,field,message)`] : []),
-      ].join('\n'),
-    );
-    process.exitCode = exitCodeOf(result.status);
-  } finally {
-    await database.close();
-  }
+  const { importRequest } = await import('./cli/commands.ts');
+  const { progressInterval, ...rest } = options;
+  await runWhereTheDatabaseIs(importRequest(file, rest), progressInterval);
 }
 
 program

@@ -1,6 +1,8 @@
 // `customer-graph serve` (what `npm start` runs): open and migrate the database, create the
 // development app on a first embedded start, serve HTTP, and shut down gracefully.
 import type { Config } from './config.ts';
+import { runCommand } from './cli/commands.ts';
+import { openLocalChannel, type LocalChannel } from './cli/local-channel.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createApp, mintToken, SCOPES } from './domain/auth.ts';
 import { createGateway } from './gateway.ts';
@@ -56,8 +58,21 @@ async function developmentToken(database: Database, config: Config): Promise<str
   return isLoopback(config.HOST) ? mintToken(database.prisma, existing.appKey, DEV_TOKEN_TTL_SECONDS) : undefined;
 }
 
+/**
+ * On the embedded database, CLI commands run by other processes (`app create`, `import`, …)
+ * are refused the directory's lock; they hand their work to this server instead, over a
+ * channel only this user can open (src/cli/local-channel.ts).
+ */
+async function openCommandChannel(database: Database, config: Config): Promise<LocalChannel | null> {
+  if (database.kind !== 'embedded') return null;
+  const channel = await openLocalChannel(database.location, (request, io) => runCommand(database, config, request, io));
+  if (channel) database.describeHolder({ channel: channel.path });
+  return channel;
+}
+
 export async function serve(config: Config): Promise<void> {
   const database = await openMigrated(config, 'serve');
+  const channel = await openCommandChannel(database, config);
   const graphiqlToken = await developmentToken(database, config);
   const gateway = await createGateway({
     config,
@@ -79,6 +94,7 @@ export async function serve(config: Config): Promise<void> {
     force.unref();
     try {
       await gateway.close();
+      await channel?.close();
       await database.close();
       await stopTracing(); // exports the spans still buffered
       gateway.app.log.info('shut down cleanly');
