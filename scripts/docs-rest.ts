@@ -1,9 +1,9 @@
-// npm run docs:rest: writes docs/rest-<family>.md from the route table. test/rest-docs.test.ts
+// npm run docs:rest: writes docs/rest-<family>.md from the route table. test/api/rest-docs.test.ts
 // fails when a checked-in page is stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { familyPages } from '../src/rest/docs-pages.ts';
-import { families } from '../src/rest/families.ts';
+import { families } from '../src/platform/envelopes.ts';
 import { restRoutes } from '../src/rest/table.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

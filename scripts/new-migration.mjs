@@ -2,31 +2,19 @@
 // npm run migration:new -- <name>
 // Writes prisma/migrations/<timestamp>_<name>/migration.sql: the SQL that takes a database
 // from the committed migrations to prisma/schema.prisma. The diff replays the migrations on
-// an in-memory PGlite (prisma.config.ts), so no database server and no Prisma binary host
-// are needed. Review the file, then commit it with the schema change.
-import { spawnSync } from 'node:child_process';
+// an in-memory PGlite, so no database server and no Prisma binary host are needed. Review the
+// file, then commit it with the schema change.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { diffMigrationsToSchema, root } from './migration-diff.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const name = (process.argv[2] ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
 if (!name) {
   console.error('usage: npm run migration:new -- <name>   (e.g. add_customer_nickname_index)');
   process.exit(2);
 }
-const result = spawnSync(
-  process.execPath,
-  [join(root, 'scripts/prisma.mjs'), 'migrate', 'diff', '--from-migrations', 'prisma/migrations',
-    '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
-  { cwd: root, encoding: 'utf8' },
-);
-if (result.status !== 0) {
-  process.stderr.write(result.stderr);
-  process.exit(result.status ?? 1);
-}
-const sql = result.stdout.trim();
-if (!sql || /^-- This is an empty migration\.?$/.test(sql)) {
+const sql = diffMigrationsToSchema();
+if (sql === null) {
   console.log('prisma/schema.prisma matches the migrations: nothing to write.');
   process.exit(0);
 }

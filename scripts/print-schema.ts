@@ -1,4 +1,4 @@
-// npm run schema:print: writes schema.graphql from the builder. test/schema.test.ts fails
+// npm run schema:print: writes schema.graphql from the builder. test/api/schema.test.ts fails
 // when the checked-in file is stale.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

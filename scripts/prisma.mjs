@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the Prisma CLI without Prisma's binary host (unreachable here; see README "Migrations").
+// Runs the Prisma 7 CLI (`prisma generate`) without Prisma's binary host (unreachable here; see README "Migrations").
 // The CLI still looks for native engines it never uses on the driver-adapter path, so point
 // those variables at an existing file, and turn off its update check.
 import { spawnSync } from 'node:child_process';

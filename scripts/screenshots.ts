@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM, haveChromium, launchChromium } from '../test/support/browser.ts';
-import { startServer } from '../test/support/processes.ts';
+import { CHROMIUM, haveChromium, launchChromium } from './support/browser.ts';
+import { startServer } from './support/processes.ts';
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 

@@ -18,7 +18,7 @@ import { createApp, mintToken } from '../src/domain/auth.ts';
 import { createGateway } from '../src/gateway.ts';
 import { restRoutes } from '../src/rest/table.ts';
 import { schema } from '../src/schema/index.ts';
-import { describeFailures, fuzzGateway, seedWorld } from '../test/support/fuzz-gateway.ts';
+import { describeFailures, fuzzGateway, seedWorld } from './support/fuzz-gateway.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FUZZ_INPUTS = Number(process.env.SOAK_FUZZ_INPUTS ?? 10_500);

@@ -1,16 +1,41 @@
 // The one Pothos schema builder, with its plugins. Types live in src/schema/<type>.ts.
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { decodeBase64, decodeCursorChunk } from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { z } from 'zod';
 import type { Context } from './context.ts';
 import { invalidInput } from './domain/errors.ts';
+import { DEFAULT_PAGE_SIZE, INSTANT_RANGE_MESSAGE, isStorableInstant, MAX_PAGE_SIZE } from './domain/validation.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
+import { VisibilityPlugin } from './schema/visibility-plugin.ts';
+
+/** A cursor this API gave out: @pothos/plugin-prisma's `GPC:` chunk, base64. */
+function isConnectionCursor(cursor: string): boolean {
+  try {
+    const decoded = decodeBase64(cursor);
+    if (!decoded.startsWith('GPC:')) return false;
+    decodeCursorChunk(decoded.slice(4));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Every connection's paging arguments, checked once here: a client's mistake names the
+// argument (BAD_INPUT) instead of failing inside the resolver, and a page above the maximum is
+// refused rather than silently cut (REST refuses it too).
+const pageSize = z
+  .number()
+  .int()
+  .min(0, 'must not be negative')
+  .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
+const cursor = z.string().refine(isConnectionCursor, 'is not a cursor this API gave out (pageInfo.endCursor/startCursor)');
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -33,7 +58,8 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin],
+  // visibility last: it sees what every other plugin's resolver finally returns.
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => {
@@ -55,12 +81,21 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    firstArgOptions: { validate: pageSize },
+    lastArgOptions: { validate: pageSize },
+    afterArgOptions: { validate: cursor },
+    beforeArgOptions: { validate: cursor },
+    // node and nodes are src/schema/node.ts: any id a client sends answers an object or null.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
   prisma: {
     client: (context) => context.prisma,
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
     // A resolver that ignores the selection it was handed would issue extra queries.
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
   },
@@ -79,7 +114,16 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+/** A date-time the database can store, or a TypeError graphql-js reports against the field. */
+function storable(date: Date): Date {
+  if (!isStorableInstant(date)) throw new TypeError(INSTANT_RANGE_MESSAGE);
+  return date;
+}
+
+builder.addScalarType('DateTime', DateTimeResolver, {
+  parseValue: (value: unknown) => storable(DateTimeResolver.parseValue(value)),
+  parseLiteral: (node: ValueNode, variables?: Record<string, unknown> | null) => storable(DateTimeResolver.parseLiteral(node, variables)),
+});
 builder.addScalarType('JSON', JSONResolver);
 
 builder.queryType({});

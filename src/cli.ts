@@ -2,7 +2,12 @@
 // applies pending migrations before it works.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.ts';
+<<<<<<< HEAD
 import { parseScopes } from './domain/auth.ts';
+=======
+import { registerAppCommands } from './cli/apps.ts';
+import { createApp, mintToken, parseScopes } from './domain/auth.ts';
+>>>>>>> main
 import { DomainError } from './domain/errors.ts';
 import type { CommandRequest } from './cli/commands.ts';
 import { openMigrated, serve } from './server.ts';
@@ -32,6 +37,7 @@ program
   });
 
 const app = program.command('app').description('manage client apps (appKey, secret, scopes)');
+registerAppCommands(program, app);
 
 app
   .command('create')

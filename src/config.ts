@@ -2,6 +2,35 @@
 // README "Configuration" documents each of them.
 import { z } from 'zod';
 
+/** "https://a.example,https://b.example": exact origins, each scheme://host[:port] and nothing else. */
+const originList = z
+  .string()
+  .default('')
+  .transform((list, ctx) => {
+    const origins = list.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const origin of origins) {
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        // reported below
+      }
+      const exact = parsed && parsed.origin === origin && /^(\[[\d:a-f]+\]|[\d.a-z-]+)$/i.test(parsed.hostname);
+      if (!exact) ctx.addIssue({ code: 'custom', message: `"${origin}" is not an exact origin such as https://app.example` });
+    }
+    return origins;
+  });
+
+/** "off" (default) or the proxies' addresses: "10.0.0.5,10.1.0.0/16" (proxy-addr's names loopback, uniquelocal too). */
+const trustProxy = z
+  .string()
+  .default('off')
+  .transform((value): string[] | false => {
+    const v = value.trim();
+    if (v === '' || v === 'off' || v === 'false') return false;
+    return v.split(',').map((s) => s.trim()).filter(Boolean);
+  });
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
@@ -9,6 +38,18 @@ const schema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().optional(),
+  /** Web origins whose pages may call GraphQL and the REST routes (CORS); none by default. */
+  CORS_ORIGINS: originList,
+  /** GraphiQL on GET /graphql for browsers: on by default except in production. */
+  GRAPHIQL: z.enum(['on', 'off']).optional(),
+  /** Proxies whose X-Forwarded-For is believed (client address for the token route's limit). */
+  TRUST_PROXY: trustProxy,
+  /** Longest a request may take to arrive (headers and body), in milliseconds; slower ones are closed. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Longest a connection may stay idle, in milliseconds (subscription streams send a ping every 12 s). */
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(60_000),
+  /** Longest one SQL statement may run on PostgreSQL, in milliseconds; 0 turns it off. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(10_000),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(1).optional(),
   /** Lifetime of tokens from POST /openapi/auth/token, in seconds. */
@@ -22,11 +63,15 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().nonnegative().default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  /** Items a list argument may hold (GraphQL and REST), unless the argument declares its own maximum. */
+  GRAPHQL_MAX_LIST_ITEMS: z.coerce.number().int().positive().default(1000),
   /** Requests an app may make per window (GraphQL and REST together); 0 turns the limit off. */
   RATE_LIMIT_REQUESTS: z.coerce.number().int().nonnegative().default(6000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   /** Token requests (POST /openapi/auth/token) per client address per window; 0 turns it off. */
   TOKEN_RATE_LIMIT_REQUESTS: z.coerce.number().int().nonnegative().default(30),
+  /** Requests with a missing or unknown token per client address per window, past which that address gets 429; 0 turns it off. */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().nonnegative().default(300),
   /** Prefix of every key this service writes to Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('customer-graph'),
   /** How long a SIGTERM waits for in-flight requests and job steps before exiting anyway. */
@@ -39,9 +84,11 @@ const schema = z.object({
   IMPORT_LEASE_MILLIS: z.coerce.number().int().min(100).default(30_000),
   /** Rows an import applies per transaction. */
   IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+  /** Days a finished import job keeps its rows (ImportJob.payload) before the worker clears them; 0 clears them at once. */
+  IMPORT_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
 });
 
-export type Config = z.infer<typeof schema> & { production: boolean };
+export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL'> & { production: boolean; graphiql: boolean };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -49,5 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     throw new Error(`Invalid environment variable ${String(issue.path[0])}: ${issue.message}`);
   }
-  return { ...parsed.data, production: parsed.data.NODE_ENV === 'production' };
+  const { GRAPHIQL, ...settings } = parsed.data;
+  const production = settings.NODE_ENV === 'production';
+  return { ...settings, production, graphiql: GRAPHIQL ? GRAPHIQL === 'on' : !production };
 }

@@ -8,6 +8,7 @@ import type { Database } from './db/database.ts';
 import { TokenVerifier } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
 import { startImportWorker } from './domain/imports/worker.ts';
+import { registerCors } from './http/cors.ts';
 import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
@@ -16,7 +17,7 @@ import { requestIdOf } from './http/logging.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
-import { familyOf } from './rest/families.ts';
+import { familyOf } from './platform/envelopes.ts';
 import { registerRestShim } from './rest/shim.ts';
 import { importRows } from './metrics.ts';
 import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
@@ -46,6 +47,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // A client sending its request slowly (slowloris) is cut off instead of holding a socket.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    http: {
+      // Node only cuts a slow body off when headersTimeout is no longer than requestTimeout, and
+      // checks on this interval (30 s by default): a fraction of the timeout.
+      headersTimeout: config.REQUEST_TIMEOUT_MS ? Math.min(60_000, config.REQUEST_TIMEOUT_MS) : 60_000,
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(config.REQUEST_TIMEOUT_MS / 4))),
+    },
+    trustProxy: config.TRUST_PROXY,
     requestIdHeader: false,
     genReqId: requestIdOf,
   });
@@ -71,6 +82,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   await app.register(formbody);
+  await registerCors(app, config);
 
   // Errors fastify raises itself (bad JSON, body too large, unsupported media type), answered
   // in the envelope of the family the path belongs to.

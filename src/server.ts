@@ -16,6 +16,7 @@ export async function openMigrated(config: Config, command: string, say: (line: 
   const database = await openDatabase(config.DATABASE_URL, {
     command,
     poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     onCreate: (location) => say(`Creating the embedded database in ${location} (the first start takes a few seconds)…`),
   });
   try {

@@ -1,7 +1,7 @@
 // GraphQL Code Generator for the example client: schema.graphql (the gateway's printed schema)
 // plus operations.graphql give generated/graphql.ts, one TypedDocumentNode per operation with
 // the types of its variables and result. `npm run example:codegen` rewrites it;
-// test/example-client.test.ts fails when it is stale.
+// test/system/example-client.test.ts fails when it is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { codegen } from '@graphql-codegen/core';
 import * as typedDocumentNode from '@graphql-codegen/typed-document-node';

@@ -19,8 +19,8 @@ import {
   type RowError,
 } from '../domain/imports/jobs.ts';
 import type { Progress } from './progress.ts';
-import { fingerprint, readRows, type RowFileFormat } from './row-files.ts';
-import { csvField } from '../test-data/customers.ts';
+import { csvField, type RowFileFormat } from '../domain/imports/file-format.ts';
+import { fingerprint, readRows } from './row-files.ts';
 
 /** seed 004 publicParams (客户资料导入配置). */
 export interface ProfilePublicParams {

@@ -9,10 +9,7 @@ import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
-import { PROFILE_COLUMNS } from '../test-data/customers.ts';
-
-export type RowFileFormat = 'csv' | 'jsonl';
-export const ROW_FILE_FORMATS: readonly RowFileFormat[] = ['csv', 'jsonl'];
+import { PROFILE_COLUMNS, ROW_FILE_FORMATS, type RowFileFormat } from '../domain/imports/file-format.ts';
 
 export interface FileRow {
   /** 0-based index of the data row (the header is not a row; blank lines are skipped). */

@@ -39,6 +39,8 @@ export interface OpenOptions {
   /** The CLI command opening it, named to processes refused by the embedded lock. */
   command: string;
   poolSize?: number;
+  /** PostgreSQL's statement_timeout on the pool's connections, in ms (0 or absent: none). Not for migrations. */
+  statementTimeoutMs?: number;
   /** Called for each SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
   /** Called before a new embedded database is created (it takes a few seconds). */
@@ -93,7 +95,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
   if (kind === 'postgres') {
     const config = postgresConfig(url, options.poolSize ?? 10);
     // One pool: Prisma's adapter and hand-written SQL (`sql`) share its connections.
-    const pool = postgresPool(config);
+    const pool = postgresPool(options.statementTimeoutMs ? { ...config, statement_timeout: options.statementTimeoutMs } : config);
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     prisma = createClient(postgresAdapter(pool), options.onQuery);
     target = postgresMigrationTarget(config);

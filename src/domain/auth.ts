@@ -4,7 +4,7 @@ import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } fr
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { DomainError } from './errors.ts';
+import { DomainError, notFound } from './errors.ts';
 import { parseInput } from './validation.ts';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -108,8 +108,11 @@ export async function issueToken(
  * requests costs one query; revocation through this instance takes effect at once, and
  * through another instance within `cacheMillis`.
  */
+const MAX_CACHED_TOKENS = 10_000;
+
 export class TokenVerifier {
   private readonly cache = new Map<string, { caller: Caller | null; until: number; expiresAt: number }>();
+  private readonly unknown = new Map<string, { caller: Caller | null; until: number; expiresAt: number }>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -119,7 +122,7 @@ export class TokenVerifier {
   async verify(token: string): Promise<Caller | null> {
     const digest = tokenDigest(token);
     const now = Date.now();
-    const hit = this.cache.get(digest);
+    const hit = this.cache.get(digest) ?? this.unknown.get(digest);
     if (hit && hit.until > now && hit.expiresAt > now) return hit.caller;
     const row = await this.prisma.appToken.findUnique({ where: { tokenHash: digest }, include: { app: true } });
     const live = row && !row.revokedAt && !row.app.revokedAt && row.expiresAt.getTime() > now;
@@ -131,24 +134,89 @@ export class TokenVerifier {
           scopes: new Set(parseScopes(row.app.scopes) as Scope[]),
         }
       : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(digest, { caller, until: now + this.cacheMillis, expiresAt: live ? row.expiresAt.getTime() : Infinity });
+    // Unknown tokens are cached too (a repeated one costs no query), in their own bounded map:
+    // past the bound its oldest entry goes, so a flood of random tokens cannot evict live ones.
+    const cache = live ? this.cache : this.unknown;
+    if (!live) this.cache.delete(digest);
+    if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value as string);
+    cache.set(digest, { caller, until: now + this.cacheMillis, expiresAt: live ? row.expiresAt.getTime() : Infinity });
     return caller;
   }
 
+  /** Revokes a token; refused by this instance at once. */
   async revoke(token: string): Promise<boolean> {
-    const digest = tokenDigest(token);
-    this.cache.delete(digest);
-    const { count } = await this.prisma.appToken.updateMany({
-      where: { tokenHash: digest, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    return count > 0;
+    const revoked = await revokeToken(this.prisma, token);
+    this.cache.delete(tokenDigest(token));
+    return revoked;
+  }
+
+  /** Revokes an app and its tokens; refused by this instance at once. */
+  async revokeApp(appKey: string): Promise<RevokedApp> {
+    const revoked = await revokeApp(this.prisma, appKey);
+    this.forget();
+    return revoked;
   }
 
   forget(): void {
     this.cache.clear();
+    this.unknown.clear();
   }
+}
+
+export interface AppSummary {
+  id: number;
+  appKey: string;
+  name: string;
+  scopes: Scope[];
+  development: boolean;
+  createdAt: Date;
+  revokedAt: Date | null;
+  /** Tokens neither expired nor revoked. */
+  activeTokens: number;
+}
+
+/** Every app (or the one with appKey), oldest first, with its count of usable tokens (CLI `app list`, GraphQL `apps`). */
+export async function listApps(prisma: PrismaClient, filter: { appKey?: string } = {}): Promise<AppSummary[]> {
+  const apps = await prisma.app.findMany({
+    where: filter.appKey === undefined ? {} : { appKey: filter.appKey },
+    orderBy: { id: 'asc' },
+    select: {
+      id: true, appKey: true, name: true, scopes: true, development: true, createdAt: true, revokedAt: true,
+      _count: { select: { tokens: { where: { revokedAt: null, expiresAt: { gt: new Date() } } } } },
+    },
+  });
+  return apps.map(({ _count, scopes, ...app }) => ({ ...app, scopes: parseScopes(scopes) as Scope[], activeTokens: app.revokedAt ? 0 : _count.tokens }));
+}
+
+export interface RevokedApp {
+  appKey: string;
+  revokedAt: Date;
+  /** Tokens revoked by this call (an app revoked before keeps its first revokedAt). */
+  tokensRevoked: number;
+}
+
+/**
+ * Revokes an app: it can no longer get tokens, and its tokens are revoked with it, in one
+ * transaction. Revoking again changes nothing. NOT_FOUND names appKey.
+ */
+export async function revokeApp(prisma: PrismaClient, appKey: string): Promise<RevokedApp> {
+  return prisma.$transaction(async (tx) => {
+    const app = await tx.app.findUnique({ where: { appKey }, select: { id: true, revokedAt: true } });
+    if (!app) throw notFound('app', appKey, 'appKey');
+    const revokedAt = app.revokedAt ?? new Date();
+    if (!app.revokedAt) await tx.app.update({ where: { id: app.id }, data: { revokedAt } });
+    const { count } = await tx.appToken.updateMany({ where: { appId: app.id, revokedAt: null }, data: { revokedAt } });
+    return { appKey, revokedAt, tokensRevoked: count };
+  });
+}
+
+/** Revokes one token. false when there was none to revoke. */
+export async function revokeToken(prisma: PrismaClient, token: string): Promise<boolean> {
+  const { count } = await prisma.appToken.updateMany({
+    where: { tokenHash: tokenDigest(token), revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count > 0;
 }
 
 /** Creates a long-lived token for an app directly (CLI `app create --json`, dev app). */

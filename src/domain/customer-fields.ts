@@ -1,10 +1,11 @@
 // The customer profile: every system attribute of seed 001 (客户管理) and seed 004 (客户资料),
 // with its type and rule. GraphQL inputs, the REST shim and imports all validate with these.
 import { z } from 'zod';
+import { INT32_MAX } from './validation.ts';
 
 const text = (max = 255) => z.string().trim().max(max, `must be at most ${max} characters`);
 const flag = z.number().int().min(0).max(1, 'must be 0 or 1');
-const count = z.number().int().min(0, 'must not be negative');
+const count = z.number().int().min(0, 'must not be negative').max(INT32_MAX, `must be at most ${INT32_MAX}`);
 
 /** yyyy-MM-dd, a real calendar date. */
 export const isoDate = z

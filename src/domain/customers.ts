@@ -13,64 +13,14 @@ import {
   type ProfileInput,
 } from './customer-fields.ts';
 import { badInput, DomainError, notFound } from './errors.ts';
+import { dedupeIdentities } from './identity/rules.ts';
 import { identityTypeRules, normalizeIdentity, type IdentityRef } from './identity-types.ts';
+import { resolveCustomerId, resolveCustomerIds } from './merge/tree.ts';
 import { lockLiveCustomers, retryingTransaction } from './transactions.ts';
 import { parseInput } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
 type Db = PrismaClient | Tx;
-
-/** Longest chain of merges followed before giving up (a cycle would be a bug). */
-const MAX_MERGE_CHAIN = 64;
-
-/**
- * The live customer an id stands for: itself, or the survivor of the merges it went
- * through. null when it never existed or was deleted.
- */
-export async function resolveCustomerId(db: Db, id: number): Promise<number | null> {
-  let current = id;
-  for (let hops = 0; hops < MAX_MERGE_CHAIN; hops++) {
-    const row = await db.customer.findUnique({
-      where: { id: current },
-      select: { id: true, mergedIntoId: true, deletedAt: true },
-    });
-    if (!row) return null;
-    if (row.mergedIntoId === null) return row.deletedAt ? null : row.id;
-    current = row.mergedIntoId;
-  }
-  throw new DomainError('INTERNAL', `customer ${id}: merge chain longer than ${MAX_MERGE_CHAIN}`);
-}
-
-/**
- * resolveCustomerId for many ids: one query per merge hop, not one per id.
- * Maps each given id to its live customer id, or null.
- */
-export async function resolveCustomerIds(db: Db, ids: number[]): Promise<Map<number, number | null>> {
-  const result = new Map<number, number | null>();
-  // pending: the id we still chase -> the given ids that end where it ends
-  let pending = new Map<number, number[]>();
-  for (const id of new Set(ids)) pending.set(id, [id]);
-  for (let hops = 0; pending.size > 0; hops++) {
-    if (hops >= MAX_MERGE_CHAIN) throw new DomainError('INTERNAL', `merge chain longer than ${MAX_MERGE_CHAIN}`);
-    const rows = await db.customer.findMany({
-      where: { id: { in: [...pending.keys()] } },
-      select: { id: true, mergedIntoId: true, deletedAt: true },
-    });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const next = new Map<number, number[]>();
-    for (const [id, origins] of pending) {
-      const row = byId.get(id);
-      if (row && row.mergedIntoId !== null) {
-        next.set(row.mergedIntoId, [...(next.get(row.mergedIntoId) ?? []), ...origins]);
-      } else {
-        const live = row && !row.deletedAt ? row.id : null;
-        for (const origin of origins) result.set(origin, live);
-      }
-    }
-    pending = next;
-  }
-  return result;
-}
 
 /** Resolves every id or throws NOT_FOUND naming the first missing one as `field[i]`. */
 export async function requireCustomerIds(db: Db, ids: number[], field: string): Promise<number[]> {
@@ -166,14 +116,11 @@ export async function createCustomer(prisma: PrismaClient, input: NewCustomer): 
   const profile = parseInput(profileSchema, input.profile ?? {}, 'profile');
   const rules = await identityTypeRules(prisma);
   const identities = (input.identities ?? []).map((ref, i) => normalizeIdentity(rules, ref, `identities[${i}]`));
-  const seen = new Map<string, string>();
-  identities.forEach(({ type, value }, i) => {
-    if (type.unique && seen.has(type.name) && seen.get(type.name) !== value) {
-      throw badInput(`identities[${i}]`, `a customer holds one ${type.name}; two different values were given`);
-    }
-    seen.set(type.name, value);
-  });
-  const unique = [...new Map(identities.map((i) => [`${i.type.name}\u0000${i.value}`, i])).values()];
+  const { kept: unique, clashes } = dedupeIdentities(identities);
+  if (clashes.length) {
+    const { index } = clashes[0];
+    throw badInput(`identities[${index}]`, `a customer holds one ${identities[index].type.name}; two different values were given`);
+  }
   const groupIds = [...new Set(input.groupIds ?? [])];
   if (groupIds.length) {
     const found = new Set((await prisma.group.findMany({ where: { id: { in: groupIds } }, select: { id: true } })).map((g) => g.id));

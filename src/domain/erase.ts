@@ -1,30 +1,30 @@
 // Erasure on request (GDPR art. 17 style): a customer's personal data and identities are
 // deleted for good, in one transaction, and an anonymous tombstone (erasedAt) keeps the id so
 // that references to it still resolve. Tombstones merged into the customer are erased with
-// it (their ids resolve to it), and so are the personal values kept about it elsewhere: merge
-// event details, audit entries, import payloads and import row errors.
+// it (their ids resolve to it). Its relations go as merge/relations.ts says; the personal
+// values kept about it elsewhere are scrubbed: merge events (details and reason), audit
+// entries, import payloads, import row errors and job errors. No row keeps a value of it.
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
-import { DomainError, notFound } from './errors.ts';
-import { eraseStrings } from './pii.ts';
+import { notFound } from './errors.ts';
+import { eraseRelations } from './merge/relations.ts';
+import { chainEnd, mergeTree } from './merge/tree.ts';
+import { eraseStrings, maskText } from './pii.ts';
 
 type Tx = Prisma.TransactionClient;
 
 /** Columns that say nothing about the person: kept on the tombstone. */
 const bookkeeping = new Set(['id', 'createdAt', 'updatedAt', 'deletedAt', 'mergedIntoId', 'erasedAt']);
 
+const customerScalars = getDatamodel().datamodel.models.Customer.fields.filter((f) => f.kind === 'scalar' && !bookkeeping.has(f.name));
+
 /**
  * Every other scalar column of Customer, blanked: null where allowed, 0 for the required
  * flags. Read from the data model so that profile columns added later are erased too.
  */
-export const anonymousProfile: Record<string, null | number> = Object.fromEntries(
-  getDatamodel()
-    .datamodel.models.Customer.fields.filter((f) => f.kind === 'scalar' && !bookkeeping.has(f.name))
-    .map((f) => [f.name, f.isRequired ? 0 : null]),
-);
+export const anonymousProfile: Record<string, null | number> = Object.fromEntries(customerScalars.map((f) => [f.name, f.isRequired ? 0 : null]));
 
 const ERASED = '[erased]';
-const MAX_CHAIN = 64;
 
 export interface ErasureReport {
   /** The customer the given id resolved to. */
@@ -33,28 +33,37 @@ export interface ErasureReport {
   erasedIds: number[];
 }
 
-/** The customer `id` stands for, following merges, whether or not it was deleted. */
-async function survivorOf(tx: Tx, id: number): Promise<number> {
-  let current = id;
-  for (let hops = 0; hops < MAX_CHAIN; hops++) {
-    const row = await tx.customer.findUnique({ where: { id: current }, select: { mergedIntoId: true } });
-    if (!row) throw notFound('customer', id, 'id');
-    if (row.mergedIntoId === null) return current;
-    current = row.mergedIntoId;
-  }
-  throw new DomainError('INTERNAL', `customer ${id}: merge chain longer than ${MAX_CHAIN}`);
+/** What identifies the person, read before anything is deleted. */
+interface Person {
+  ids: number[];
+  /** Identity values as stored (normalised). */
+  identityValues: string[];
+  /** Patterns of the person's values as they may be written in free text (any case, a phone with separators). */
+  patterns: RegExp[];
 }
 
-/** `id` and every customer merged into it, directly or through other merges. */
-async function withMergedTombstones(tx: Tx, id: number): Promise<number[]> {
-  const all = new Set([id]);
-  let frontier = [id];
-  while (frontier.length) {
-    const rows = await tx.customer.findMany({ where: { mergedIntoId: { in: frontier } }, select: { id: true } });
-    frontier = rows.map((r) => r.id).filter((r) => !all.has(r));
-    frontier.forEach((r) => all.add(r));
-  }
-  return [...all].sort((a, b) => a - b);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A phone or QQ number as people write it: digits with spaces, dots, dashes or parentheses between. */
+const digitsPattern = (digits: string) => digits.split('').join('[ .()-]*');
+
+/** Profile strings too short or too common to be searched for in other records (a city, a birthday, a gender word). */
+const isDistinctive = (value: string) => value.length >= 6 && !/^\d{4}-\d{2}-\d{2}$/.test(value);
+
+async function personOf(tx: Tx, ids: number[]): Promise<Person> {
+  const identities = await tx.identity.findMany({ where: { customerId: { in: ids } }, select: { value: true } });
+  const profiles = (await tx.customer.findMany({ where: { id: { in: ids } } })) as unknown as Record<string, unknown>[];
+  const attributes = await tx.attributeValue.findMany({ where: { customerId: { in: ids } }, select: { value: true } });
+  const identityValues = [...new Set(identities.map((i) => i.value).filter((v) => v.length >= 3))];
+  const profileValues = profiles.flatMap((p) => customerScalars.map((f) => p[f.name])).filter((v): v is string => typeof v === 'string');
+  const texts = [...new Set([...identityValues, ...[...profileValues, ...attributes.map((a) => a.value)].filter(isDistinctive)])];
+  const patterns = texts.map((text) => new RegExp(/^\+?\d{7,}$/.test(text) ? digitsPattern(text.replace(/\D/g, '')) : escapeRegExp(text), 'giu'));
+  return { ids, identityValues, patterns };
+}
+
+/** `text` with each of the person's values replaced. */
+function without(text: string, person: Person): string {
+  return person.patterns.reduce((out, pattern) => out.replace(pattern, ERASED), text);
 }
 
 function scrubJson(text: string | null): string | null {
@@ -66,76 +75,106 @@ function scrubJson(text: string | null): string | null {
   }
 }
 
-/** `text` with every occurrence of the values replaced (as they appear in JSON text, too). */
-function without(text: string, values: string[]): string {
-  let out = text;
-  for (const value of values) {
-    out = out.split(value).join(ERASED);
-    const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) out = out.split(escaped).join(ERASED);
+/** Merge events of the erased customers: what moved is erased but its shape kept; the reason loses the person's values. */
+async function scrubMergeEvents(tx: Tx, person: Person): Promise<void> {
+  const inIds = { in: person.ids };
+  const events = await tx.mergeEvent.findMany({ where: { OR: [{ targetId: inIds }, { sourceId: inIds }] }, select: { id: true, details: true, reason: true } });
+  for (const event of events) {
+    await tx.mergeEvent.update({ where: { id: event.id }, data: { details: scrubJson(event.details) ?? '{}', reason: maskText(without(event.reason, person)) } });
   }
-  return out;
+}
+
+/** Audit entries about the erased customers are erased but for their shape; any other entry loses the person's values. */
+async function scrubAuditLog(tx: Tx, person: Person): Promise<void> {
+  const entityIds = person.ids.map(String);
+  const audits = await tx.auditLog.findMany({ where: { entityType: 'Customer', entityId: { in: entityIds } }, select: { id: true, details: true } });
+  for (const audit of audits) await tx.auditLog.update({ where: { id: audit.id }, data: { details: scrubJson(audit.details) } });
+  for (const audit of await rowsMentioning(tx, 'AuditLog', 'details', person)) {
+    await tx.auditLog.update({ where: { id: audit.id }, data: { details: without(audit.text, person) } });
+  }
+}
+
+/**
+ * Rows of `table` whose `column` holds one of the person's values: the database filters with
+ * a case-insensitive regular expression (one statement), and the caller rewrites the few it finds.
+ */
+async function rowsMentioning(tx: Tx, table: 'AuditLog' | 'ImportJob' | 'ImportRowError' | 'MergeEvent', column: string, person: Person) {
+  if (person.patterns.length === 0) return [];
+  const pattern = person.patterns.map((p) => `(${p.source})`).join('|');
+  // Table and column names come from the literal unions above, never from input.
+  return tx.$queryRawUnsafe<{ id: number; text: string }[]>(`SELECT "id", "${column}" AS "text" FROM "${table}" WHERE "${column}" ~* $1`, pattern);
+}
+
+/** Whether an import row is about the person: one of its values is an identity value of theirs, or it names their customer id. */
+function rowIsAbout(row: unknown, person: Person): boolean {
+  const values = new Set(person.identityValues.map((v) => v.toLowerCase()));
+  const ids = new Set(person.ids.map(String));
+  const visit = (value: unknown, key: string): boolean => {
+    if (typeof value === 'string' || typeof value === 'number') {
+      const text = String(value).trim().toLowerCase();
+      return values.has(text) || values.has(text.replace(/\D/g, '')) || (key === 'audienceUserId' && ids.has(text));
+    }
+    if (Array.isArray(value)) return value.some((v) => visit(v, key));
+    if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => visit(v, k));
+    return false;
+  };
+  return visit(row, '');
+}
+
+/** The payload with the person's rows erased (their shape kept) and the person's values gone from the rest. */
+function scrubPayload(payload: string, person: Person): { payload: string; erasedRows: number[] } {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(payload);
+  } catch {
+    return { payload: without(payload, person), erasedRows: [] };
+  }
+  if (!Array.isArray(rows)) return { payload: without(payload, person), erasedRows: [] };
+  const erasedRows: number[] = [];
+  const scrubbed = rows.map((row, i) => {
+    if (!rowIsAbout(row, person)) return row;
+    erasedRows.push(i);
+    return eraseStrings(row);
+  });
+  return { payload: without(JSON.stringify(scrubbed), person), erasedRows };
+}
+
+/** Import payloads, job errors and row errors that quote the person. */
+async function scrubImports(tx: Tx, person: Person): Promise<void> {
+  const jobs = new Map<number, string>();
+  for (const { id, text } of await rowsMentioning(tx, 'ImportJob', 'payload', person)) jobs.set(Number(id), text);
+  for (const [jobId, text] of jobs) {
+    const { payload, erasedRows } = scrubPayload(text, person);
+    await tx.importJob.update({ where: { id: jobId }, data: { payload } });
+    if (erasedRows.length) await tx.importRowError.updateMany({ where: { jobId, row: { in: erasedRows } }, data: { message: ERASED } });
+  }
+  for (const { id, text } of await rowsMentioning(tx, 'ImportJob', 'error', person)) {
+    await tx.importJob.update({ where: { id: Number(id) }, data: { error: without(text, person) } });
+  }
+  for (const { id, text } of await rowsMentioning(tx, 'ImportRowError', 'message', person)) {
+    await tx.importRowError.update({ where: { id: Number(id) }, data: { message: maskText(without(text, person)) } });
+  }
+  // Reasons of merges between other customers may quote the person too.
+  for (const { id, text } of await rowsMentioning(tx, 'MergeEvent', 'reason', person)) {
+    await tx.mergeEvent.update({ where: { id: Number(id) }, data: { reason: maskText(without(text, person)) } });
+  }
 }
 
 export async function eraseCustomer(prisma: PrismaClient, id: number): Promise<ErasureReport> {
   return prisma.$transaction(async (tx) => {
-    const customerId = await survivorOf(tx, id);
-    const ids = await withMergedTombstones(tx, customerId);
-    const inIds = { in: ids };
+    const end = await chainEnd(tx, id);
+    if (!end) throw notFound('customer', id, 'id');
+    const ids = await mergeTree(tx, end.id);
+    const person = await personOf(tx, ids);
 
-    // Values that identify the person and may be quoted in free-form text elsewhere. Short
-    // values are left out: replacing "12" everywhere would damage other customers' records.
-    const identities = await tx.identity.findMany({ where: { customerId: inIds }, select: { value: true } });
-    const profiles = await tx.customer.findMany({
-      where: { id: inIds },
-      select: { mobile: true, email: true, openId: true, unionId: true },
-    });
-    const values = [
-      ...new Set(
-        [...identities.map((i) => i.value), ...profiles.flatMap((p) => [p.mobile, p.email, p.openId, p.unionId])].filter(
-          (v): v is string => typeof v === 'string' && v.length >= 5,
-        ),
-      ),
-    ];
-
-    await tx.identity.deleteMany({ where: { customerId: inIds } });
-    await tx.attributeValue.deleteMany({ where: { customerId: inIds } });
-    await tx.customerTag.deleteMany({ where: { customerId: inIds } });
-    await tx.groupMember.deleteMany({ where: { customerId: inIds } });
-    await tx.friendship.deleteMany({ where: { OR: [{ customerId: inIds }, { friendId: inIds }] } });
-    await tx.userCustomer.deleteMany({ where: { customerId: inIds } });
-
+    await eraseRelations(tx, ids);
     const now = new Date();
-    await tx.customer.updateMany({ where: { id: inIds }, data: { ...anonymousProfile, erasedAt: now } });
-    await tx.customer.updateMany({ where: { id: inIds, deletedAt: null }, data: { deletedAt: now } });
+    await tx.customer.updateMany({ where: { id: { in: ids } }, data: { ...anonymousProfile, erasedAt: now } });
+    await tx.customer.updateMany({ where: { id: { in: ids }, deletedAt: null }, data: { deletedAt: now } });
 
-    const events = await tx.mergeEvent.findMany({
-      where: { OR: [{ targetId: inIds }, { sourceId: inIds }] },
-      select: { id: true, details: true },
-    });
-    for (const event of events) {
-      await tx.mergeEvent.update({ where: { id: event.id }, data: { details: scrubJson(event.details) ?? '{}' } });
-    }
-
-    const audits = await tx.auditLog.findMany({
-      where: { entityType: 'Customer', entityId: { in: ids.map(String) } },
-      select: { id: true, details: true },
-    });
-    for (const audit of audits) {
-      await tx.auditLog.update({ where: { id: audit.id }, data: { details: scrubJson(audit.details) } });
-    }
-
-    for (const value of values) {
-      const jobs = await tx.importJob.findMany({ where: { payload: { contains: value } }, select: { id: true, payload: true } });
-      for (const job of jobs) {
-        await tx.importJob.update({ where: { id: job.id }, data: { payload: without(job.payload ?? '', [value]) } });
-      }
-      const rowErrors = await tx.importRowError.findMany({ where: { message: { contains: value } }, select: { id: true, message: true } });
-      for (const rowError of rowErrors) {
-        await tx.importRowError.update({ where: { id: rowError.id }, data: { message: without(rowError.message, [value]) } });
-      }
-    }
-
-    return { customerId, erasedIds: ids };
+    await scrubMergeEvents(tx, person);
+    await scrubAuditLog(tx, person);
+    await scrubImports(tx, person);
+    return { customerId: end.id, erasedIds: ids };
   });
 }

@@ -54,13 +54,18 @@ export function badInput(field: string, message: string, row?: number): DomainEr
   return new DomainError('BAD_INPUT', `${where}: ${message}`, [{ field, message, row }]);
 }
 
-export function invalidInput(issues: FieldIssue[]): DomainError {
+/** "field (row n): message; …", at most five, as every BAD_INPUT message reads. */
+export function describeIssues(issues: FieldIssue[]): string {
   const described = issues
     .slice(0, 5)
     .map((i) => `${i.field}${i.row === undefined ? '' : ` (row ${i.row})`}: ${i.message}`)
     .join('; ');
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
-  return new DomainError('BAD_INPUT', described + more, issues);
+  return described + more;
+}
+
+export function invalidInput(issues: FieldIssue[]): DomainError {
+  return new DomainError('BAD_INPUT', describeIssues(issues), issues);
 }
 
 /** NOT_FOUND; the message names the input field that held the id, when there is one. */

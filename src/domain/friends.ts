@@ -1,7 +1,8 @@
 // Friendships are mutual: each is stored as two directed rows, written together, so that
 // "friends of X" is one index scan and a friendship is never half there.
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { requireCustomerId, requireCustomerIds, resolveCustomerIds } from './customers.ts';
+import { requireCustomerId, requireCustomerIds } from './customers.ts';
+import { resolveCustomerIds } from './merge/tree.ts';
 import { badInput, DomainError, type FieldIssue } from './errors.ts';
 import { identityTypeRules, normalizeValue } from './identity-types.ts';
 

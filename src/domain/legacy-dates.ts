@@ -1,6 +1,7 @@
 // Date-times as the legacy families write them: "2018-11-28 11:04:18" (seeds 001, 003), with no
 // zone. The vendor ran in China, so a time without a zone is read, and written, as UTC+8.
 import { badInput } from './errors.ts';
+import { INSTANT_RANGE_MESSAGE, isStorableInstant } from './validation.ts';
 
 const LEGACY_OFFSET_MS = 8 * 3600 * 1000;
 
@@ -11,6 +12,7 @@ export function parseLegacyDateTime(text: string, field: string): Date {
     ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`)
     : new Date(text.trim());
   if (Number.isNaN(date.getTime())) throw badInput(field, `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)`);
+  if (!isStorableInstant(date)) throw badInput(field, `"${text}" ${INSTANT_RANGE_MESSAGE}`);
   return date;
 }
 

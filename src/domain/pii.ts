@@ -4,9 +4,10 @@
 // like (names, addresses, identity values).
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
-// 7+ digits, optionally grouped by spaces or dashes, optionally with a leading +: phones,
-// QQ numbers, long numeric ids. Dates inside text get masked too; that is the price.
-const PHONE = /\+?\d(?:[ -]?\d){6,}/g;
+// 7+ digits, optionally grouped by spaces, dots, dashes or parentheses, optionally with a
+// leading +: phones ("138.0013.8000", "(010) 6552-1234"), QQ numbers, long numeric ids. Dates
+// inside text get masked too; that is the price.
+const PHONE = /\+?\(?\d(?:(?:[ .-]|\) ?)?\(?\d){6,}/g;
 // Long random strings (bearer tokens, secrets, WeChat openid/unionid): letters and digits mixed.
 const TOKEN = /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{24,}(?![A-Za-z0-9_-])/g;
 
@@ -28,6 +29,8 @@ const personalKeys = new Set(
     'referrer', 'referrerName', 'identityValue', 'value', 'values', 'attrValue', 'username', 'qq', 'wechat',
     'userName', 'searchKey', 'search', 'secret', 'token', 'password', 'authorization', 'template', 'script',
     'reference', 'displayName', 'workunit', 'title', 'job',
+    // identity values under the names the legacy families give them (seeds 000, 002, 004)
+    'identityId', 'thirdId', 'friendIdentityValues', 'userIdA', 'userIdBatch', 'openid', 'unionid', 'identityValues',
   ].map((k) => k.toLowerCase()),
 );
 

@@ -8,23 +8,28 @@ import { z } from 'zod';
 import type { AttributeDefinition, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { attributeKey, checkValue, definitionForKey, replaceValues } from './attributes.ts';
 import { profileFields, profileSchema, toColumns, type ProfileInput } from './customer-fields.ts';
-import { resolveCustomerIds } from './customers.ts';
 import { DomainError, invalidInput, type FieldIssue } from './errors.ts';
 import { addMembers, requireGroup } from './groups.ts';
-import { conflictingValue } from './identity-matching.ts';
+import { explainPlan, type Explanation } from './identity/explain.ts';
+import { findHolders, foundCustomers, heldIdentities, lockHolders, type Holder } from './identity/resolve.ts';
+import {
+  dedupeIdentities,
+  IDENTITY_PRIORITY_STRATEGIES,
+  orderByPriority,
+  planResolution,
+  TARGET_CUSTOMER_STRATEGIES,
+  type IdentityPriorityStrategy,
+  type RankedGiven,
+  type TargetCustomerStrategy,
+} from './identity/rules.ts';
 import { identityTypeRules, normalizeIdentity, type IdentityRef, type IdentityTypeRule } from './identity-types.ts';
-import { mergeInto, uniqueConflict, type HeldIdentity } from './merge.ts';
-import { lockLiveCustomers, retryingTransaction, StaleRead } from './transactions.ts';
+import { mergeInto } from './merge.ts';
+import { retryingTransaction, StaleRead } from './transactions.ts';
 import { issuesOf } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
 type Db = PrismaClient | Tx;
 type Rules = Map<string, IdentityTypeRule>;
-
-export const IDENTITY_PRIORITY_STRATEGIES = ['system', 'custom'] as const;
-export type IdentityPriorityStrategy = (typeof IDENTITY_PRIORITY_STRATEGIES)[number];
-export const TARGET_CUSTOMER_STRATEGIES = ['identityFirst', 'customerFirst'] as const;
-export type TargetCustomerStrategy = (typeof TARGET_CUSTOMER_STRATEGIES)[number];
 
 export const MAX_IDENTITIES = 100;
 export const MAX_EXTEND_ATTRS = 200;
@@ -48,15 +53,7 @@ export interface ResolutionInput {
   userIdList?: string[] | null;
 }
 
-/** One given identity, normalised, at its place in the priority order. */
-interface Given {
-  /** Index in identityList. */
-  listIndex: number;
-  /** Position in the priority order, 0 first. */
-  rank: number;
-  type: IdentityTypeRule;
-  value: string;
-}
+type Given = RankedGiven;
 
 interface Request {
   ordered: Given[];
@@ -105,36 +102,23 @@ function parseRequest(rules: Rules, input: ResolutionInput): Request {
   if (!Array.isArray(input.identityList)) issues.push({ field: 'identityList', message: 'is required' });
   else if (list.length === 0) issues.push({ field: 'identityList', message: 'at least one identity is required' });
   else if (list.length > MAX_IDENTITIES) issues.push({ field: 'identityList', message: `at most ${MAX_IDENTITIES} identities` });
-  const given: Omit<Given, 'rank'>[] = [];
-  const duplicates: Request['duplicates'] = [];
-  const byKey = new Map<string, number>();
-  const uniqueValue = new Map<string, { value: string; listIndex: number }>();
+  const normalised: Omit<Given, 'rank'>[] = [];
   list.slice(0, MAX_IDENTITIES).forEach((ref, listIndex) => {
-    const field = `identityList[${listIndex}]`;
-    let normalised: { type: IdentityTypeRule; value: string };
     try {
-      normalised = normalizeIdentity(rules, ref ?? ({} as IdentityRef), field);
+      normalised.push({ listIndex, ...normalizeIdentity(rules, ref ?? ({} as IdentityRef), `identityList[${listIndex}]`) });
     } catch (error) {
       if (error instanceof DomainError) return void issues.push(...error.issues);
       throw error;
     }
-    const { type, value } = normalised;
-    const key = `${type.name}\u0000${value}`;
-    if (byKey.has(key)) return void duplicates.push({ listIndex, sameAs: byKey.get(key)! });
-    const earlier = uniqueValue.get(type.name);
-    if (type.unique && earlier) {
-      return void issues.push({
-        field,
-        message: `a customer holds one ${type.name}; identityList[${earlier.listIndex}] already gives a different ${type.name}`,
-      });
-    }
-    byKey.set(key, listIndex);
-    if (type.unique) uniqueValue.set(type.name, { value, listIndex });
-    given.push({ listIndex, type, value });
   });
-  // system: configured priority (lower first), ties in the order given; custom: the order given.
-  const sorted = priorityStrategy === 'system' ? [...given].sort((a, b) => a.type.priority - b.type.priority || a.listIndex - b.listIndex) : given;
-  const ordered = sorted.map((g, rank) => ({ ...g, rank }));
+  const { kept, repeats, clashes } = dedupeIdentities(normalised);
+  for (const { index, earlier } of clashes) {
+    const { listIndex, type } = normalised[index];
+    const message = `a customer holds one ${type.name}; identityList[${normalised[earlier].listIndex}] already gives a different ${type.name}`;
+    issues.push({ field: `identityList[${listIndex}]`, message });
+  }
+  const duplicates = repeats.map((r) => ({ listIndex: normalised[r.index].listIndex, sameAs: normalised[r.sameAs].listIndex }));
+  const ordered = orderByPriority(kept, priorityStrategy).map((g, rank) => ({ ...g, rank }));
 
   // Profile fields: validated with the shared schema; only those with a value are written.
   const parsed = profileSchema.safeParse(input.profile ?? {});
@@ -221,107 +205,7 @@ async function checkReferences(db: Db, request: Request): Promise<Map<string, At
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lookup
-
-interface Holder {
-  /** The Identity row, when the value is stored. */
-  identityId: number;
-  /** The customer the row names (a tombstone or a deleted customer in odd data). */
-  holderId: number;
-  /** The live customer it resolves to, or null when it resolves to none (the row is free to take). */
-  customerId: number | null;
-}
-
-/** The holder of each given identity: one query for all of them, one more per merge hop. */
-async function findHolders(db: Db, ordered: Given[]): Promise<Map<number, Holder>> {
-  const holders = new Map<number, Holder>();
-  if (ordered.length === 0) return holders;
-  const rows = await db.identity.findMany({
-    where: { OR: ordered.map((g) => ({ type: g.type.name, value: g.value })) },
-    select: { id: true, type: true, value: true, customerId: true },
-  });
-  const resolved = await resolveCustomerIds(db, rows.map((r) => r.customerId));
-  const byKey = new Map(rows.map((r) => [`${r.type}\u0000${r.value}`, r]));
-  for (const g of ordered) {
-    const row = byKey.get(`${g.type.name}\u0000${g.value}`);
-    if (row) holders.set(g.rank, { identityId: row.id, holderId: row.customerId, customerId: resolved.get(row.customerId) ?? null });
-  }
-  return holders;
-}
-
-function foundCustomers(holders: Map<number, Holder>): number[] {
-  return [...new Set([...holders.values()].map((h) => h.customerId).filter((id): id is number => id !== null))].sort((a, b) => a - b);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Decision
-
-export interface ExplainedIdentity {
-  rank: number;
-  listIndex: number;
-  identityType: string;
-  identityValue: string;
-  priority: number;
-  unique: boolean;
-  /** The live customer this identity belongs to, or null. */
-  customerId: number | null;
-  reason: string;
-}
-
-export type ConflictStage = 'TARGET' | 'ATTACH' | 'MERGE';
-
-export interface ExplainedConflict {
-  stage: ConflictStage;
-  customerId: number;
-  identityType: string;
-  /** The given value (TARGET, ATTACH); null for a merge conflict between two customers. */
-  givenValue: string | null;
-  /** The value the customer holds. */
-  heldValue: string;
-  reason: string;
-}
-
-export interface ExplainedCandidate {
-  customerId: number;
-  foundByListIndex: number;
-  chosen: boolean;
-  reason: string;
-}
-
-export interface ExplainedAttachment {
-  listIndex: number;
-  identityType: string;
-  identityValue: string;
-  attach: boolean;
-  reason: string;
-}
-
-export interface ExplainedMerge {
-  customerId: number;
-  merge: boolean;
-  conflictingType: string | null;
-  reason: string;
-}
-
-export interface Explanation {
-  identityPriorityStrategy: IdentityPriorityStrategy;
-  targetCustomerStrategy: TargetCustomerStrategy;
-  autoMerge: boolean;
-  identities: ExplainedIdentity[];
-  duplicates: { listIndex: number; sameAsListIndex: number; reason: string }[];
-  candidates: ExplainedCandidate[];
-  conflicts: ExplainedConflict[];
-  targetCustomerId: number | null;
-  wouldCreate: boolean;
-  targetReason: string;
-  attachments: ExplainedAttachment[];
-  merges: ExplainedMerge[];
-  profileFields: string[];
-  extendAttrKeys: string[];
-  groupId: number | null;
-  userIds: string[];
-  steps: string[];
-}
 
 interface Plan {
   target: number | null;
@@ -330,179 +214,27 @@ interface Plan {
   explanation: Explanation;
 }
 
-const show = (g: Pick<Given, 'type' | 'value'>) => `${g.type.name} "${g.value}"`;
-
-/** Applies the rules of CONTRACT §5 to what the lookup found. Reads the identities the found customers hold. */
+/** Applies the rules of CONTRACT §5 (identity/rules.ts) to what the lookup found. Reads the identities the found customers hold. */
 async function decide(db: Db, rules: Rules, request: Request, holders: Map<number, Holder>): Promise<Plan> {
-  const found = foundCustomers(holders);
-  const heldRows = found.length
-    ? await db.identity.findMany({ where: { customerId: { in: found } }, select: { type: true, value: true, customerId: true }, orderBy: { id: 'asc' } })
-    : [];
-  const held = new Map<number, HeldIdentity[]>(found.map((id) => [id, []]));
-  for (const row of heldRows) held.get(row.customerId)!.push({ type: row.type, value: row.value });
-
-  /** The value of g's type that `identities` hold and that differs from g's, when g's type is unique. */
-  const conflictOf = (identities: HeldIdentity[], g: Given): string | null => conflictingValue(identities, g);
-
-  const steps: string[] = [];
-  const conflicts: ExplainedConflict[] = [];
-  const strategyText = request.priorityStrategy === 'system' ? 'system priority (configured, lower first)' : 'custom priority (the order given)';
-  steps.push(`Identities ordered by ${strategyText}: ${request.ordered.map(show).join(', ')}.`);
-  for (const d of request.duplicates) steps.push(`identityList[${d.listIndex}] repeats identityList[${d.sameAs}] and counts once.`);
-
-  const identities: ExplainedIdentity[] = request.ordered.map((g) => {
-    const h = holders.get(g.rank);
-    let reason: string;
-    if (!h) reason = 'belongs to no customer';
-    else if (h.customerId === null) reason = `stored on customer ${h.holderId}, which is deleted: free to take`;
-    else if (h.customerId !== h.holderId) reason = `stored on customer ${h.holderId}, a tombstone that resolves to customer ${h.customerId}`;
-    else reason = `belongs to customer ${h.customerId}`;
-    steps.push(`Lookup ${show(g)}: ${reason}.`);
-    return {
-      rank: g.rank,
-      listIndex: g.listIndex,
-      identityType: g.type.name,
-      identityValue: g.value,
-      priority: g.type.priority,
-      unique: g.type.unique,
-      customerId: h?.customerId ?? null,
-      reason,
-    };
+  const held = await heldIdentities(db, foundCustomers(holders));
+  const plan = planResolution({
+    ordered: request.ordered,
+    targetStrategy: request.targetStrategy,
+    autoMerge: request.autoMerge,
+    rules,
+    customerOf: (i) => holders.get(request.ordered[i].rank)?.customerId ?? null,
+    heldBy: (customer) => held.get(customer)!,
   });
-
-  // Target.
-  const candidates: ExplainedCandidate[] = [];
-  const firstFoundBy = new Map<number, Given>();
-  for (const g of request.ordered) {
-    const id = holders.get(g.rank)?.customerId;
-    if (id !== null && id !== undefined && !firstFoundBy.has(id)) firstFoundBy.set(id, g);
-  }
-  let target: number | null = null;
-  let targetReason = '';
-  for (const [customerId, g] of firstFoundBy) {
-    if (request.targetStrategy === 'customerFirst') {
-      target = customerId;
-      targetReason = `customerFirst: customer ${customerId} is the first customer found (by ${show(g)}).`;
-      candidates.push({ customerId, foundByListIndex: g.listIndex, chosen: true, reason: targetReason });
-      break;
-    }
-    const higher = request.ordered.slice(0, g.rank);
-    const clashes = higher.flatMap((h) => {
-      const heldValue = conflictOf(held.get(customerId)!, h);
-      return heldValue === null ? [] : [{ h, heldValue }];
-    });
-    if (clashes.length === 0) {
-      target = customerId;
-      targetReason = higher.length
-        ? `identityFirst: customer ${customerId} (found by ${show(g)}) conflicts with none of the identities of higher priority (${higher.map(show).join(', ')}).`
-        : `identityFirst: customer ${customerId} is found by ${show(g)}, the identity of highest priority that belongs to a customer.`;
-      candidates.push({ customerId, foundByListIndex: g.listIndex, chosen: true, reason: targetReason });
-      break;
-    }
-    const reason = `identityFirst: customer ${customerId} (found by ${show(g)}) is passed over: ${clashes
-      .map(({ h, heldValue }) => `it holds ${h.type.name} "${heldValue}", not ${show(h)} of higher priority`)
-      .join('; ')}.`;
-    candidates.push({ customerId, foundByListIndex: g.listIndex, chosen: false, reason });
-    for (const { h, heldValue } of clashes) {
-      conflicts.push({ stage: 'TARGET', customerId, identityType: h.type.name, givenValue: h.value, heldValue, reason });
-    }
-  }
-  for (const c of candidates) steps.push(c.reason);
-  if (target === null) {
-    targetReason =
-      firstFoundBy.size === 0
-        ? 'No given identity belongs to a customer: a new customer is created as the target.'
-        : 'Every customer found conflicts with an identity of higher priority than the one it was found by: a new customer is created as the target.';
-    steps.push(targetReason);
-  }
-
-  // Attach: identities that belong to no customer and do not conflict with the target.
-  const targetHeld: HeldIdentity[] = target === null ? [] : [...held.get(target)!];
-  const attach: Plan['attach'] = [];
-  const attachments: ExplainedAttachment[] = request.ordered.map((g) => {
-    const h = holders.get(g.rank);
-    const base = { listIndex: g.listIndex, identityType: g.type.name, identityValue: g.value };
-    if (h?.customerId !== null && h?.customerId !== undefined) {
-      const reason = h.customerId === target ? 'already belongs to the target' : `belongs to customer ${h.customerId}, not to the target`;
-      return { ...base, attach: false, reason };
-    }
-    const heldValue = target === null ? null : conflictOf(targetHeld, g);
-    if (heldValue !== null) {
-      const reason = `not attached: the target (customer ${target}) holds ${g.type.name} "${heldValue}"`;
-      conflicts.push({ stage: 'ATTACH', customerId: target!, identityType: g.type.name, givenValue: g.value, heldValue, reason });
-      return { ...base, attach: false, reason };
-    }
-    attach.push({ given: g, holder: h });
-    return { ...base, attach: true, reason: 'belongs to no customer and does not conflict with the target: attached' };
-  });
-  for (const a of attachments) steps.push(`${a.identityType} "${a.identityValue}": ${a.reason}.`);
-  for (const a of attach) targetHeld.push({ type: a.given.type.name, value: a.given.value });
-
-  // Merges: every other customer found, into the target, unless the result would hold two values of a unique type.
-  const merges: Plan['merges'] = [];
-  const explainedMerges: ExplainedMerge[] = [];
-  for (const [customerId, g] of firstFoundBy) {
-    if (customerId === target) continue;
-    if (!request.autoMerge) {
-      explainedMerges.push({ customerId, merge: false, conflictingType: null, reason: `customer ${customerId} is not merged: autoMerge is false` });
-      continue;
-    }
-    const other = held.get(customerId)!;
-    const type = uniqueConflict(rules, other, targetHeld);
-    if (type) {
-      const heldValue = other.find((h) => h.type === type)!.value;
-      const targetValue = targetHeld.find((h) => h.type === type)!.value;
-      const reason = `customer ${customerId} is not merged: it holds ${type} "${heldValue}" and the target holds ${type} "${targetValue}"`;
-      conflicts.push({ stage: 'MERGE', customerId, identityType: type, givenValue: null, heldValue, reason });
-      explainedMerges.push({ customerId, merge: false, conflictingType: type, reason });
-      continue;
-    }
-    merges.push({ customerId, foundBy: g });
-    targetHeld.push(...other);
-    explainedMerges.push({
-      customerId,
-      merge: true,
-      conflictingType: null,
-      reason: `customer ${customerId} (found by ${show(g)}) is merged into the target: no uniqueness conflict`,
-    });
-  }
-  for (const m of explainedMerges) steps.push(`${m.reason}.`);
-
-  const writes = [
-    Object.keys(request.fields).length ? `profile fields ${Object.keys(request.fields).join(', ')}` : '',
-    request.attributes.length ? `extended attributes ${request.attributes.map((a) => a.key).join(', ')}` : '',
-    request.groupId !== null ? `membership of group ${request.groupId}` : '',
-    request.userIds.length ? `follow links of users ${request.userIds.join(', ')}` : '',
-  ].filter(Boolean);
-  if (writes.length) steps.push(`Written onto the target: ${writes.join('; ')}.`);
-
+  const explained = {
+    ...request,
+    profileFields: Object.keys(request.fields),
+    extendAttrKeys: request.attributes.map((a) => a.key),
+  };
   return {
-    target,
-    attach,
-    merges,
-    explanation: {
-      identityPriorityStrategy: request.priorityStrategy,
-      targetCustomerStrategy: request.targetStrategy,
-      autoMerge: request.autoMerge,
-      identities,
-      duplicates: request.duplicates.map((d) => ({
-        listIndex: d.listIndex,
-        sameAsListIndex: d.sameAs,
-        reason: `repeats identityList[${d.sameAs}] once normalised: counted once`,
-      })),
-      candidates,
-      conflicts,
-      targetCustomerId: target,
-      wouldCreate: target === null,
-      targetReason,
-      attachments,
-      merges: explainedMerges,
-      profileFields: Object.keys(request.fields),
-      extendAttrKeys: request.attributes.map((a) => a.key),
-      groupId: request.groupId,
-      userIds: request.userIds,
-      steps,
-    },
+    target: plan.choice.target,
+    attach: request.ordered.filter((g, i) => plan.attachments[i].attach).map((given) => ({ given, holder: holders.get(given.rank) })),
+    merges: plan.merges.filter((m) => m.merge).map((m) => ({ customerId: m.customer, foundBy: request.ordered[m.foundBy] })),
+    explanation: explainPlan(explained, holders, plan),
   };
 }
 
@@ -542,11 +274,7 @@ export async function resolveInTransaction(tx: Tx, rules: Rules, input: Resoluti
 async function resolveParsed(tx: Tx, rules: Rules, request: Request, actor: string): Promise<ResolutionResult> {
   const definitions = await checkReferences(tx, request);
   // Lock the customers the identities point at, then look again: what moved meanwhile retries.
-  const seen = foundCustomers(await findHolders(tx, request.ordered));
-  await lockLiveCustomers(tx, seen);
-  const holders = await findHolders(tx, request.ordered);
-  const found = foundCustomers(holders);
-  if (found.length !== seen.length || found.some((id, i) => id !== seen[i])) throw new StaleRead('identities moved');
+  const holders = await lockHolders(tx, request.ordered);
   const plan = await decide(tx, rules, request, holders);
   return apply(tx, rules, request, plan, definitions, actor);
 }

@@ -33,6 +33,22 @@ export function isInt32(n: number): boolean {
   return Number.isInteger(n) && n >= -INT32_MAX - 1 && n <= INT32_MAX;
 }
 
+/** The most items one page (a connection's first/last, a REST page size) may ask for. */
+export const MAX_PAGE_SIZE = 100;
+/** A connection's page when neither first nor last is given. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+// Instants the database and Prisma can store and compare: PostgreSQL has no year 0 and Prisma
+// cannot send a year beyond 9999. Years 0001 to 9999 (UTC), as ISO 8601 writes them.
+const FIRST_INSTANT = new Date('0001-01-01T00:00:00Z').getTime();
+const LAST_INSTANT = new Date('9999-12-31T23:59:59.999Z').getTime();
+export const INSTANT_RANGE_MESSAGE = 'must be between 0001-01-01 and 9999-12-31 (UTC)';
+
+export function isStorableInstant(date: Date): boolean {
+  const time = date.getTime();
+  return time >= FIRST_INSTANT && time <= LAST_INSTANT;
+}
+
 /**
  * The path of the first string holding a NUL character (PostgreSQL text cannot store one, so
  * it must be refused as bad input rather than fail in the database), or null.

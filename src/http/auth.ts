@@ -1,7 +1,7 @@
 // Reads the caller's token from a request (CONTRACT §2: `token`, `X-Token` or
 // `Authorization: Bearer`) and resolves it. Tokens are never logged.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Caller, TokenVerifier } from '../domain/auth.ts';
+import type { Caller, Scope, TokenVerifier } from '../domain/auth.ts';
 import { DomainError } from '../domain/errors.ts';
 import { RateLimitedError, type RateLimits } from './rate-limit.ts';
 
@@ -35,16 +35,29 @@ export async function authenticate(headers: IncomingHttpHeaders, tokens: TokenVe
  * so that every family's envelope carries it.
  */
 export async function admit(
-  req: { headers: IncomingHttpHeaders },
+  req: { headers: IncomingHttpHeaders; ip: string },
   reply: { header(name: string, value: string): unknown },
   services: { tokens: TokenVerifier; rateLimits: RateLimits },
 ): Promise<Caller> {
-  const caller = await authenticate(req.headers, services.tokens);
   try {
+    // An address that keeps sending unknown tokens is refused before each costs a lookup.
+    await services.rateLimits.refuseFailingAddress(req.ip);
+    const caller = await authenticate(req.headers, services.tokens).catch(async (error: unknown) => {
+      if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') await services.rateLimits.countAuthFailure(req.ip);
+      throw error;
+    });
     await services.rateLimits.consumeApp(caller.appKey);
+    return caller;
   } catch (error) {
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
     throw error;
   }
-  return caller;
+}
+
+/**
+ * A REST route's scope, checked before its input is read: a token that may not write learns
+ * nothing about what a valid body would be (403, not 400 naming a field).
+ */
+export function requireScope(caller: Caller, scope: Scope): void {
+  if (!caller.scopes.has(scope)) throw new DomainError('FORBIDDEN', `this route needs the ${scope} scope, which the token's app does not have`);
 }

@@ -1,38 +1,30 @@
 // One description of any error a request can end with: the stable code, the message a
 // client may see, the HTTP status and the fields at fault. GraphQL (masking) and every REST
 // family (envelopes) map errors through here, so both say the same thing.
-import { GraphQLError } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import { GraphQLError, Kind } from 'graphql';
 import { DomainError, httpStatusOf, type ErrorCode, type FieldIssue } from '../domain/errors.ts';
-
-export interface ErrorInfo {
-  code: ErrorCode;
-  message: string;
-  status: number;
-  issues: FieldIssue[];
-}
+import type { ErrorInfo } from '../platform/envelopes.ts';
 
 const codes = new Set<string>(Object.keys(httpStatusOf));
 
-// graphql-js' own message for a variable of the wrong type names the path:
-// Variable "$input" got invalid value "x" at "input.gender"; Int cannot represent …
-const variablePath = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s;
-const variableMissing = /^Variable "\$(\w+)" of (?:required|non-null) type "[^"]+" (?:was not provided|must not be null)\.?$/;
-const fieldMissing = /^Field "(\w+)" of required type "[^"]+" was not provided\.$/;
+/** The variable a graphql-js error points at (its AST node), when it points at one. */
+function variableNamed(error: GraphQLError): string | undefined {
+  const node = error.nodes?.[0];
+  return node?.kind === Kind.VARIABLE_DEFINITION ? node.variable.name.value : undefined;
+}
 
 function fromGraphQL(error: GraphQLError, production: boolean): ErrorInfo | null {
-  // Wrong or missing variables: graphql-js names the path in its message.
-  const typed = variablePath.exec(error.message);
-  if (typed) {
-    const field = typed[2] ?? typed[1];
-    return { code: 'BAD_INPUT', message: `${field}: ${typed[3]}`, status: 400, issues: [{ field, message: typed[3] }] };
-  }
-  const missing = variableMissing.exec(error.message) ?? fieldMissing.exec(error.message);
-  if (missing) {
-    return { code: 'BAD_INPUT', message: `${missing[1]}: is required`, status: 400, issues: [{ field: missing[1], message: 'is required' }] };
-  }
   // An error thrown by a resolver (a DomainError, a database error) wrapped by graphql-js.
   const original = error.originalError;
-  if (original && !(original instanceof GraphQLError)) return describeError(original, production);
+  if (original instanceof PothosValidationError) {
+    // Pothos' refusal of a connection's arguments (e.g. after with before): the field is the path's.
+    const field = String(error.path?.at(-1) ?? 'arguments');
+    return { code: 'BAD_INPUT', message: `${field}: ${original.message}`, status: 400, issues: [{ field, message: original.message }] };
+  }
+  // A scalar's refusal of a literal or a variable (no path, but the document's node) is the caller's.
+  const refusedInput = !error.path && Boolean(error.nodes?.length) && !(original instanceof DomainError);
+  if (original && !(original instanceof GraphQLError) && !refusedInput) return describeError(original, production);
   const code = error.extensions?.code;
   if (typeof code === 'string' && codes.has(code)) {
     // An error already described once (masked by toGraphQLError) keeps the fields it named.
@@ -40,8 +32,10 @@ function fromGraphQL(error: GraphQLError, production: boolean): ErrorInfo | null
     return { code: code as ErrorCode, message: error.message, status: httpStatusOf[code as ErrorCode], issues };
   }
   if (!original && !error.path) {
-    // A request the schema rejects before running (syntax, unknown field): the caller's fault.
-    return { code: 'BAD_INPUT', message: error.message, status: 400, issues: [] };
+    // A request the schema rejects before running (syntax, unknown field, a variable of the
+    // wrong type): the caller's fault. Variables are named by variable-errors.ts beforehand.
+    const variable = variableNamed(error);
+    return { code: 'BAD_INPUT', message: error.message, status: 400, issues: variable ? [{ field: variable, message: error.message }] : [] };
   }
   return null;
 }
@@ -60,6 +54,15 @@ function unavailable(error: unknown): boolean {
   return false;
 }
 
+/** PostgreSQL cancelled the statement: DATABASE_STATEMENT_TIMEOUT_MS ran out (57014). */
+function statementTimedOut(error: unknown): boolean {
+  for (let e = error as { code?: string; originalCode?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === '57014' || e.originalCode === '57014' || /canceling statement due to statement timeout/i.test(e.message ?? '')) return true;
+    e = (e.cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError) as typeof e;
+  }
+  return false;
+}
+
 export function describeError(error: unknown, production: boolean): ErrorInfo {
   if (error instanceof DomainError) {
     return { code: error.code, message: error.message, status: httpStatusOf[error.code], issues: error.issues };
@@ -69,6 +72,10 @@ export function describeError(error: unknown, production: boolean): ErrorInfo {
     if (described) return described;
   }
   const e = error as { code?: string; message?: string };
+  if (statementTimedOut(error)) {
+    const message = 'the query ran longer than the database allows (DATABASE_STATEMENT_TIMEOUT_MS); ask for less: a smaller page, a narrower filter';
+    return { code: 'UNAVAILABLE', message, status: 503, issues: [] };
+  }
   if (unavailable(error)) {
     return { code: 'UNAVAILABLE', message: 'the database is unavailable; retry later', status: 503, issues: [] };
   }

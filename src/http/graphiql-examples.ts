@@ -1,5 +1,5 @@
 // The operations GraphiQL opens with: one tab per common task, in the order people meet them.
-// test/graphiql-examples.test.ts parses and validates every tab against the schema.
+// test/api/graphiql-examples.test.ts parses and validates every tab against the schema.
 export interface ExampleOperation {
   query: string;
   variables?: string;

@@ -1,6 +1,6 @@
-// POST/GET /graphql (GraphQL over HTTP, graphql-yoga) on fastify, and GraphiQL for browsers.
-// Every request but the GraphiQL page itself needs a token; a missing or unknown token is
-// HTTP 401 before anything runs.
+// POST/GET /graphql (GraphQL over HTTP, graphql-yoga) on fastify, and GraphiQL for browsers
+// (GRAPHIQL; off in production by default). Every request but the GraphiQL page itself needs a
+// token; a missing or unknown token is HTTP 401 before anything runs. CORS is cors.ts's, not yoga's.
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
@@ -10,11 +10,13 @@ import type { Caller } from '../domain/auth.ts';
 import { schema } from '../schema/index.ts';
 import { tracingPlugins } from '../tracing.ts';
 import { admit } from './auth.ts';
+import { crossSiteRequest, protectGraphiQLPage, wantsGraphiQL } from './cors.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { auditPlugin } from './audit-plugin.ts';
 import { errorLogPlugin } from './error-log-plugin.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { limitPlugins } from './limits.ts';
+import { variableErrorsPlugin } from './variable-errors.ts';
 import { metricsPlugin } from './metrics.ts';
 
 export interface ServerContext {
@@ -33,10 +35,6 @@ export interface GraphQLOptions {
   graphiqlToken?: string;
 }
 
-function wantsGraphiQL(request: FastifyRequest): boolean {
-  return request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
-}
-
 export function createGraphQLServer(services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
   const production = services.config.production;
   return createYoga<ServerContext, Context>({
@@ -44,13 +42,15 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    plugins: [...limitPlugins(services.config), metricsPlugin(production), auditPlugin(), errorLogPlugin(), ...tracingPlugins()],
+    // Cross-origin access is decided once for every route (cors.ts); yoga's default reflects any Origin.
+    cors: false,
+    plugins: [...limitPlugins(services.config), variableErrorsPlugin(production), metricsPlugin(production), auditPlugin(), errorLogPlugin(), ...tracingPlugins()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
     },
     renderGraphiQL,
-    graphiql: {
+    graphiql: services.config.graphiql && {
       title: 'customer-graph',
       defaultEditorToolsVisibility: 'headers',
       shouldPersistHeaders: false,
@@ -74,7 +74,15 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
-      if (req.method !== 'OPTIONS' && !wantsGraphiQL(req)) {
+      const graphiqlPage = services.config.graphiql && wantsGraphiQL(req);
+      if (graphiqlPage) {
+        // The page may carry a development token: never to another site, in a frame or a cache.
+        protectGraphiQLPage(reply);
+        if (crossSiteRequest(req)) {
+          return reply.code(403).send({ errors: [{ message: 'GraphiQL is not served to other sites', extensions: { code: 'FORBIDDEN' } }] });
+        }
+      }
+      if (req.method !== 'OPTIONS' && !graphiqlPage) {
         try {
           req.caller = await admit(req, reply, services);
         } catch (error) {

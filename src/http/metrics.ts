@@ -7,12 +7,14 @@
 // must send `Authorization: Bearer <METRICS_TOKEN>` (Prometheus: `authorization.credentials`).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Services } from '../context.ts';
 import { counter, histogram, latencyBuckets, registry, reportImportJobs, reportPool } from '../metrics.ts';
-import { familyOf } from '../rest/families.ts';
+import { familyOf } from '../platform/envelopes.ts';
+import { restRoutes } from '../rest/table.ts';
 import { describeError } from './error-info.ts';
+import { exampleOperations } from './graphiql-examples.ts';
 
 const httpRequests = counter({
   name: 'customer_graph_http_requests_total',
@@ -29,7 +31,7 @@ const httpDuration = histogram({
 
 const operations = counter({
   name: 'customer_graph_graphql_operations_total',
-  help: 'GraphQL operations (POST/GET /graphql and the REST shim) by operation name, type and outcome: success, error (the result holds errors) or rejected (did not parse or validate)',
+  help: 'GraphQL operations (POST/GET /graphql and the REST shim) by operation (the REST routes\' and GraphiQL examples\' names, else the first root field), type and outcome: success, error (the result holds errors) or rejected (did not parse or validate)',
   labelNames: ['operation', 'type', 'outcome'],
 });
 
@@ -46,20 +48,30 @@ const graphqlErrors = counter({
   labelNames: ['code', 'phase'],
 });
 
-// Operation names are chosen by clients: past this many distinct names, new ones count as
-// "other", so a client generating names cannot grow the page without bound.
-const MAX_OPERATION_NAMES = 200;
-const seenNames = new Set<string>();
+// Operation names are chosen by clients: as labels they could grow the page without bound and
+// carry data. Only the names of the gateway's own operations (the REST routes', the GraphiQL
+// examples') are labels; any other operation is labelled by its first root field, which the
+// schema bounds, or "other" when the schema has no such field.
+let registeredNames: Set<string> | null = null;
 
-function operationLabels(document: DocumentNode, operationName?: string | null): { operation: string; type: string } {
+function registered(): Set<string> {
+  registeredNames ??= new Set(
+    [...restRoutes.map((route) => route.operation), ...exampleOperations.map((example) => example.query)].flatMap((text) =>
+      parse(text).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : [])),
+    ),
+  );
+  return registeredNames;
+}
+
+export function operationLabels(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): { operation: string; type: string } {
   const ast = getOperationAST(document, operationName);
   const name = ast?.name?.value;
-  let operation = name ?? 'anonymous';
-  if (name && !seenNames.has(name)) {
-    if (seenNames.size < MAX_OPERATION_NAMES) seenNames.add(name);
-    else operation = 'other';
-  }
-  return { operation, type: ast?.operation ?? 'unknown' };
+  if (!ast) return { operation: 'other', type: 'unknown' };
+  if (name && registered().has(name)) return { operation: name, type: ast.operation };
+  const first = ast.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+  const rootField = first?.kind === Kind.FIELD ? first.name.value : undefined;
+  const known = rootField !== undefined && (rootField === '__typename' || rootField in (schema.getRootType(ast.operation)?.getFields() ?? {}));
+  return { operation: known ? rootField : 'other', type: ast.operation };
 }
 
 function countErrors(errors: readonly GraphQLError[] | readonly Error[], phase: string, production: boolean): void {
@@ -79,12 +91,12 @@ export function metricsPlugin(production: boolean): Plugin {
     onValidate({ params }) {
       return ({ valid, result }) => {
         if (valid) return;
-        operations.inc({ ...operationLabels(params.documentAST), outcome: 'rejected' });
+        operations.inc({ ...operationLabels(params.schema, params.documentAST), outcome: 'rejected' });
         countErrors(result, 'validate', production);
       };
     },
     onExecute({ args }) {
-      const labels = operationLabels(args.document, args.operationName);
+      const labels = operationLabels(args.schema, args.document, args.operationName);
       const started = process.hrtime.bigint();
       return {
         onExecuteDone({ result }) {

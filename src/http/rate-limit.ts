@@ -21,6 +21,10 @@ export interface RateLimits {
   consumeApp(appKey: string): Promise<void>;
   /** Counts one token request from a client address (secret guessing). */
   consumeTokenRequest(address: string): Promise<void>;
+  /** Throws RateLimitedError when the address sent more unknown tokens than AUTH_FAILURE_LIMIT this window. */
+  refuseFailingAddress(address: string): Promise<void>;
+  /** Counts one request from the address with a missing or unknown token. */
+  countAuthFailure(address: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,7 @@ async function consume(limit: RateLimiterAbstract | null, key: string, what: str
 
 export function createRateLimits(config: Config, log: Log): RateLimits {
   let redis: Redis | null = null;
-  if (config.REDIS_URL && (config.RATE_LIMIT_REQUESTS > 0 || config.TOKEN_RATE_LIMIT_REQUESTS > 0)) {
+  if (config.REDIS_URL && (config.RATE_LIMIT_REQUESTS > 0 || config.TOKEN_RATE_LIMIT_REQUESTS > 0 || config.AUTH_FAILURE_LIMIT > 0)) {
     // No offline queue: while Redis is away, calls fail at once and the in-memory budget applies.
     redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
     let warned = false;
@@ -67,9 +71,17 @@ export function createRateLimits(config: Config, log: Log): RateLimits {
   }
   const perApp = limiter(redis, config, 'app', config.RATE_LIMIT_REQUESTS);
   const tokenRequests = limiter(redis, config, 'token', config.TOKEN_RATE_LIMIT_REQUESTS);
+  const authFailures = limiter(redis, config, 'authfail', config.AUTH_FAILURE_LIMIT);
   return {
     consumeApp: (appKey) => consume(perApp, appKey, `app ${appKey}`),
     consumeTokenRequest: (address) => consume(tokenRequests, address, 'token requests from this address'),
+    refuseFailingAddress: async (address) => {
+      const state = authFailures ? await authFailures.get(address).catch(() => null) : null;
+      if (state && state.consumedPoints >= config.AUTH_FAILURE_LIMIT) {
+        throw new RateLimitedError('requests with unknown tokens from this address', Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+      }
+    },
+    countAuthFailure: (address) => consume(authFailures, address, 'requests with unknown tokens from this address').catch(() => undefined),
     close: async () => {
       if (redis) await redis.quit().catch(() => redis?.disconnect());
     },

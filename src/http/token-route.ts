@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../context.ts';
 import { issueToken } from '../domain/auth.ts';
-import { openapi } from '../rest/families.ts';
+import { openapi } from '../platform/envelopes.ts';
 import { describeError } from './error-info.ts';
 import { RateLimitedError } from './rate-limit.ts';
 

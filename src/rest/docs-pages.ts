@@ -1,9 +1,9 @@
 // docs/rest-<family>.md, rendered from the route table (npm run docs:rest). The pages and the
-// OpenAPI document come from the same rows, so they cannot drift apart; test/rest-docs.test.ts
+// OpenAPI document come from the same rows, so they cannot drift apart; test/api/rest-docs.test.ts
 // fails when a checked-in page is stale.
 import { httpStatusOf, type ErrorCode } from '../domain/errors.ts';
 import { eduErrorMeanings, familyDocs } from './family-docs.ts';
-import { eduErrorCodes, type Family } from './families.ts';
+import { eduErrorCodes, type Family } from '../platform/envelopes.ts';
 import { jsonSchema, operationFields, operationText } from './openapi-document.ts';
 import type { RestRoute } from './route.ts';
 

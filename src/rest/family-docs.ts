@@ -2,7 +2,7 @@
 // judgement calls that hold for every route. Rendered into docs/rest-<family>.md and the
 // OpenAPI document's tags; the routes' own notes live in their rows.
 import type { ErrorCode } from '../domain/errors.ts';
-import type { Family } from './families.ts';
+import type { Family } from '../platform/envelopes.ts';
 
 export interface FamilyDoc {
   title: string;

@@ -2,16 +2,18 @@
 // integers, text, lists and date-times, including as the strings of query parameters and
 // form bodies. Each names its problem in words a client can act on.
 import { z } from 'zod';
+import { DomainError } from '../domain/errors.ts';
 import { parseLegacyDateTime } from '../domain/legacy-dates.ts';
-import { INT32_MAX, isInt32 } from '../domain/validation.ts';
+import { INT32_MAX, isInt32, MAX_PAGE_SIZE } from '../domain/validation.ts';
 
 const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
 
 /** An id as a number or a string of digits (JSON bodies send either; query strings send text). */
 export const idField = z
-  .union([z.number().int().positive(), z.string().trim().regex(/^\d{1,10}$/, 'must be a positive integer id')], {
-    error: expected('a positive integer id'),
-  })
+  .union(
+    [z.number().int().positive('must be a positive integer id'), z.string().trim().regex(/^\d{1,10}$/, 'must be a positive integer id')],
+    { error: expected('a positive integer id') },
+  )
   .refine((v) => Number(v) >= 1 && Number(v) <= INT32_MAX, `must be a positive integer id up to ${INT32_MAX}`)
   .transform((v) => String(v));
 
@@ -47,17 +49,14 @@ export function optional<T extends z.ZodType>(schema: T) {
 export const legacyDateTimeField = z.string({ error: expected('a date-time as yyyy-MM-dd HH:mm:ss') }).transform((text, ctx) => {
   try {
     return parseLegacyDateTime(text, '');
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)` });
+  } catch (error) {
+    // The domain's own reason (not a date-time, or out of range), on this field.
+    const reason = error instanceof DomainError ? error.issues[0]?.message : undefined;
+    ctx.addIssue({ code: 'custom', message: reason ?? `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)` });
     return z.NEVER;
   }
 });
 
-/**
- * The most rows one page holds: the GraphQL connections' own maximum (Pothos clamps larger
- * pages silently, so a larger page size would lie about what it returned: it is refused).
- */
-export const MAX_PAGE_SIZE = 100;
 /** Keeps (page - 1) × size inside GraphQL's 32-bit Int offset. */
 const MAX_PAGE_INDEX = 10_000_000;
 

@@ -6,8 +6,8 @@ import { parse, print, type OperationDefinitionNode } from 'graphql';
 import { z } from 'zod';
 import { httpStatusOf, type ErrorCode } from '../domain/errors.ts';
 import { familyDocs } from './family-docs.ts';
-import type { Family } from './families.ts';
-import { families, openapi } from './families.ts';
+import type { Family } from '../platform/envelopes.ts';
+import { families, openapi } from '../platform/envelopes.ts';
 import type { RestRoute } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // the GraphQL operation that does the work, the legacy request shape (for validation of the
 // envelope and for the OpenAPI document), and how fields map in and results map out.
 import type { z } from 'zod';
-import type { Family } from './families.ts';
+import type { Family } from '../platform/envelopes.ts';
 
 export interface RestRoute<Request = any, Data = any> {
   family: Family;

@@ -5,13 +5,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, Services } from '../context.ts';
-import { badInput, DomainError, invalidInput } from '../domain/errors.ts';
+import { badInput, describeIssues, DomainError, invalidInput } from '../domain/errors.ts';
 import { issuesOf, nulCharacterAt } from '../domain/validation.ts';
-import { admit } from '../http/auth.ts';
+import { admit, requireScope } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
-import type { ErrorInfo } from '../http/error-info.ts';
+import type { ErrorInfo } from '../platform/envelopes.ts';
 import type { RestRoute } from './route.ts';
 
 interface PreparedRoute {
@@ -67,8 +67,6 @@ function requestInput(route: RestRoute, req: FastifyRequest): Record<string, unk
   return parseJsonFields(raw as Record<string, unknown>, route.jsonFields);
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The legacy name of one field the operation's errors name (see RestRoute.errorFields). */
 export function legacyFieldName(field: string, errorFields: Record<string, string>): string {
   const key = Object.keys(errorFields)
@@ -80,19 +78,15 @@ export function legacyFieldName(field: string, errorFields: Record<string, strin
   return renamed === '' ? rest.replace(/^\./, '') : renamed + rest;
 }
 
-/** Renames the fields an error names, in its issues and in its message. */
+/**
+ * Renames the fields an error names. The message is written again from the renamed issues
+ * (the domain's own wording, field by field) when one was renamed, never edited as text.
+ */
 export function renameErrorFields(info: ErrorInfo, errorFields: Record<string, string> | undefined): ErrorInfo {
   if (!errorFields || info.issues.length === 0) return info;
-  let message = info.message;
-  const issues = info.issues.map((issue) => {
-    const field = legacyFieldName(issue.field, errorFields);
-    if (field !== issue.field) {
-      // Only where the name stands as a whole path, e.g. "profile.email:" but not "profile.emailVerified".
-      message = message.replace(new RegExp(`(^|[\\s;(])${escape(issue.field)}(?=[:\\s(]|$)`, 'g'), `$1${field}`);
-    }
-    return { ...issue, field };
-  });
-  return { ...info, message, issues };
+  const issues = info.issues.map((issue) => ({ ...issue, field: legacyFieldName(issue.field, errorFields) }));
+  const renamed = issues.some((issue, i) => issue.field !== info.issues[i].field);
+  return renamed ? { ...info, message: describeIssues(issues), issues } : info;
 }
 
 export function registerRestShim(
@@ -110,14 +104,15 @@ export function registerRestShim(
         const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
         try {
           req.caller = await admit(req, reply, services);
+          requireScope(req.caller, route.scope);
           const input = requestInput(route, req);
           const nul = nulCharacterAt(input);
           if (nul) throw badInput(nul, 'must not contain the NUL character');
           const parsed = route.request.safeParse(input);
           if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
           const enveloped = yoga.getEnveloped({ req, reply });
-          const contextValue = await enveloped.contextFactory();
-          (contextValue as Context).via = 'REST';
+          // The context GraphQL builds, extended with where the operation came from (import jobs record it).
+          const contextValue = await enveloped.contextFactory<Pick<Context, 'via'>>({ via: 'REST' });
           const result = (await enveloped.execute({
             schema: enveloped.schema,
             document,

@@ -17,7 +17,9 @@ import {
   updateCustomer,
 } from '../domain/customers.ts';
 import { badInput } from '../domain/errors.ts';
+import { likeLiteral, MAX_SEARCH_LENGTH } from '../domain/search.ts';
 import { isInt32 } from '../domain/validation.ts';
+import { customerLivenessSelect, liveCustomerWhere, nodeIntId } from '../domain/visibility.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
@@ -37,15 +39,15 @@ export function parseCustomerId(id: string | number, field = 'id'): number {
   throw badInput(field, `"${text}" is not a customer id`);
 }
 
-const liveCustomers: Prisma.CustomerWhereInput = { deletedAt: null, mergedIntoId: null };
-
 export const Customer = builder.prismaNode('Customer', {
   description: 'A person, identified by one or more identities (CONTRACT §5).',
   authScopes: { read: true },
-  // Select mode: a query loads the columns its fields need, not all 55 of the profile.
-  select: { id: true },
+  // Select mode: a query loads the columns its fields need, not all 55 of the profile, and
+  // always those the visibility layer reads (a deleted, erased or merged-away row is hidden).
+  select: customerLivenessSelect,
   id: { field: 'id' },
-  findUnique: (id) => ({ id: Number(id) }),
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
     customerId: t.exposeInt('id', { description: 'The numeric id used by the REST families.' }),
     ...Object.fromEntries(
@@ -119,7 +121,7 @@ builder.prismaObjectFields(Customer, (t) => ({
     args: { first: t.arg.int({ defaultValue: 100, validate: z.number().int().min(1).max(500) }) },
     select: (args, _ctx, nestedSelection) => ({
       friendships: {
-        where: { friend: liveCustomers },
+        where: { friend: liveCustomerWhere },
         orderBy: { friendId: 'asc' },
         take: args.first ?? 100,
         select: { friend: nestedSelection(true) },
@@ -132,7 +134,11 @@ builder.prismaObjectFields(Customer, (t) => ({
 const CustomerFilter = builder.inputType('CustomerFilter', {
   fields: (t) => ({
     groupId: t.int({ required: false }),
-    search: t.string({ required: false, description: 'Part of the phone, nickname or name.' }),
+    search: t.string({
+      required: false,
+      description: `Part of the phone, nickname or name, matched literally; at most ${MAX_SEARCH_LENGTH} characters.`,
+      validate: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
+    }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),
@@ -201,11 +207,12 @@ function customerWhere(filter: {
   createdAfter?: Date | null;
   createdBefore?: Date | null;
 }): Prisma.CustomerWhereInput {
-  const search = filter.search?.trim();
+  const term = filter.search?.trim();
   // A term made of phone characters also matches phone identities, compared by digits.
-  const phoneDigits = search && /^[\d\s()+-]+$/.test(search) ? search.replace(/\D/g, '') : '';
+  const phoneDigits = term && /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, '') : '';
+  const search = term && likeLiteral(term);
   return {
-    ...liveCustomers,
+    ...liveCustomerWhere,
     ...(filter.groupId ? { memberships: { some: { groupId: filter.groupId } } } : {}),
     ...(filter.createdAfter || filter.createdBefore
       ? { createdAt: { gte: filter.createdAfter ?? undefined, lte: filter.createdBefore ?? undefined } }

@@ -1,7 +1,7 @@
 // Friendship: mutual, idempotent; an unknown customer fails the whole call.
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { resolveCustomerIds } from '../domain/customers.ts';
+import { resolveCustomerIds } from '../domain/merge/tree.ts';
 import { publishCustomerChanges } from '../pubsub.ts';
 import { addFriends, addFriendsByIdentity, removeFriends } from '../domain/friends.ts';
 import { parseCustomerId } from './customer.ts';

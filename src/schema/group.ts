@@ -2,6 +2,7 @@
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { changeMembership, ensureGroup, GROUP_KINDS } from '../domain/groups.ts';
+import { nodeIntId } from '../domain/visibility.ts';
 import { publishCustomerChanges } from '../pubsub.ts';
 
 export const GroupKind = builder.enumType('GroupKind', {
@@ -16,7 +17,8 @@ export const Group = builder.prismaNode('Group', {
   authScopes: { read: true },
   select: { id: true },
   id: { field: 'id' },
-  findUnique: (id) => ({ id: Number(id) }),
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
     groupId: t.exposeInt('id', { description: 'The numeric id used by the REST families (groupId).' }),
     name: t.exposeString('name'),

@@ -5,11 +5,13 @@ import { actorOf } from '../context.ts';
 import { DomainError, invalidInput } from '../domain/errors.ts';
 import { createImportJob } from '../domain/imports/jobs.ts';
 import { ACCURATE_MATCH_TYPES } from '../domain/imports/rows.ts';
+import { importJobsVisibleTo, nodeIntId } from '../domain/visibility.ts';
 
 export const ImportJob = builder.prismaNode('ImportJob', {
   authScopes: { read: true, write: true },
   id: { field: 'id' },
-  findUnique: (id) => ({ id: Number(id) }),
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
     batchId: t.exposeInt('id', { description: 'The id the audience family calls batchId.' }),
     kind: t.exposeString('kind', { description: 'PROFILE (seed 004 客户资料) or GROUP_RELATION (seed 002 客户分组).' }),
@@ -47,11 +49,8 @@ builder.queryField('importJob', (t) =>
     authScopes: { read: true, write: true },
     description: 'An import job by id (batchId). An app sees the jobs it submitted and those of the CLI; admin sees every job.',
     args: { id: t.arg.int({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      const admin = ctx.caller?.scopes.has('admin') ?? false;
-      const where = admin ? { id: args.id } : { id: args.id, OR: [{ appId: ctx.caller?.appId ?? -1 }, { appId: null }] };
-      return ctx.prisma.importJob.findFirst({ ...query, where });
-    },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.importJob.findFirst({ ...query, where: { id: args.id, ...importJobsVisibleTo(ctx.caller) } }),
   }),
 );
 

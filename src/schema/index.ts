@@ -1,5 +1,6 @@
 // Assembles the schema: each module registers its types, queries and mutations on the builder.
 import { builder } from '../builder.ts';
+import './app.ts';
 import './attribute.ts';
 import './customer.ts';
 import './edu.ts';
@@ -9,6 +10,7 @@ import './identity.ts';
 import './import-job.ts';
 import './live.ts';
 import './merge-event.ts';
+import './node.ts';
 import './privacy.ts';
 import './resolution.ts';
 import './user-customer.ts';

@@ -2,8 +2,10 @@
 // events come from services.pubsub (src/pubsub.ts); mutations publish them after committing.
 import { Repeater } from 'graphql-yoga';
 import { builder } from '../builder.ts';
-import { findLiveCustomer, resolveCustomerId } from '../domain/customers.ts';
+import { findLiveCustomer } from '../domain/customers.ts';
+import { resolveCustomerId } from '../domain/merge/tree.ts';
 import { notFound } from '../domain/errors.ts';
+import { importJobsVisibleTo } from '../domain/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { CUSTOMER_CHANGE_KINDS, takeThrough, type CustomerChangeEvent, type ImportJobProgressEvent } from '../pubsub.ts';
 import { parseCustomerId } from './customer.ts';
@@ -85,7 +87,8 @@ builder.subscriptionFields((t) => ({
       'Steps are notifications: one missed is made up by the next state read.',
     args: { id: t.arg.int({ required: true, description: 'The job id (batchId).' }) },
     subscribe: async (_root, args, ctx) => {
-      const job = await ctx.prisma.importJob.findUnique({ where: { id: args.id }, select: { id: true } });
+      // Another app's job is answered as an unknown one: its existence is not revealed either.
+      const job = await ctx.prisma.importJob.findFirst({ where: { id: args.id, ...importJobsVisibleTo(ctx.caller) }, select: { id: true } });
       if (!job) throw notFound('import job', args.id, 'id');
       return jobStates(ctx.prisma, args.id, ctx.services.pubsub.subscribe('importJobProgress', args.id));
     },

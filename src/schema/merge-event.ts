@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { publishCustomerChanges } from '../pubsub.ts';
 import { actorOf } from '../context.ts';
-import { mergeCustomers, mergeTree, unmergeCustomer } from '../domain/merge.ts';
+import { mergeCustomers, unmergeCustomer } from '../domain/merge.ts';
+import { mergeTree } from '../domain/merge/tree.ts';
+import { nodeIntId } from '../domain/visibility.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { parseCustomerId } from './customer.ts';
 
@@ -12,15 +14,19 @@ export const MergeEvent = builder.prismaNode('MergeEvent', {
   description: 'One merge: `source` was folded into `target`. `details` lists what moved, for unmergeCustomer.',
   authScopes: { read: true },
   id: { field: 'id' },
-  findUnique: (id) => ({ id: Number(id) }),
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
     mergeEventId: t.exposeInt('id', { description: 'The numeric id unmergeCustomer takes.' }),
     targetId: t.exposeInt('targetId'),
     sourceId: t.exposeInt('sourceId', {
       description: 'The merged customer. While the merge stands it is a tombstone, and customer(id) answers with the survivor.',
     }),
-    target: t.relation('target', { description: 'The customer merged into, as stored.' }),
-    source: t.relation('source', { description: 'The merged customer as stored (the tombstone), not resolved to the survivor.' }),
+    target: t.relation('target', { nullable: true, description: 'The customer merged into; null once it is no longer live (merged on, deleted, erased).' }),
+    source: t.relation('source', {
+      nullable: true,
+      description: 'The merged customer: null while the merge stands (a tombstone is not a visible customer; customer(sourceId) answers the survivor).',
+    }),
     reason: t.exposeString('reason'),
     actor: t.exposeString('actor', { nullable: true, description: 'Who merged: the calling app.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

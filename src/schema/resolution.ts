@@ -5,19 +5,20 @@ import { builder } from '../builder.ts';
 import { publishCustomerChanges } from '../pubsub.ts';
 import { actorOf } from '../context.ts';
 import { intFields, profileFields, type ProfileField } from '../domain/customer-fields.ts';
+import type {
+  ConflictStage,
+  ExplainedAttachment,
+  ExplainedCandidate,
+  ExplainedConflict,
+  ExplainedIdentity,
+  ExplainedMerge,
+  Explanation,
+} from '../domain/identity/explain.ts';
+import { IDENTITY_PRIORITY_STRATEGIES, TARGET_CUSTOMER_STRATEGIES } from '../domain/identity/rules.ts';
 import {
   createCustomerByIdentity,
   customerIdByIdentityList,
   explainResolution,
-  IDENTITY_PRIORITY_STRATEGIES,
-  TARGET_CUSTOMER_STRATEGIES,
-  type ConflictStage,
-  type ExplainedAttachment,
-  type ExplainedCandidate,
-  type ExplainedConflict,
-  type ExplainedIdentity,
-  type ExplainedMerge,
-  type Explanation,
   type ResolutionInput,
   type ResolutionResult,
 } from '../domain/resolution.ts';

@@ -1,7 +1,7 @@
 // UserCustomer (seed 003): a user following a customer; list with allow-listed conditions.
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { resolveCustomerIds } from '../domain/customers.ts';
+import { resolveCustomerIds } from '../domain/merge/tree.ts';
 import { publishCustomerChanges } from '../pubsub.ts';
 import { badInput } from '../domain/errors.ts';
 import {
@@ -22,7 +22,7 @@ export const UserCustomer = builder.prismaObject('UserCustomer', {
     id: t.exposeInt('id'),
     userId: t.exposeString('userId'),
     customerId: t.exposeInt('customerId'),
-    customer: t.relation('customer'),
+    customer: t.relation('customer', { nullable: true, description: 'null once the customer is no longer live (deleted, erased, merged away).' }),
     template: t.exposeString('template', { nullable: true }),
     script: t.exposeString('script', { nullable: true }),
     reference: t.exposeString('reference'),

@@ -7,6 +7,7 @@
 // xoroshiro128+, seeded with `seed`; no Date.now or Math.random).
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { csvField, PROFILE_COLUMNS } from '../domain/imports/file-format.ts';
 
 /** One row of seed 004's 客户资料, as a file carries it (customFields as a list). */
 export interface ProfileRow {
@@ -24,23 +25,6 @@ export interface ProfileRow {
   tags?: string;
   customFields?: { configId: number; configName: string; values: string[] }[];
 }
-
-/** The columns of a CSV file, in the seed's order. */
-export const PROFILE_COLUMNS = [
-  'identityId',
-  'identityType',
-  'audienceUserId',
-  'openid',
-  'unionid',
-  'phone',
-  'realName',
-  'sex',
-  'address',
-  'birthday',
-  'remark',
-  'tags',
-  'customFields',
-] as const;
 
 export interface GenerateOptions {
   /** Number of rows. */
@@ -208,9 +192,4 @@ export function profileRowToCsv(row: ProfileRow): string {
     if (value === undefined) return '';
     return csvField(typeof value === 'string' ? value : JSON.stringify(value));
   }).join(',');
-}
-
-/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

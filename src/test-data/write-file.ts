@@ -2,8 +2,8 @@
 // streaming (any number of rows in constant memory).
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import type { RowFileFormat } from '../cli/row-files.ts';
-import { PROFILE_COLUMNS, profileRowToCsv, type ProfileRow } from './customers.ts';
+import { PROFILE_COLUMNS, type RowFileFormat } from '../domain/imports/file-format.ts';
+import { profileRowToCsv, type ProfileRow } from './customers.ts';
 
 /** Writes the rows; resolves with their number once the file is flushed. */
 export async function writeRowsFile(file: string, format: RowFileFormat, rows: Iterable<ProfileRow>): Promise<number> {

@@ -20,7 +20,8 @@ declare module 'vitest' {
 const root = new URL('../..', import.meta.url).pathname;
 
 export default async function setup(project: TestProject) {
-  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  // The api and system lanes each run this setup: the project name keeps their databases apart.
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}${project.name}`;
   project.provide('runId', runId);
   const migrationsHash = createHash('sha256')
     .update(readMigrations().map((m) => m.checksum).join(','))

@@ -211,3 +211,15 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
 export function validateImportRow(kind: ImportKind, options: unknown, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): RowError[] {
   return parseImportRow(parseImportOptions(kind, options), raw, row, rules).errors;
 }
+
+/**
+ * The retention of IMPORT_PAYLOAD_RETENTION_DAYS: clears the rows (payload, personal data) of
+ * jobs that finished before `before`. Their counters, status and row errors stay.
+ */
+export async function clearFinishedPayloads(prisma: PrismaClient, before: Date): Promise<number> {
+  const { count } = await prisma.importJob.updateMany({
+    where: { payload: { not: null }, status: { in: [...FINISHED_STATUSES] }, finishedAt: { lt: before } },
+    data: { payload: null },
+  });
+  return count;
+}

@@ -5,6 +5,7 @@
 import { profileShape, parseGender } from '../customer-fields.ts';
 import { DomainError, invalidInput, type FieldIssue } from '../errors.ts';
 import { parseGroupNames } from '../groups.ts';
+import { dedupeIdentities } from '../identity/rules.ts';
 import { normalizeIdentity, type IdentityTypeRule } from '../identity-types.ts';
 
 export type ImportKind = 'PROFILE' | 'GROUP_RELATION';
@@ -274,6 +275,38 @@ function birthdayOf(text: string): string | null {
 }
 
 /**
+ * The row's identities with their values normalised as stored, a repeated one counted once,
+ * and a second value of a unique type refused (dedupeIdentities). Uniqueness is the type's
+ * `unique` flag; without `rules` (a file checked before the import) only the customer id is
+ * known to be unique, and the import checks the rest.
+ */
+function normaliseRowIdentities(identities: RowIdentity[], row: number, errors: RowError[], rules?: Map<string, IdentityTypeRule>): RowIdentity[] {
+  const valid: (RowIdentity & { given: { type: { name: string; unique: boolean }; value: string } })[] = [];
+  for (const identity of identities) {
+    let value = identity.value;
+    if (identity.type !== CUSTOMER_ID && rules) {
+      try {
+        value = normalizeIdentity(rules, { identityType: identity.type, identityValue: identity.value }, identity.column).value;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const issue = error.issues[0];
+        errors.push({ row, field: identity.column === 'identityId' && issue.field.endsWith('identityType') ? 'identityType' : identity.column, message: issue.message });
+        continue;
+      }
+    }
+    const unique = identity.type === CUSTOMER_ID || (rules ? (rules.get(identity.type)?.unique ?? true) : false);
+    valid.push({ ...identity, value, given: { type: { name: identity.type, unique }, value } });
+  }
+  const { kept, clashes } = dedupeIdentities(valid.map((v) => ({ ...v.given, identity: v })));
+  for (const { index, earlier } of clashes) {
+    const { column, type, value } = valid[index];
+    const first = valid[earlier];
+    errors.push({ row, field: column, message: `gives a second ${type === CUSTOMER_ID ? 'customer id' : type} ("${value}" besides ${first.column} "${first.value}")` });
+  }
+  return kept.map(({ identity: { column, type, value } }) => ({ column, type, value }));
+}
+
+/**
  * Checks one row and orders its identities. `rules` (the configured identity types) normalise
  * the values as they are stored; without them (a file checked before it is imported) values
  * are only checked for presence and length.
@@ -339,31 +372,7 @@ export function parseImportRow(options: ImportOptions, raw: unknown, row: number
       lookup = 1;
     }
   }
-  // Values normalised as stored; one value per unique type.
-  const seen = new Map<string, RowIdentity>();
-  const normalised: RowIdentity[] = [];
-  for (const identity of identities) {
-    let value = identity.value;
-    if (identity.type !== CUSTOMER_ID && rules) {
-      try {
-        value = normalizeIdentity(rules, { identityType: identity.type, identityValue: identity.value }, identity.column).value;
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        const issue = error.issues[0];
-        errors.push({ row, field: identity.column === 'identityId' && issue.field.endsWith('identityType') ? 'identityType' : identity.column, message: issue.message });
-        continue;
-      }
-    }
-    const earlier = seen.get(identity.type);
-    if (earlier && earlier.value === value) continue;
-    const unique = identity.type === CUSTOMER_ID || (rules?.get(identity.type)?.unique ?? identity.type !== 'openid');
-    if (earlier && unique) {
-      errors.push({ row, field: identity.column, message: `gives a second ${identity.type === CUSTOMER_ID ? 'customer id' : identity.type} ("${value}" besides ${earlier.column} "${earlier.value}")` });
-      continue;
-    }
-    seen.set(identity.type, { ...identity, value });
-    normalised.push({ ...identity, value });
-  }
+  const normalised = normaliseRowIdentities(identities, row, errors, rules);
   lookup = Math.min(lookup, normalised.length);
 
   const fields: Record<string, string | number> = {};

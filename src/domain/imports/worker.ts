@@ -10,16 +10,19 @@ import { hostname } from 'node:os';
 import type { Config } from '../../config.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { ShutdownHooks } from '../../shutdown.ts';
-import { applyImportChunk, finishImportJob } from './jobs.ts';
+import { applyImportChunk, clearFinishedPayloads, finishImportJob } from './jobs.ts';
 
 /** A job that failed this many claims (a crash inside it, each time) is given up as FAILED. */
 const MAX_ATTEMPTS = 5;
+/** How often an idle worker clears the payloads of finished jobs past their retention. */
+const SWEEP_MILLIS = 60_000;
+const DAY_MILLIS = 86_400_000;
 
 type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 
 export interface ImportWorkerOptions {
   prisma: PrismaClient;
-  config: Pick<Config, 'IMPORT_POLL_MILLIS' | 'IMPORT_LEASE_MILLIS' | 'IMPORT_CHUNK_SIZE'>;
+  config: Pick<Config, 'IMPORT_POLL_MILLIS' | 'IMPORT_LEASE_MILLIS' | 'IMPORT_CHUNK_SIZE'> & Partial<Pick<Config, 'IMPORT_PAYLOAD_RETENTION_DAYS'>>;
   shutdown: ShutdownHooks;
   log: Log;
   /** Called after every chunk and on every status change (the importJobProgress subscription). */
@@ -45,38 +48,21 @@ interface Claimed {
   attempts: number;
 }
 
-export function startImportWorker(options: ImportWorkerOptions): ImportWorker {
-  const { prisma, config, log } = options;
-  const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const lease = config.IMPORT_LEASE_MILLIS;
-  let stopping = false;
-  let wake: (() => void) | null = null;
-  const progress = (jobId: number) => {
-    try {
-      options.onProgress?.(jobId);
-    } catch (error) {
-      log.error({ err: error, jobId }, 'import progress listener failed');
-    }
-  };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
+/** The leases of one worker on the import jobs: claim, renew, release (the SQL of each). */
+class Leases {
+  constructor(
+    private readonly prisma: PrismaClient,
+    readonly workerId: string,
+    readonly millis: number,
+  ) {}
 
   /** One job, claimed atomically: the row lock of SKIP LOCKED keeps two claimers apart. */
-  async function claim(): Promise<Claimed | null> {
-    const rows = await prisma.$queryRaw<Claimed[]>`
+  async claim(): Promise<Claimed | null> {
+    const rows = await this.prisma.$queryRaw<Claimed[]>`
       UPDATE "ImportJob" SET
         "status" = 'RUNNING',
-        "lockedBy" = ${id},
-        "lockedUntil" = (now() AT TIME ZONE 'UTC') + ${lease}::int * interval '1 millisecond',
+        "lockedBy" = ${this.workerId},
+        "lockedUntil" = (now() AT TIME ZONE 'UTC') + ${this.millis}::int * interval '1 millisecond',
         "attempts" = "attempts" + 1,
         "startedAt" = COALESCE("startedAt", now() AT TIME ZONE 'UTC'),
         "updatedAt" = now() AT TIME ZONE 'UTC'
@@ -90,82 +76,148 @@ export function startImportWorker(options: ImportWorkerOptions): ImportWorker {
   }
 
   /** Extends the lease; false when the job is no longer this worker's. */
-  async function renew(jobId: number): Promise<boolean> {
-    const count = await prisma.$executeRaw`
-      UPDATE "ImportJob" SET "lockedUntil" = (now() AT TIME ZONE 'UTC') + ${lease}::int * interval '1 millisecond'
-      WHERE "id" = ${jobId} AND "lockedBy" = ${id} AND "status" = 'RUNNING'`;
+  async renew(jobId: number): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE "ImportJob" SET "lockedUntil" = (now() AT TIME ZONE 'UTC') + ${this.millis}::int * interval '1 millisecond'
+      WHERE "id" = ${jobId} AND "lockedBy" = ${this.workerId} AND "status" = 'RUNNING'`;
     return count === 1;
   }
 
-  async function release(jobId: number): Promise<void> {
-    await prisma.$executeRaw`UPDATE "ImportJob" SET "lockedUntil" = NULL WHERE "id" = ${jobId} AND "lockedBy" = ${id} AND "status" = 'RUNNING'`;
+  async release(jobId: number): Promise<void> {
+    await this.prisma.$executeRaw`UPDATE "ImportJob" SET "lockedUntil" = NULL WHERE "id" = ${jobId} AND "lockedBy" = ${this.workerId} AND "status" = 'RUNNING'`;
   }
+}
 
-  async function run(job: Claimed): Promise<void> {
-    progress(job.id);
-    if (job.attempts > MAX_ATTEMPTS) {
-      await finishImportJob(prisma, job.id, `given up after ${MAX_ATTEMPTS} attempts`);
-      progress(job.id);
-      return;
-    }
-    const rows = JSON.parse(job.payload) as unknown[];
-    // All-or-nothing jobs are applied in one chunk (API jobs hold at most 500 rows).
-    const size = job.mode === 1 ? Math.max(rows.length, 1) : config.IMPORT_CHUNK_SIZE;
-    let owned = true;
-    const renewal = setInterval(() => {
-      renew(job.id)
-        .then((ok) => {
-          owned &&= ok;
-        })
-        .catch((error) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
-    }, Math.max(50, Math.floor(lease / 3)));
-    try {
-      let cursor = job.cursor;
-      let failedAllOrNothing = false;
-      while (cursor < rows.length && owned && !stopping && !failedAllOrNothing) {
-        const slice = rows.slice(cursor, cursor + size);
-        const result = await applyImportChunk(prisma, job.id, cursor, slice, `worker:${id}`);
-        if (!result.applied) {
-          // Another worker moved the cursor (our lease had expired): it owns the job now.
-          owned = false;
-          break;
-        }
-        cursor += slice.length;
-        options.onChunk?.(result);
-        failedAllOrNothing = job.mode === 1 && result.failed > 0;
-        progress(job.id);
-        owned = owned && (await renew(job.id));
+/** A sleep that poke() cuts short. */
+function wakeableSleep() {
+  let wake: (() => void) | null = null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
       }
-      if (!owned) return;
-      if (cursor >= rows.length || failedAllOrNothing) {
-        await finishImportJob(prisma, job.id);
-        progress(job.id);
-      } else await release(job.id);
-    } finally {
-      clearInterval(renewal);
-    }
+      wake = done;
+    });
+  return { sleep, wake: () => wake?.() };
+}
+
+interface RunContext {
+  options: ImportWorkerOptions;
+  leases: Leases;
+  progress: (jobId: number) => void;
+  stopping: () => boolean;
+}
+
+/**
+ * Applies a claimed job chunk by chunk from its cursor while the lease stays this worker's,
+ * then finishes it, or releases it when stopping midway.
+ */
+async function runJob({ options, leases, progress, stopping }: RunContext, job: Claimed): Promise<void> {
+  const { prisma, config, log } = options;
+  progress(job.id);
+  if (job.attempts > MAX_ATTEMPTS) {
+    await finishImportJob(prisma, job.id, `given up after ${MAX_ATTEMPTS} attempts`);
+    progress(job.id);
+    return;
   }
+  const rows = JSON.parse(job.payload) as unknown[];
+  // All-or-nothing jobs are applied in one chunk (API jobs hold at most 500 rows).
+  const size = job.mode === 1 ? Math.max(rows.length, 1) : config.IMPORT_CHUNK_SIZE;
+  let owned = true;
+  const renewal = setInterval(() => {
+    leases
+      .renew(job.id)
+      .then((ok) => {
+        owned &&= ok;
+      })
+      .catch((error) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
+  }, Math.max(50, Math.floor(leases.millis / 3)));
+  try {
+    let cursor = job.cursor;
+    let failedAllOrNothing = false;
+    while (cursor < rows.length && owned && !stopping() && !failedAllOrNothing) {
+      const slice = rows.slice(cursor, cursor + size);
+      const result = await applyImportChunk(prisma, job.id, cursor, slice, `worker:${leases.workerId}`);
+      if (!result.applied) {
+        // Another worker moved the cursor (our lease had expired): it owns the job now.
+        owned = false;
+        break;
+      }
+      cursor += slice.length;
+      options.onChunk?.(result);
+      failedAllOrNothing = job.mode === 1 && result.failed > 0;
+      progress(job.id);
+      owned = owned && (await leases.renew(job.id));
+    }
+    if (!owned) return;
+    if (cursor >= rows.length || failedAllOrNothing) {
+      await finishImportJob(prisma, job.id);
+      progress(job.id);
+    } else await leases.release(job.id);
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+/** Clears finished jobs' payloads past IMPORT_PAYLOAD_RETENTION_DAYS, at most once a SWEEP_MILLIS. */
+function payloadSweeper(options: ImportWorkerOptions) {
+  const days = options.config.IMPORT_PAYLOAD_RETENTION_DAYS ?? 7;
+  // With no retention, every idle poll clears what just finished.
+  const every = days === 0 ? 0 : SWEEP_MILLIS;
+  let last = 0;
+  return async () => {
+    if (Date.now() - last < every) return;
+    last = Date.now();
+    try {
+      const cleared = await clearFinishedPayloads(options.prisma, new Date(Date.now() - days * DAY_MILLIS));
+      if (cleared) options.log.info({ cleared, retentionDays: days }, 'cleared the rows of finished import jobs');
+    } catch (error) {
+      options.log.warn({ err: error }, 'clearing finished import payloads failed');
+    }
+  };
+}
+
+export function startImportWorker(options: ImportWorkerOptions): ImportWorker {
+  const { config, log } = options;
+  const leases = new Leases(options.prisma, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, config.IMPORT_LEASE_MILLIS);
+  let stopping = false;
+  const { sleep, wake } = wakeableSleep();
+  const progress = (jobId: number) => {
+    try {
+      options.onProgress?.(jobId);
+    } catch (error) {
+      log.error({ err: error, jobId }, 'import progress listener failed');
+    }
+  };
+  const sweep = payloadSweeper(options);
+  const context: RunContext = { options, leases, progress, stopping: () => stopping };
 
   const loop = (async () => {
     while (!stopping) {
       let job: Claimed | null = null;
       try {
-        job = await claim();
-        if (job) await run(job);
+        job = await leases.claim();
+        if (job) await runJob(context, job);
       } catch (error) {
         log.error({ err: error, jobId: job?.id }, 'import job step failed; the job is retried once its lease expires');
       }
-      if (!job && !stopping) await sleep(config.IMPORT_POLL_MILLIS);
+      if (!job && !stopping) {
+        await sweep();
+        await sleep(config.IMPORT_POLL_MILLIS);
+      }
     }
   })();
 
   const unregister = options.shutdown.register('import worker', () => stop());
   async function stop(): Promise<void> {
     stopping = true;
-    wake?.();
+    wake();
     await loop;
     unregister();
   }
-  log.info({ worker: id }, 'import worker started');
-  return { id, poke: () => wake?.(), stop };
+  log.info({ worker: leases.workerId }, 'import worker started');
+  return { id: leases.workerId, poke: wake, stop };
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { MAX_INLINE_ROWS } from '../../domain/imports/jobs.ts';
 import { ACCURATE_MATCH_TYPES } from '../../domain/imports/rows.ts';
-import { audience } from '../families.ts';
+import { audience } from '../../platform/envelopes.ts';
 import { booleanField, idField, intField, listField, optional, textField, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
 

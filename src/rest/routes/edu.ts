@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { MAX_EDU_BATCH, STUDY_FIELDS } from '../../domain/edu.ts';
 import { MAX_FRIENDS_PER_CALL } from '../../domain/friends.ts';
-import { edu } from '../families.ts';
+import { edu } from '../../platform/envelopes.ts';
 import { intField, listField, optional, textField, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
 

@@ -5,14 +5,13 @@ import { intFields, profileFields } from '../../domain/customer-fields.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { MAX_EXTEND_ATTRS, MAX_IDENTITIES, MAX_USER_IDS } from '../../domain/resolution.ts';
-import { openapi } from '../families.ts';
+import { openapi } from '../../platform/envelopes.ts';
 import {
   booleanField,
   idField,
   intField,
   legacyDateTimeField,
   listField,
-  MAX_PAGE_SIZE,
   optional,
   pageArgs,
   pageIndexField,
@@ -21,6 +20,7 @@ import {
   textIdField,
 } from '../fields.ts';
 import { defineRoute } from '../route.ts';
+import { MAX_PAGE_SIZE } from '../../domain/validation.ts';
 import {
   legacyAttributeSchema,
   legacyCustomerFragment,

@@ -3,13 +3,12 @@
 import { z } from 'zod';
 import { formatLegacyDateTime, legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { CONDITION_FIELDS, CONDITION_OPS, type ConditionOp } from '../../domain/user-customers.ts';
-import { userCustomer } from '../families.ts';
+import { userCustomer } from '../../platform/envelopes.ts';
 import {
   idField,
   intField,
   legacyDateTimeField,
   listField,
-  MAX_PAGE_SIZE,
   optional,
   pageArgs,
   pageIndexField,
@@ -18,6 +17,7 @@ import {
   textIdField,
 } from '../fields.ts';
 import { defineRoute } from '../route.ts';
+import { MAX_PAGE_SIZE } from '../../domain/validation.ts';
 
 export const userCustomerFragment = `fragment LegacyUserCustomer on UserCustomer {
   userId customerId template script reference created isAvailable bossSync

@@ -1,0 +1,28 @@
+// The import file format: what `customer-graph import` reads (src/cli/row-files.ts) and the
+// test-data generator writes (src/test-data/). Both sides use this one definition, so the
+// production CLI does not depend on the generator, nor the generator on the CLI.
+
+export type RowFileFormat = 'csv' | 'jsonl';
+export const ROW_FILE_FORMATS: readonly RowFileFormat[] = ['csv', 'jsonl'];
+
+/** The columns of a CSV file (seed 004's field names), in the seed's order. */
+export const PROFILE_COLUMNS = [
+  'identityId',
+  'identityType',
+  'audienceUserId',
+  'openid',
+  'unionid',
+  'phone',
+  'realName',
+  'sex',
+  'address',
+  'birthday',
+  'remark',
+  'tags',
+  'customFields',
+] as const;
+
+/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,57 @@
+// Visibility: what a caller may see. The one place these rules are written; the GraphQL
+// layer applies them to every field, node and subscription (src/schema/visibility-plugin.ts,
+// src/schema/node.ts), and the REST routes inherit them because they run GraphQL operations.
+//
+// - A customer is visible iff it is live: not logically deleted, not erased, not merged away.
+//   A merged-away id is an alias of its survivor: customer(id), node(id), nodes(ids) and
+//   customerChanged(id) all answer the survivor (whose id differs); a tombstone itself is never
+//   answered (MergeEvent.source is null while its merge stands).
+// - An import job is visible to the app that submitted it, to every app when the CLI
+//   submitted it (no app), and to admin tokens.
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Caller } from './auth.ts';
+import { isInt32 } from './validation.ts';
+
+/** The Prisma filter of visible (live) customers. */
+export const liveCustomerWhere = { deletedAt: null, mergedIntoId: null, erasedAt: null } satisfies Prisma.CustomerWhereInput;
+
+/** The columns isLiveCustomer reads: every Customer the GraphQL layer loads selects them. */
+export const customerLivenessSelect = { id: true, deletedAt: true, mergedIntoId: true, erasedAt: true } as const;
+
+export interface CustomerLiveness {
+  deletedAt?: Date | null;
+  mergedIntoId?: number | null;
+  erasedAt?: Date | null;
+}
+
+/** A row that lacks the columns (not selected) counts as hidden: the rule fails closed. */
+export function isLiveCustomer(row: CustomerLiveness): boolean {
+  return row.deletedAt === null && row.mergedIntoId === null && row.erasedAt === null;
+}
+
+function isAdmin(caller: Caller | null): boolean {
+  return caller?.scopes.has('admin') ?? false;
+}
+
+/** The Prisma filter of the import jobs this caller may see. */
+export function importJobsVisibleTo(caller: Caller | null): Prisma.ImportJobWhereInput {
+  if (isAdmin(caller)) return {};
+  if (!caller) return { id: -1 };
+  return { OR: [{ appId: caller.appId }, { appId: null }] };
+}
+
+/** importJobsVisibleTo for one loaded job; a row without appId (not selected) is hidden. */
+export function canSeeImportJob(caller: Caller | null, job: { appId?: number | null }): boolean {
+  if (isAdmin(caller)) return true;
+  if (!caller || job.appId === undefined) return false;
+  return job.appId === null || job.appId === caller.appId;
+}
+
+/**
+ * The numeric part of a node id ("Customer:12" → 12). Anything else (letters, signs, more than
+ * int32) is 0, an id no row has: a malformed id is then "not found", as Relay expects.
+ */
+export function nodeIntId(id: string | number): number {
+  const text = String(id);
+  return /^\d{1,10}$/.test(text) && isInt32(Number(text)) ? Number(text) : 0;
+}

@@ -1,0 +1,74 @@
+// examples/client: its generated documents are fresh, and the program, run as a user runs it
+// (tsx, a real HTTP server on a free port), gets a token, resolves a customer and prints it.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/domain/auth.ts';
+import { generate, outputFile } from '../../examples/client/codegen.ts';
+import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+const main = fileURLToPath(new URL('../../examples/client/main.ts', import.meta.url));
+
+function runExample(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('examples/client/generated/graphql.ts', () => {
+  it('is what codegen makes of schema.graphql and operations.graphql (run `npm run example:codegen` when this fails)', async () => {
+    expect(readFileSync(outputFile, 'utf8')).toBe(await generate());
+  });
+});
+
+describe('the example client', () => {
+  let t: TestGateway;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await startTestGateway();
+    await t.gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.gateway.app.server.address() as AddressInfo;
+    const app = await createApp(t.prisma, { name: 'example', scopes: ['customer:read', 'customer:write'] });
+    env = { CUSTOMER_GRAPH_URL: `http://127.0.0.1:${port}`, CUSTOMER_GRAPH_APP_KEY: app.appKey, CUSTOMER_GRAPH_SECRET: app.secret };
+  });
+  afterAll(() => t.close());
+
+  it('creates a customer by identity, reads it back and prints it; a second run finds the same one', async () => {
+    const first = await runExample(['13765348726', '张三'], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const [headline, ...json] = first.stdout.trim().split('\n');
+    const id = Number(/^created customer (\d+)$/.exec(headline)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect(JSON.parse(json.join('\n'))).toMatchObject({
+      customerId: id,
+      name: '张三',
+      identities: [{ identityType: 'phone', identityValue: '13765348726' }],
+      groups: [],
+    });
+
+    const second = await runExample(['13765348726', '张三'], env);
+    expect(second.code).toBe(0);
+    expect(second.stdout.split('\n')[0]).toBe(`found customer ${id}`);
+    expect(await t.prisma.customer.count()).toBe(1);
+  });
+
+  it('fails with the gateway\'s message when the secret is wrong, or a GraphQL error with its code', async () => {
+    const refused = await runExample([], { ...env, CUSTOMER_GRAPH_SECRET: 'wrong' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^example client failed: token refused \(HTTP 401\)/);
+
+    const invalid = await runExample(['not-a-phone'], env);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/^example client failed: BAD_INPUT: /);
+  });
+});
