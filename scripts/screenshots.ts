@@ -1,12 +1,15 @@
 // npm run docs:screenshots: docs/screenshots/*.png, as a person first sees the gateway.
 // Starts `customer-graph serve` on a new embedded database (its first start creates the
 // development app and pre-fills GraphiQL), adds a few customers through the API, and
-// photographs GraphiQL after running its first tab, and the REST docs page.
+// photographs GraphiQL after running its first tab, the REST docs page, and the console's
+// pages (console-*.png, at 1440×900).
 // Needs Debian's chromium (apt-get install chromium) and, for the Chinese sample data, a CJK
 // font (apt-get install fonts-wqy-microhei).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildConsole } from './build-console.mjs';
 import { CHROMIUM, haveChromium, launchChromium } from './support/browser.ts';
 import { startServer } from './support/processes.ts';
 
@@ -17,6 +20,7 @@ if (!haveChromium) {
   process.exit(1);
 }
 
+await buildConsole();
 const dir = mkdtempSync(join(tmpdir(), 'cg-screenshots-'));
 const server = await startServer({ DATABASE_URL: `file:${join(dir, 'db')}`, NODE_ENV: 'development' }, 180_000);
 const browser = await launchChromium();
@@ -53,6 +57,16 @@ try {
   await graphql('mutation ($g: Int!, $ids: [Int!]!) { addGroupMembers(groupId: $g, customerIds: $ids) { changed } }', { g: groupId, ids });
   await graphql('mutation ($c: ID!, $f: [ID!]!) { addFriends(customerId: $c, friendIds: $f) { changed } }', { c: String(ids[0]), f: ids.slice(1).map(String) });
   await graphql('mutation ($c: ID!) { followCustomer(userId: "998", customerId: $c, reference: "crm") { userId } }', { c: String(ids[0]) });
+  // Two records of 张三 that a merge folded into him: the console draws them in his identity graph.
+  const duplicates = [
+    { identityList: [{ identityType: 'openid', identityValue: 'o_zs_wx123' }], nickName: '三哥' },
+    { identityList: [{ identityType: 'qq', identityValue: '10001' }], company: '合肥科技' },
+  ];
+  const duplicateIds: number[] = [];
+  for (const input of duplicates) duplicateIds.push((await graphql(resolve, { input })).createCustomerByIdentity.customerId);
+  const merge = 'mutation ($t: ID!, $s: [ID!]!, $r: String) { mergeCustomers(targetId: $t, sourceIds: $s, reason: $r) { customerId } }';
+  await graphql(merge, { t: String(ids[0]), s: [String(duplicateIds[0])], r: 'same WeChat user, confirmed by phone' });
+  await graphql(merge, { t: String(ids[0]), s: [String(duplicateIds[1])], r: 'QQ given at the shop counter' });
 
   mkdirSync(out, { recursive: true });
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
@@ -76,9 +90,30 @@ try {
   await page.mouse.move(0, 0);
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path: join(out, 'rest-docs-operation.png') });
-  console.log(`wrote graphiql.png, rest-docs.png and rest-docs-operation.png in ${out}`);
+
+  await consoleScreenshots(page, server.url, ids[0]);
+  console.log(`wrote graphiql.png, rest-docs.png, rest-docs-operation.png and console-*.png in ${out}`);
 } finally {
   await browser.close();
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The console: signed in with the pre-filled development token, then Find and a customer page. */
+async function consoleScreenshots(page: Page, url: string, customerId: number): Promise<void> {
+  await page.goto(`${url}/console/`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByLabel('Search customers').fill('138');
+  await page.getByRole('heading', { name: 'Customers matching “138”' }).waitFor();
+  await page.getByText('1 found').waitFor();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(out, 'console-find.png') });
+
+  await page.goto(`${url}/console/#/customer/${customerId}`);
+  await page.getByRole('img', { name: `Identity graph of customer ${customerId}` }).waitFor();
+  await page.getByRole('list', { name: 'Merge history' }).getByText('QQ given at the shop counter').waitFor();
+  await page.getByRole('button', { name: 'Unmerge…' }).first().click();
+  await page.getByLabel('Unmerge preview').waitFor();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(out, 'console-customer.png') });
 }

@@ -8,6 +8,7 @@ import type { Database } from './db/database.ts';
 import { TokenVerifier } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
 import { startImportWorker } from './domain/imports/worker.ts';
+import { registerConsole } from './http/console.ts';
 import { registerCors } from './http/cors.ts';
 import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
@@ -120,6 +121,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const yoga = registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });
   registerRestShim(app, services, yoga, restRoutes);
   registerDocs(app, restRoutes);
+  registerConsole(app, { developmentToken: options.graphiqlToken });
 
   await app.ready();
   if (options.importWorker) {

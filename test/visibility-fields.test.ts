@@ -264,6 +264,10 @@ const probes: Record<string, Probe> = {
     visible: async () => ({ text: text(await gql(`{ importJob(id: ${f.ownJob}) { batchId } }`, {}, f.mine)), shows: job(f.ownJob) }),
     hidden: async () => text(await gql(`{ importJob(id: ${f.foreignJob}) { batchId } }`, {}, f.mine)),
   },
+  'QueryImportJobsConnectionEdge.node': {
+    visible: async () => ({ text: text(await gql(`{ importJobs(first: 100) { edges { node { batchId } } } }`, {}, f.mine)), shows: job(f.ownJob) }),
+    hidden: async () => text(await gql(`{ importJobs(first: 100) { edges { node { batchId } } } }`, {}, f.mine)),
+  },
   'Mutation.importCustomers': {
     visible: async () => {
       const body = await gql(`mutation { importCustomers(input: { kind: PROFILE, publicParams: { isMatching: false, importMode: 2 }, profiles: [{ realName: "x" }] }) { batchId origin } }`, {}, f.mine);

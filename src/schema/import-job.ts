@@ -54,6 +54,21 @@ builder.queryField('importJob', (t) =>
   }),
 );
 
+builder.queryField('importJobs', (t) =>
+  t.prismaConnection(
+    {
+      type: 'ImportJob',
+      cursor: 'id',
+      authScopes: { read: true, write: true },
+      description: 'Import jobs, newest first: those the calling app submitted and those of the CLI; admin sees every job.',
+      resolve: (query, _root, _args, ctx) =>
+        ctx.prisma.importJob.findMany({ ...query, where: importJobsVisibleTo(ctx.caller), orderBy: { id: 'desc' } }),
+      totalCount: (_parent, _args, ctx) => ctx.prisma.importJob.count({ where: importJobsVisibleTo(ctx.caller) }),
+    },
+    {},
+  ),
+);
+
 const ImportKind = builder.enumType('ImportKind', {
   values: {
     PROFILE: { description: 'Seed 004 客户资料导入: profiles, tags, custom fields.' },

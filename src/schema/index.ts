@@ -14,5 +14,6 @@ import './node.ts';
 import './privacy.ts';
 import './resolution.ts';
 import './user-customer.ts';
+import './viewer.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { buildConsole } from '../../scripts/build-console.mjs';
 import { openDatabase } from '../../src/db/database.ts';
 import { postgresConfig } from '../../src/db/postgres.ts';
 import { readMigrations } from '../../src/db/migrator.ts';
@@ -20,6 +21,8 @@ declare module 'vitest' {
 const root = new URL('../..', import.meta.url).pathname;
 
 export default async function setup(project: TestProject) {
+  // The console tests serve console/dist: built once here (when a source is newer), not per file.
+  await buildConsole({ quiet: true });
   // The api and system lanes each run this setup: the project name keeps their databases apart.
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}${project.name}`;
   project.provide('runId', runId);

@@ -1,0 +1,160 @@
+// The console (/console) in a real browser: Debian's chromium driven by playwright-core against
+// a real `customer-graph serve` on a fresh embedded database. Signs in with the pre-filled
+// development token, finds a customer, merges another into it, sees the merge in the history
+// and the graph, unmerges it and sees the two apart again; a read-only app signed in with its
+// key and secret sees no write button. Nothing is fetched from elsewhere and the CSP holds.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM, haveChromium, launchChromium } from '../../scripts/support/browser.ts';
+import { runCli, startServer, type ServerProcess } from '../../scripts/support/processes.ts';
+
+interface Watched {
+  page: Page;
+  /** Requests to anywhere but the gateway, and Content-Security-Policy violations. */
+  problems: string[];
+}
+
+describe.skipIf(!haveChromium)(
+  `the console in a real browser (skipped when ${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium; .ci/run does)`,
+  () => {
+    let dir: string;
+    let server: ServerProcess;
+    let browser: Browser;
+    let token: string;
+    let readOnly: { appKey: string; secret: string };
+
+    const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: any; errors?: unknown[] };
+      expect(body.errors).toBeUndefined();
+      return body.data;
+    };
+
+    const open = async (): Promise<Watched> => {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      const problems: string[] = [];
+      page.on('request', (request) => {
+        if (/^(https?|wss?):/.test(request.url()) && !request.url().startsWith(server.url)) problems.push(`fetched ${request.url()}`);
+      });
+      page.on('console', (message) => {
+        if (/Content Security Policy|Refused to/.test(message.text())) problems.push(message.text());
+      });
+      await page.goto(`${server.url}/console/`);
+      return { page, problems };
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'cg-console-'));
+      const template = inject('embeddedTemplate');
+      if (template) cpSync(template, join(dir, 'db'), { recursive: true });
+      const env = { DATABASE_URL: `file:${join(dir, 'db')}` };
+      // Before the server holds the embedded database: an app that may only read.
+      const created = await runCli(['app', 'create', '--name', 'viewer', '--scopes', 'customer:read', '--json'], env, 120_000);
+      readOnly = JSON.parse(created.stdout.trim().split('\n').pop()!);
+      server = await startServer(env, 120_000);
+      token = /token:\s+(\S+)/.exec(server.output())![1];
+      browser = await launchChromium();
+    }, 240_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('finds a customer, merges another into it, shows the event, unmerges it and shows them apart', async () => {
+      const create = `mutation ($input: CreateCustomerByIdentityInput!) { createCustomerByIdentity(input: $input) { customerId } }`;
+      const ada = (await graphql(create, { input: { name: 'Ada Lovelace', identityList: [{ identityType: 'phone', identityValue: '13765348726' }] } }))
+        .createCustomerByIdentity.customerId as number;
+      const twin = (await graphql(create, { input: { name: 'A. Lovelace', identityList: [{ identityType: 'email', identityValue: 'ada@example.com' }] } }))
+        .createCustomerByIdentity.customerId as number;
+
+      const { page, problems } = await open();
+      // Development on loopback: the sign-in comes pre-filled with the development token.
+      const tokenInput = page.getByLabel('Bearer token');
+      await expect.poll(() => tokenInput.inputValue(), { timeout: 30_000 }).toMatch(/^[\w-]{20,}$/);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByText('customer:write').waitFor();
+
+      // Find: results as you type, by part of the phone.
+      await page.getByLabel('Search customers').fill('1376534');
+      const results = page.getByRole('list', { name: 'Search results' });
+      await expect.poll(() => results.innerText(), { timeout: 30_000 }).toMatch(/^(?!.*A\. Lovelace).*Ada Lovelace/s);
+      // …and by an exact identity value of another type.
+      await page.getByLabel('Search customers').fill('ada@example.com');
+      await page.locator('.exact').getByText('A. Lovelace').waitFor();
+      await page.getByLabel('Search customers').fill('Lovelace');
+      await results.getByText('Ada Lovelace').click();
+
+      await page.getByRole('heading', { name: /Ada Lovelace/ }).waitFor();
+      expect(page.url()).toContain(`#/customer/${ada}`);
+
+      // Merge the twin into Ada, with a reason; the form shows who it is first.
+      await page.getByLabel('Customer id to merge').fill(String(twin));
+      await page.getByLabel('Reason').fill('same person, confirmed by phone');
+      await page.getByRole('button', { name: 'Review' }).click();
+      await page.getByLabel('Merge preview').getByText('A. Lovelace').waitFor();
+      await page.getByRole('button', { name: `Merge #${twin} into #${ada}` }).click();
+
+      const history = page.getByRole('list', { name: 'Merge history' });
+      const entry = history.locator('li').filter({ hasText: `#${twin} merged into #${ada}` });
+      await entry.getByText('same person, confirmed by phone').waitFor();
+      await expect.poll(() => entry.innerText(), { timeout: 30_000 }).toMatch(/by app:ak_\w+/);
+      // The identity graph shows the tombstone and the e-mail it brought.
+      const graph = page.getByRole('img', { name: `Identity graph of customer ${ada}` });
+      await graph.getByText(`#${twin} merged`, { exact: true }).waitFor();
+      await expect.poll(() => graph.textContent(), { timeout: 30_000 }).toContain(`via #${twin}`);
+      expect(await page.locator('table.grid').first().innerText()).toContain('ada@example.com');
+      expect((await graphql('query ($id: ID!) { customer(id: $id) { customerId } }', { id: String(twin) })).customer.customerId).toBe(ada);
+
+      // Unmerge: the preview says what comes back, then it is done.
+      await entry.getByRole('button', { name: 'Unmerge…' }).click();
+      const preview = entry.getByLabel('Unmerge preview');
+      await preview.getByText('email ada@example.com').waitFor();
+      await preview.getByRole('button', { name: `Unmerge #${twin}` }).click();
+      await entry.getByText(/Unmerged .* is a customer of its own again/).waitFor();
+      await expect.poll(() => page.locator('table.grid').first().innerText(), { timeout: 30_000 }).not.toContain('ada@example.com');
+      expect((await graphql('query ($id: ID!) { customer(id: $id) { customerId } }', { id: String(twin) })).customer.customerId).toBe(twin);
+
+      // The twin's own page: its e-mail is back with it.
+      await entry.getByRole('link', { name: `#${twin}` }).first().click();
+      await page.getByRole('heading', { name: /A\. Lovelace/ }).waitFor();
+      expect(await page.locator('table.grid').first().innerText()).toContain('ada@example.com');
+      expect(problems).toEqual([]);
+      await page.close();
+    }, 180_000);
+
+    it('a read-only app, signed in with its key and secret, sees no write button', async () => {
+      const create = `mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }`;
+      const kept = (await graphql(create, { p: { name: 'Grace Hopper' } })).createCustomer.customerId as number;
+      const merged = (await graphql(create, { p: { name: 'G. Hopper' } })).createCustomer.customerId as number;
+      await graphql('mutation ($t: ID!, $s: [ID!]!) { mergeCustomers(targetId: $t, sourceIds: $s, reason: "duplicate") { customerId } }', {
+        t: String(kept),
+        s: [String(merged)],
+      });
+      const { page, problems } = await open();
+      await page.getByLabel('appKey').fill(readOnly.appKey);
+      await page.getByLabel('secret').fill(readOnly.secret);
+      await page.getByRole('button', { name: 'Get a token and sign in' }).click();
+      await page.getByText('customer:read').waitFor();
+      expect(await page.locator('.who').innerText()).not.toContain('customer:write');
+
+      await page.goto(`${server.url}/console/#/customer/${kept}`);
+      // A standing merge, which a writer could undo from here.
+      await page.getByRole('list', { name: 'Merge history' }).getByText(`#${merged} merged into #${kept}`).waitFor();
+      const graph = page.getByRole('img', { name: `Identity graph of customer ${kept}` });
+      await graph.getByText(`#${merged} merged`, { exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: /Unmerge|Merge|Review/ }).count()).toBe(0);
+      expect(await page.getByLabel('Customer id to merge').count()).toBe(0);
+      expect(problems).toEqual([]);
+      await page.close();
+    }, 120_000);
+  },
+);
