@@ -2,14 +2,10 @@
 // applies pending migrations before it works.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.ts';
-<<<<<<< HEAD
-import { parseScopes } from './domain/auth.ts';
-=======
 import { registerAppCommands } from './cli/apps.ts';
-import { createApp, mintToken, parseScopes } from './domain/auth.ts';
->>>>>>> main
+import { parseScopes } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
-import type { CommandRequest } from './cli/commands.ts';
+import { runWhereTheDatabaseIs } from './cli/dispatch.ts';
 import { openMigrated, serve } from './server.ts';
 
 const program = new Command()
@@ -52,59 +48,6 @@ app
   .action((options: { name: string; scopes: string[]; json?: boolean }) =>
     runWhereTheDatabaseIs({ command: 'app create', name: options.name, scopes: options.scopes, json: options.json === true }),
   );
-
-/**
- * Runs a database command here, or, when a running server holds the embedded database, in that
- * server over its local channel (src/cli/local-channel.ts): one writer either way. Ctrl-C stops
- * an import after its current chunk and says how to resume; a second Ctrl-C exits at once.
- */
-async function runWhereTheDatabaseIs(request: CommandRequest, progressIntervalSeconds = 2): Promise<void> {
-  const { runCommand } = await import('./cli/commands.ts');
-  const { lineProgress, terminalProgress } = await import('./cli/progress.ts');
-  const { DirectoryLockedError } = await import('./db/lock.ts');
-  const config = loadConfig();
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) {
-      process.stderr.write('\x1b[?25h'); // the progress bar hides the cursor: give it back
-      process.exit(130);
-    }
-    console.error('\nStopping after the current chunk (Ctrl-C again to quit at once)…');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const io = {
-    out: (line: string) => console.log(line),
-    err: (line: string) => console.error(line),
-    progress: process.stderr.isTTY ? terminalProgress() : lineProgress((line) => console.error(line), progressIntervalSeconds * 1000),
-    signal: abort.signal,
-  };
-  try {
-    let database;
-    try {
-      database =
-        request.command === 'migrate --status'
-          ? await (await import('./db/database.ts')).openDatabase(config.DATABASE_URL, { command: request.command })
-          : await openMigrated(config, request.command);
-    } catch (error) {
-      const holder = error instanceof DirectoryLockedError ? error.holder : null;
-      if (!holder?.channel) throw error;
-      const { runOnHolder } = await import('./cli/local-channel.ts');
-      console.error(`The embedded database is held by process ${holder.pid} (customer-graph ${holder.command}): running this command there.`);
-      process.exitCode = await runOnHolder(holder.channel, request, io);
-      return;
-    }
-    try {
-      process.exitCode = await runCommand(database, config, request, io);
-    } finally {
-      await database.close();
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
 
 const integerOption = (name: string, min: number, allowed?: number[]) => (value: string) => {
   const number = Number(value);

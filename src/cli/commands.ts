@@ -1,11 +1,11 @@
-// The CLI commands that work on the database (`app create`, `import`, `migrate --status`), as
-// requests that can run in this process or, when a running server holds the embedded
-// database, in that server (src/cli/local-channel.ts): the same code either way, so the
-// embedded database keeps one writer and the CLI still works beside `serve`.
+// The CLI commands that work on the database (`app create|list|revoke`, `token revoke`, `import`,
+// `migrate --status`), as requests that can run in this process or, when a running server holds
+// the embedded database, in that server (src/cli/local-channel.ts): the same code either way,
+// so the embedded database keeps one writer and the CLI still works beside `serve`.
 import { resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { createApp, mintToken, parseScopes } from '../domain/auth.ts';
+import { createApp, listApps, mintToken, parseScopes, revokeApp, revokeToken } from '../domain/auth.ts';
 import type { Progress } from './progress.ts';
 
 export interface ImportRequestOptions {
@@ -22,7 +22,10 @@ export interface ImportRequestOptions {
 export type CommandRequest =
   | { command: 'app create'; name: string; scopes: string[]; json: boolean }
   | { command: 'import'; file: string; options: ImportRequestOptions }
-  | { command: 'migrate --status' };
+  | { command: 'migrate --status' }
+  | { command: 'app list'; json: boolean }
+  | { command: 'app revoke'; appKey: string }
+  | { command: 'token revoke'; token: string };
 
 /** Where a command writes: the terminal, or the channel back to the CLI that asked. */
 export interface CommandIO {
@@ -55,6 +58,14 @@ export function parseCommandRequest(value: unknown): CommandRequest {
       return request;
     case 'migrate --status':
       return request;
+    case 'app list':
+      return { command: 'app list', json: request.json === true };
+    case 'app revoke':
+      if (typeof request.appKey !== 'string') throw new Error('app revoke needs appKey');
+      return request;
+    case 'token revoke':
+      if (typeof request.token !== 'string') throw new Error('token revoke needs token');
+      return request;
     default:
       throw new Error('unknown command');
   }
@@ -82,6 +93,29 @@ export async function runCommand(database: Database, config: Config, request: Co
     case 'import': {
       const { runImport } = await import('./import-command.ts');
       return runImport(database, request, io);
+    }
+    case 'app list': {
+      const apps = await listApps(database.prisma);
+      if (request.json) {
+        io.out(JSON.stringify(apps));
+        return 0;
+      }
+      for (const a of apps) {
+        const state = a.revokedAt ? `revoked ${a.revokedAt.toISOString()}` : `${a.activeTokens} active token(s)`;
+        io.out(`${a.appKey}  ${a.name}  [${a.scopes.join(',')}]${a.development ? '  development' : ''}  ${state}`);
+      }
+      if (!apps.length) io.out('No apps. Create one: customer-graph app create --name NAME --scopes customer:read');
+      return 0;
+    }
+    case 'app revoke': {
+      const revoked = await revokeApp(database.prisma, request.appKey);
+      io.out(`Revoked ${revoked.appKey} at ${revoked.revokedAt.toISOString()} (${revoked.tokensRevoked} token(s) revoked now).`);
+      return 0;
+    }
+    case 'token revoke': {
+      const revoked = await revokeToken(database.prisma, request.token);
+      io.out(revoked ? 'Token revoked.' : 'No such token, or it was revoked already.');
+      return revoked ? 0 : 1;
     }
   }
 }
