@@ -6,6 +6,7 @@ import { openLocalChannel, type LocalChannel } from './cli/local-channel.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createApp, mintToken, SCOPES } from './domain/auth.ts';
 import { createGateway } from './gateway.ts';
+import { defaultLogFormat, logOutput } from './http/log-output.ts';
 import { loggerOptions } from './http/logging.ts';
 import { stopTracing } from './tracing.ts';
 
@@ -72,6 +73,7 @@ async function openCommandChannel(database: Database, config: Config): Promise<L
 }
 
 export async function serve(config: Config): Promise<void> {
+  const logFormat = config.LOG_FORMAT ?? defaultLogFormat(config.NODE_ENV);
   const database = await openMigrated(config, 'serve');
   const channel = await openCommandChannel(database, config);
   const graphiqlToken = await developmentToken(database, config);
@@ -79,7 +81,7 @@ export async function serve(config: Config): Promise<void> {
     config,
     database,
     graphiqlToken,
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, logOutput(logFormat)),
     importWorker: config.IMPORT_WORKER === 'on',
   });
   // Registered before listening: a SIGTERM right after the start line must be graceful too.
@@ -109,10 +111,15 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await gateway.app.listen({ port: config.PORT, host: config.HOST });
   database.describeHolder({ url: address });
-  console.log(
-    `customer-graph serving on ${address} (${database.kind} database ${database.location})\n` +
-      `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
-      `  REST shim docs: ${address}/docs (OpenAPI: ${address}/openapi.json)\n` +
-      `  health: ${address}/healthz, ${address}/readyz`,
-  );
+  const serving = `customer-graph serving on ${address} (${database.kind} database ${database.location})`;
+  // JSON logs stay JSON: the banner is a log line there, and text for people otherwise.
+  if (logFormat === 'json') gateway.app.log.info({ url: address, database: database.kind }, serving);
+  else {
+    console.log(
+      `${serving}\n` +
+        `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
+        `  REST shim docs: ${address}/docs (OpenAPI: ${address}/openapi.json)\n` +
+        `  health: ${address}/healthz, ${address}/readyz`,
+    );
+  }
 }
