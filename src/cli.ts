@@ -1,6 +1,7 @@
 // The `customer-graph` command (package.json bin). Every command reads DATABASE_URL and
 // applies pending migrations before it works.
-import { Command, InvalidArgumentError } from 'commander';
+import { createRequire } from 'node:module';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.ts';
 import { registerAppCommands } from './cli/apps.ts';
 import { parseScopes } from './domain/auth.ts';
@@ -8,9 +9,14 @@ import { DomainError } from './domain/errors.ts';
 import { runWhereTheDatabaseIs } from './cli/dispatch.ts';
 import { openMigrated, serve } from './server.ts';
 
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+// Bad arguments exit 2 (README "CLI"); exitOverride is set before the commands, which inherit it.
 const program = new Command()
   .name('customer-graph')
   .description('A GraphQL gateway over one customer graph, with a REST shim for legacy clients.')
+  .version(version, '-V, --version', 'print the version')
+  .exitOverride()
   .showHelpAfterError();
 
 program
@@ -137,6 +143,12 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // Commander has printed its message (usage errors) or the help/version asked for. Bad
+  // arguments exit 2, except for import and seed, whose 2 means PARTIAL (README "Exit codes").
+  if (error instanceof CommanderError) {
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) process.exit(0);
+    process.exit(['import', 'seed'].includes(process.argv[2]) ? 1 : 2);
+  }
   const message = error instanceof DomainError ? error.message : error instanceof Error ? error.message : String(error);
   console.error(`customer-graph: ${message}`);
   process.exit(error instanceof DomainError && error.code === 'BAD_INPUT' ? 2 : 1);

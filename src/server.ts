@@ -2,6 +2,7 @@
 // development app on a first embedded start, serve HTTP, and shut down gracefully.
 import type { Config } from './config.ts';
 import { runCommand } from './cli/commands.ts';
+import { missingDatabaseExplained } from './cli/missing-database.ts';
 import { openLocalChannel, type LocalChannel } from './cli/local-channel.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createApp, mintToken, SCOPES } from './domain/auth.ts';
@@ -26,7 +27,7 @@ export async function openMigrated(config: Config, command: string, say: (line: 
     return database;
   } catch (error) {
     await database.close();
-    throw error;
+    throw missingDatabaseExplained(error, config.DATABASE_URL);
   }
 }
 

@@ -2,6 +2,7 @@
 // holds the embedded database (see runWhereTheDatabaseIs).
 import { loadConfig } from '../config.ts';
 import { openMigrated } from '../server.ts';
+import { missingDatabaseExplained } from './missing-database.ts';
 import type { CommandRequest } from './commands.ts';
 
 /**
@@ -40,7 +41,7 @@ export async function runWhereTheDatabaseIs(request: CommandRequest, progressInt
           : await openMigrated(config, request.command);
     } catch (error) {
       const holder = error instanceof DirectoryLockedError ? error.holder : null;
-      if (!holder?.channel) throw error;
+      if (!holder?.channel) throw missingDatabaseExplained(error, config.DATABASE_URL);
       const { runOnHolder } = await import('./local-channel.ts');
       console.error(`The embedded database is held by process ${holder.pid} (customer-graph ${holder.command}): running this command there.`);
       process.exitCode = await runOnHolder(holder.channel, request, io);

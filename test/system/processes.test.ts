@@ -1,7 +1,7 @@
 // The CLI and the server as separate processes on one database (CONTRACT §1, and the
 // embedded database's guarantee: a second process works or refuses, never corrupts).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,17 @@ describe('customer-graph CLI', () => {
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
+  });
+
+  it('prints its version, and exits 2 on bad arguments (import and seed: 1, their 2 is PARTIAL)', async () => {
+    const version = await runCli(['--version'], {});
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    const missing = await runCli(['app', 'create', '--name', 'x'], { DATABASE_URL: db.url });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--scopes <list>' not specified");
+    expect((await runCli(['no-such-command'], {})).code).toBe(2);
+    expect((await runCli(['import', 'x.csv', '--mode', '3'], {})).code).toBe(1);
   });
 
   it('rejects unknown scopes naming them, and writes nothing', async () => {
