@@ -26,16 +26,19 @@ export default {
   engine: 'js',
   async adapter() {
     const { PGlite } = await import('@electric-sql/pglite');
+    // The extensions migrations create (CREATE EXTENSION) must be loadable, as in src/db/embedded.ts.
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+    const create = () => PGlite.create({ extensions: { pg_trgm } });
     const { PrismaPGlite } = await import('pglite-prisma-adapter-6-differ');
     // The CLI calls adapter() more than once per command: reuse one instance.
-    main ??= PGlite.create();
+    main ??= create();
     const factory = new PrismaPGlite(await main);
     return {
       provider: factory.provider,
       adapterName: factory.adapterName,
       connect: () => factory.connect(),
       async connectToShadowDb() {
-        const shadow = await PGlite.create();
+        const shadow = await create();
         return connectRunningScripts(new PrismaPGlite(shadow), shadow);
       },
     };

@@ -99,7 +99,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** The console: signed in with the pre-filled development token, then Find and a customer page. */
+/** The console: signed in with the pre-filled development token, then Find, a customer, Resolve and Imports. */
 async function consoleScreenshots(page: Page, url: string, customerId: number): Promise<void> {
   await page.goto(`${url}/console/`);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -116,4 +116,22 @@ async function consoleScreenshots(page: Page, url: string, customerId: number): 
   await page.getByLabel('Unmerge preview').waitFor();
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(out, 'console-customer.png') });
+
+  await page.goto(`${url}/console/#/resolve`);
+  await page.getByLabel('Identity value 1').fill('13765348726');
+  await page.getByRole('button', { name: 'Add an identity' }).click();
+  await page.getByLabel('Identity value 2').fill('lisi@example.com');
+  await page.getByLabel('Real name').fill('张三丰');
+  await page.getByRole('button', { name: 'Explain' }).click();
+  await page.getByLabel('Explanation').waitFor();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(out, 'console-resolve.png') });
+
+  await page.goto(`${url}/console/#/imports`);
+  const csv = ['phone,realName,sex,tags', '13711110001,赵六,男,"vip,新客"', '13711110002,钱七,女,', 'not-a-phone,孙八,男,', '13711110004,李九,女,新客'];
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByRole('table', { name: 'Row errors' }).waitFor();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(out, 'console-imports.png') });
 }

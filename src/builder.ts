@@ -14,6 +14,8 @@ import { DEFAULT_PAGE_SIZE, INSTANT_RANGE_MESSAGE, isStorableInstant, MAX_PAGE_S
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import { VisibilityPlugin } from './schema/visibility-plugin.ts';
+import { SubscriptionPlugin } from './schema/subscription-plugin.ts';
+import { WritePlugin } from './schema/write-plugin.ts';
 
 /** A cursor this API gave out: @pothos/plugin-prisma's `GPC:` chunk, base64. */
 function isConnectionCursor(cursor: string): boolean {
@@ -44,6 +46,12 @@ function tokenScopesOf(failure: AuthFailure): string[] {
   return 'scope' in failure && tokenScope[failure.scope] ? [tokenScope[failure.scope]] : [];
 }
 
+function rootFieldOf(path: { key: string | number; prev: unknown }): string {
+  let at = path;
+  while (at.prev) at = at.prev as typeof at;
+  return String(at.key);
+}
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
@@ -65,8 +73,10 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  // visibility last: it sees what every other plugin's resolver finally returns.
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
+  // writes first: it wraps every other plugin (a refused mutation is recorded); subscription
+  // lifetimes inside scope-auth (refused before counted); visibility last:
+  // it sees what the field's own resolver returned.
+  plugins: [WritePlugin.pluginName, ScopeAuthPlugin, SubscriptionPlugin.pluginName, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => {
@@ -78,13 +88,16 @@ export const builder = new SchemaBuilder<{
       };
     },
     // CONTRACT §2: a missing scope is HTTP 403, in GraphQL as in REST.
+    // Below a mutation's root field the mutation has run: the refusal says its write is committed.
     // The message names the token scope(s) that would do, so the caller knows what to ask for.
     unauthorizedError: (_parent, _context, info, result) => {
       const needed = [...new Set(tokenScopesOf(result.failure))];
       const reason = needed.length ? `needs a token with the ${needed.join(' or ')} scope` : result.message;
-      return new GraphQLError(`Not authorized to access ${info.parentType.name}.${info.fieldName}: ${reason}`, {
-        extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-      });
+      return new GraphQLError(
+        `Not authorized to access ${info.parentType.name}.${info.fieldName}: ${reason}` +
+          (info.operation.operation === 'mutation' && info.path.prev ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)` : ''),
+        { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+      );
     },
   },
   relay: {

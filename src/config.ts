@@ -56,6 +56,8 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(1).optional(),
   /** Lifetime of tokens from POST /openapi/auth/token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
+  /** Open GraphQL subscriptions one app may hold on one instance. */
+  SUBSCRIPTIONS_PER_APP: z.coerce.number().int().positive().default(50),
   /** Size of the PostgreSQL connection pool. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Largest request body accepted, in bytes; larger ones are HTTP 413. */
@@ -74,6 +76,25 @@ const schema = z.object({
   TOKEN_RATE_LIMIT_REQUESTS: z.coerce.number().int().nonnegative().default(30),
   /** Requests with a missing or unknown token per client address per window, past which that address gets 429; 0 turns it off. */
   AUTH_FAILURE_LIMIT: z.coerce.number().int().nonnegative().default(300),
+  /**
+   * HTTP status of legacy REST failures: `status` (default: 400, 401, 404, … as today), `200` for
+   * every family (the code stays in the envelope), or per family, e.g. `openapi:200,user_customer:200`.
+   */
+  LEGACY_HTTP_STATUS: z
+    .string()
+    .default('status')
+    .transform((v, ctx) => {
+      const families = ['edu', 'openapi', 'audience', 'user_customer'] as const;
+      if (v === 'status' || v === '') return [] as string[];
+      if (v === '200') return [...families] as string[];
+      const entries = v.split(',').map((s) => s.trim().split(':'));
+      const bad = entries.find(([family, status]) => !(families as readonly string[]).includes(family) || (status !== '200' && status !== 'status'));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `"${bad.join(':')}": expected status, 200 or family:200 (families ${families.join(', ')})` });
+        return z.NEVER;
+      }
+      return entries.filter(([, status]) => status === '200').map(([family]) => family);
+    }),
   /** Prefix of every key this service writes to Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('customer-graph'),
   /** How long a SIGTERM waits for in-flight requests and job steps before exiting anyway. */

@@ -1,6 +1,7 @@
 // Assembles the HTTP gateway on one database: GraphQL, the REST shim, auth and health.
 // `serve` (src/server.ts) and the tests both build it here.
 import formbody from '@fastify/formbody';
+import qs from 'qs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { Services } from './context.ts';
@@ -19,6 +20,7 @@ import { registerMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf } from './platform/envelopes.ts';
+import { registerLegacyStatus } from './rest/legacy-status.ts';
 import { registerRestShim } from './rest/shim.ts';
 import { importRows } from './metrics.ts';
 import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
@@ -82,8 +84,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (services.shutdown.stopping) reply.header('connection', 'close');
   });
 
-  await app.register(formbody);
+  // Form bodies as PHP clients of seed 003 send them: condition[0][0]=user_id&condition[0][1]==
+  // reads as a nested list (qs), never as a flat key that would be dropped and leave a list unfiltered.
+  await app.register(formbody, { parser: (body) => qs.parse(body, { depth: 3, arrayLimit: 100, parameterLimit: 1000 }) });
   await registerCors(app, config);
+  registerLegacyStatus(app, config);
 
   // Errors fastify raises itself (bad JSON, body too large, unsupported media type), answered
   // in the envelope of the family the path belongs to.

@@ -8,6 +8,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, Repeater } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import type { ChangeSet } from './domain/changes.ts';
 import { gauge } from './metrics.ts';
 
 export const CUSTOMER_CHANGE_KINDS = ['CREATED', 'UPDATED', 'DELETED', 'MERGED', 'ERASED'] as const;
@@ -198,11 +199,8 @@ export function takeThrough<T>(source: AsyncIterableIterator<T>, last: (value: T
   });
 }
 
-/**
- * Announces that these customers were written. Resolvers call it after the domain call has
- * returned, i.e. after the write's transaction committed, so a subscriber that re-reads sees it.
- */
-export function publishCustomerChanges(
+/** Announces that these customers were written (after the write's transaction committed). */
+function publishCustomerChanges(
   pubsub: LivePubSub,
   kind: CustomerChangeKind,
   customerIds: Iterable<number | null | undefined>,
@@ -211,4 +209,16 @@ export function publishCustomerChanges(
   for (const customerId of new Set(customerIds)) {
     if (customerId) pubsub.publishCustomerChanged({ customerId, kind, mergedInto });
   }
+}
+
+/**
+ * Publishes what a mutation changed, once it returned (its transaction committed): called by
+ * the write scope (src/schema/write-plugin.ts) with the changes the domain reported.
+ */
+export function publishChanges(pubsub: LivePubSub, changes: ChangeSet): void {
+  publishCustomerChanges(pubsub, 'CREATED', changes.created ?? []);
+  publishCustomerChanges(pubsub, 'UPDATED', changes.updated ?? []);
+  for (const merge of changes.merged ?? []) publishCustomerChanges(pubsub, 'MERGED', merge.ids, merge.into);
+  publishCustomerChanges(pubsub, 'DELETED', changes.deleted ?? []);
+  publishCustomerChanges(pubsub, 'ERASED', changes.erased ?? []);
 }

@@ -5,6 +5,8 @@ import { ViewerQuery } from './api.ts';
 import { createApiClient } from './client.ts';
 import { CustomerPage } from './pages/Customer.tsx';
 import { FindPage } from './pages/Find.tsx';
+import { ImportsPage } from './pages/Imports.tsx';
+import { ResolvePage } from './pages/Resolve.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 import { href, useRoute } from './router.ts';
 import { forgetToken, saveToken, storedToken } from './session.ts';
@@ -59,6 +61,8 @@ function Shell({ signOut }: { signOut: (reason?: string) => void }) {
   if (!viewer) return <main className="page">{fetching ? <p>Loading…</p> : <ErrorNote error={error} />}</main>;
   const pages: [string, string][] = [
     ['find', 'Find'],
+    ['resolve', 'Resolve'],
+    ['imports', 'Imports'],
   ];
   const current = route.page === 'customer' ? 'find' : route.page;
   return (
@@ -89,6 +93,10 @@ function Shell({ signOut }: { signOut: (reason?: string) => void }) {
       <main className="page">
         {route.page === 'customer' && route.param ? (
           <CustomerPage key={route.param} id={route.param} />
+        ) : route.page === 'resolve' ? (
+          <ResolvePage />
+        ) : route.page === 'imports' ? (
+          <ImportsPage jobId={route.param ? Number(route.param) : undefined} />
         ) : (
           <FindPage initial={route.query.get('q') ?? ''} />
         )}

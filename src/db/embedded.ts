@@ -22,7 +22,10 @@ export async function openEmbedded(dir: string, command: string, onCreate?: () =
     if (created) onCreate?.();
     // Loaded on demand: deployments on PostgreSQL never load the WebAssembly build.
     const { PGlite } = await import('@electric-sql/pglite');
-    const pglite = new PGlite(dir);
+    // Extensions the migrations create (CREATE EXTENSION IF NOT EXISTS) must be loadable here:
+    // pg_trgm backs substring search.
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+    const pglite = new PGlite(dir, { extensions: { pg_trgm } });
     await pglite.waitReady;
     return { pglite, lock, created };
   } catch (error) {

@@ -1,6 +1,8 @@
 // The audit log: one row per write (who, what, when, with what outcome), personal values
-// masked. GraphQL mutations are recorded by src/http/audit-plugin.ts, which sees REST writes
-// too because the shim runs its operations through the same pipeline.
+// masked. A GraphQL mutation (REST writes run one) opens a write scope (src/domain/changes.ts,
+// src/schema/write-plugin.ts): the domain operation writes the row inside its transaction
+// when it reports its changes; a refused or failed write, or one that reports none, is
+// recorded by the scope when the mutation ends.
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { maskDeep } from './pii.ts';
 
@@ -13,6 +15,22 @@ export interface AuditEntry {
   requestId?: string | null;
   /** Masked before it is stored. */
   details?: Record<string, unknown>;
+}
+
+/** The row of an entry with more details (outcome, code, changes), its entity set when given. */
+export function auditRow(
+  entry: AuditEntry,
+  details: Record<string, unknown>,
+  entity?: { entityType: string; entityId: string } | null,
+): Prisma.AuditLogCreateManyInput {
+  return {
+    actor: entry.actor,
+    action: entry.action,
+    entityType: entity?.entityType ?? entry.entityType,
+    entityId: entity?.entityId ?? entry.entityId ?? null,
+    requestId: entry.requestId ?? null,
+    details: JSON.stringify(maskDeep({ ...details, ...entry.details })),
+  };
 }
 
 export async function recordAudit(prisma: PrismaClient, entries: AuditEntry[]): Promise<void> {

@@ -18,6 +18,10 @@ export interface Caller {
   appKey: string;
   appName: string;
   scopes: ReadonlySet<Scope>;
+  /** The sha256 digest of the token it came with (a subscription re-checks it on each event). */
+  tokenHash: string;
+  /** When that token expires (a subscription ends then). */
+  tokenExpiresAt: Date;
 }
 
 export interface CreatedApp {
@@ -120,7 +124,11 @@ export class TokenVerifier {
   ) {}
 
   async verify(token: string): Promise<Caller | null> {
-    const digest = tokenDigest(token);
+    return this.verifyDigest(tokenDigest(token));
+  }
+
+  /** verify() by the token's digest: what a subscription holds to re-check its caller. */
+  async verifyDigest(digest: string): Promise<Caller | null> {
     const now = Date.now();
     const hit = this.cache.get(digest) ?? this.unknown.get(digest);
     if (hit && hit.until > now && hit.expiresAt > now) return hit.caller;
@@ -132,6 +140,8 @@ export class TokenVerifier {
           appKey: row.app.appKey,
           appName: row.app.name,
           scopes: new Set(parseScopes(row.app.scopes) as Scope[]),
+          tokenHash: digest,
+          tokenExpiresAt: row.expiresAt,
         }
       : null;
     // Unknown tokens are cached too (a repeated one costs no query), in their own bounded map:

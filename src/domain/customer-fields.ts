@@ -22,7 +22,8 @@ export const profileShape = {
   nickName: text(),
   mobile: text(32).regex(/^\+?[\d\s()-]*$/, 'must be a phone number (digits, +, -, spaces)'),
   mobileVerified: flag,
-  email: text().pipe(z.union([z.literal(''), z.email('must be an e-mail address')])),
+  // What can be an address at all (a@b.c, RFC 6531 non-ASCII local parts): one @, no spaces.
+  email: text().pipe(z.union([z.literal(''), z.email({ pattern: z.regexes.unicodeEmail, error: 'must be an e-mail address' })])),
   emailVerified: flag,
   gender: z.number().int().min(0).max(2, 'must be 0 (unknown), 1 (male) or 2 (female)'),
   birthday: z.union([z.literal(''), isoDate]),

@@ -18,6 +18,7 @@ import { identityTypeRules, normalizeIdentity, type IdentityRef } from './identi
 import { resolveCustomerId, resolveCustomerIds } from './merge/tree.ts';
 import { lockLiveCustomers, retryingTransaction } from './transactions.ts';
 import { parseInput } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 type Tx = Prisma.TransactionClient;
 type Db = PrismaClient | Tx;
@@ -37,6 +38,36 @@ export async function requireCustomerId(db: Db, id: number, field = 'customerId'
   const resolved = await resolveCustomerId(db, id);
   if (resolved === null) throw notFound('customer', id, field);
   return resolved;
+}
+
+/**
+ * For writes that change or remove what a customer holds (delete, update, remove from a group,
+ * unfriend, unfollow): each id must be a live customer itself. Reads and additive writes let a
+ * merged-away id stand for its survivor; these refuse it with CONFLICT naming `field[i]`
+ * ("customer 5 was merged into customer 9"), so a stale id never changes the survivor.
+ * Unknown or deleted ids are NOT_FOUND as with requireCustomerIds.
+ */
+export async function requireUnmergedCustomerIds(db: Db, ids: number[], field: string, indexed = true): Promise<number[]> {
+  const rows = await db.customer.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, mergedIntoId: true, deletedAt: true } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const merged = rows.filter((r) => r.mergedIntoId !== null).map((r) => r.id);
+  const survivors = merged.length ? await resolveCustomerIds(db, merged) : new Map<number, number | null>();
+  ids.forEach((id, i) => {
+    const name = indexed ? `${field}[${i}]` : field;
+    const row = byId.get(id);
+    const survivor = row?.mergedIntoId !== null && row?.mergedIntoId !== undefined ? survivors.get(id) : undefined;
+    if (survivor !== undefined && survivor !== null) {
+      const message = `customer ${id} was merged into customer ${survivor}; this write changes a customer, so give its id (${survivor})`;
+      throw new DomainError('CONFLICT', `${name}: ${message}`, [{ field: name, message }]);
+    }
+    if (!row || row.deletedAt || row.mergedIntoId !== null) throw notFound('customer', id, name);
+  });
+  return ids;
+}
+
+/** requireUnmergedCustomerIds for one id. */
+export async function requireUnmergedCustomerId(db: Db, id: number, field = 'customerId'): Promise<number> {
+  return (await requireUnmergedCustomerIds(db, [id], field, false))[0];
 }
 
 /** A Prisma selection of a customer: what Pothos hands a resolver as `query`. */
@@ -137,13 +168,15 @@ export async function createCustomer(prisma: PrismaClient, input: NewCustomer): 
     if (index >= 0) throw identityTaken(`identities[${index}]`, identities[index].type.name, identities[index].value);
   }
   try {
-    return await prisma.customer.create({
+    const customer = await prisma.customer.create({
       data: {
         ...(toColumns(profile) as Prisma.CustomerCreateInput),
         identities: { create: unique.map(({ type, value }) => ({ type: type.name, value })) },
         memberships: { create: groupIds.map((groupId) => ({ groupId })) },
       },
     });
+    await reportChanges(prisma, { created: [customer.id] });
+    return customer;
   } catch (error) {
     // Another request took one of the identities since the check above.
     if (uniqueViolation(error)) {
@@ -163,8 +196,10 @@ function identityTaken(field: string, type: string, value: string): DomainError 
 /** Writes the given profile fields (null clears one) onto a live customer. */
 export async function updateCustomer(db: Db, id: number, input: ProfileInput): Promise<Customer> {
   const profile = parseInput(profileSchema, input, 'profile');
-  const target = await requireCustomerId(db, id, 'id');
-  return db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+  const target = await requireUnmergedCustomerId(db, id, 'id');
+  const customer = await db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+  await reportChanges(db, { updated: [target] });
+  return customer;
 }
 
 /**
@@ -173,13 +208,14 @@ export async function updateCustomer(db: Db, id: number, input: ProfileInput): P
  */
 export async function deleteCustomer(prisma: PrismaClient, id: number): Promise<{ id: number; releasedIdentities: IdentityRef[] }> {
   return retryingTransaction(prisma, 'delete customer', async (tx) => {
-    const target = await requireCustomerId(tx, id, 'customerId');
+    const target = await requireUnmergedCustomerId(tx, id, 'customerId');
     // Locked first, so that a resolution attaching identities to it at the same moment
     // either finishes before (and its identities are released too) or sees it deleted.
     await lockLiveCustomers(tx, [target]);
     const identities = await tx.identity.findMany({ where: { customerId: target }, select: { type: true, value: true } });
     await tx.identity.deleteMany({ where: { customerId: target } });
     await tx.customer.update({ where: { id: target }, data: { deletedAt: new Date() } });
+    await reportChanges(tx, { deleted: [target] });
     return {
       id: target,
       releasedIdentities: identities.map((i) => ({ identityType: i.type, identityValue: i.value })),
@@ -225,7 +261,8 @@ export async function setExtendedAttribute(
   displayName?: string,
 ): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    const target = await requireCustomerId(tx, id, 'customerId');
+    const target = await requireUnmergedCustomerId(tx, id, 'customerId');
     await setExtendedValue(tx, target, { key, name: displayName, value });
+    await reportChanges(tx, { updated: [target] });
   });
 }

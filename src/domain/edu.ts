@@ -9,6 +9,7 @@ import { addMembers, ensureGroup } from './groups.ts';
 import { identityTypeRules, type IdentityRef } from './identity-types.ts';
 import { resolveInTransaction, type ExtendAttr } from './resolution.ts';
 import { retryingTransaction } from './transactions.ts';
+import { reportChanges } from './changes.ts';
 
 export const MAX_EDU_BATCH = 500;
 
@@ -159,6 +160,7 @@ export async function addEduCustomerBatch(prisma: PrismaClient, batch: EduBatch,
     // All or nothing: one bad row rolls the whole roster back, naming every bad row.
     if (rowIssues.length) throw invalidInput(rowIssues);
     await addMembers(tx, klass.id, [...new Set(customerIds)]);
+    await reportChanges(tx, { updated: [...new Set(customerIds)] });
     return { projectGroupId: project?.id ?? null, classGroupId: klass.id, customerIds };
   });
 }

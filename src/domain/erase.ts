@@ -10,6 +10,7 @@ import { notFound } from './errors.ts';
 import { eraseRelations } from './merge/relations.ts';
 import { chainEnd, mergeTree } from './merge/tree.ts';
 import { eraseStrings, maskText } from './pii.ts';
+import { reportChanges } from './changes.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -175,6 +176,7 @@ export async function eraseCustomer(prisma: PrismaClient, id: number): Promise<E
     await scrubMergeEvents(tx, person);
     await scrubAuditLog(tx, person);
     await scrubImports(tx, person);
+    await reportChanges(tx, { erased: [end.id, ...ids] });
     return { customerId: end.id, erasedIds: ids };
   });
 }

@@ -1,10 +1,11 @@
 // Friendships are mutual: each is stored as two directed rows, written together, so that
 // "friends of X" is one index scan and a friendship is never half there.
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { requireCustomerId, requireCustomerIds } from './customers.ts';
+import { requireCustomerId, requireCustomerIds, requireUnmergedCustomerId, requireUnmergedCustomerIds } from './customers.ts';
 import { resolveCustomerIds } from './merge/tree.ts';
 import { badInput, DomainError, type FieldIssue } from './errors.ts';
 import { identityTypeRules, normalizeValue } from './identity-types.ts';
+import { reportChanges } from './changes.ts';
 
 /** The most friends one call adds (GraphQL addFriends, addFriendsByIdentity, edu addFriendBatch). */
 export const MAX_FRIENDS_PER_CALL = 500;
@@ -27,7 +28,9 @@ export async function addFriends(prisma: PrismaClient, customerId: number, frien
   return prisma.$transaction(async (tx) => {
     const owner = await requireCustomerId(tx, customerId, 'customerId');
     const friends = await requireCustomerIds(tx, friendIds, 'friendIds');
-    return befriend(tx, owner, friends);
+    const changed = await befriend(tx, owner, friends);
+    if (changed) await reportChanges(tx, { updated: [owner, ...friends] });
+    return changed;
   });
 }
 
@@ -88,14 +91,16 @@ export async function addFriendsByIdentity(
       const named = missing.slice(0, 5).map((m) => `${m.field}: ${m.message}`).join('; ');
       throw new DomainError('NOT_FOUND', named + (missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''), missing);
     }
-    return { customerId: owner, changed: await befriend(tx, owner, friends) };
+    const changed = await befriend(tx, owner, friends);
+    if (changed) await reportChanges(tx, { updated: [owner, ...friends] });
+    return { customerId: owner, changed };
   });
 }
 
 export async function removeFriends(prisma: PrismaClient, customerId: number, friendIds: number[]): Promise<number> {
   return prisma.$transaction(async (tx) => {
-    const owner = await requireCustomerId(tx, customerId, 'customerId');
-    const friends = await requireCustomerIds(tx, friendIds, 'friendIds');
+    const owner = await requireUnmergedCustomerId(tx, customerId, 'customerId');
+    const friends = await requireUnmergedCustomerIds(tx, friendIds, 'friendIds');
     const { count } = await tx.friendship.deleteMany({
       where: {
         OR: [
@@ -104,6 +109,7 @@ export async function removeFriends(prisma: PrismaClient, customerId: number, fr
         ],
       },
     });
+    if (count) await reportChanges(tx, { updated: [owner, ...friends] });
     return count / 2;
   });
 }

@@ -2,9 +2,10 @@
 // key makes "find or create" safe under concurrency: the unique index keeps one row.
 import { z } from 'zod';
 import type { Group, Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { requireCustomerIds } from './customers.ts';
+import { requireCustomerIds, requireUnmergedCustomerIds } from './customers.ts';
 import { badInput, notFound } from './errors.ts';
 import { parseInput } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -75,8 +76,10 @@ export async function changeMembership(
 ): Promise<{ groupId: number; changed: number; customerIds: number[] }> {
   return prisma.$transaction(async (tx) => {
     await requireGroup(tx, groupId);
-    const ids = await requireCustomerIds(tx, customerIds, 'customerIds');
+    // Adding a merged-away id adds its survivor; removing one is refused (it would remove the survivor).
+    const ids = change === 'add' ? await requireCustomerIds(tx, customerIds, 'customerIds') : await requireUnmergedCustomerIds(tx, customerIds, 'customerIds');
     const changed = change === 'add' ? await addMembers(tx, groupId, ids) : await removeMembers(tx, groupId, ids);
+    if (changed) await reportChanges(tx, { updated: ids });
     return { groupId, changed, customerIds: ids };
   });
 }

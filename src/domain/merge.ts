@@ -10,6 +10,7 @@ import { identityTypeRules, type IdentityTypeRule } from './identity-types.ts';
 import { resolveCustomerIds } from './merge/tree.ts';
 import { moveRelations, relianceTests, restoreRelations, unsafe, type RelationDetails } from './merge/relations.ts';
 import { lockCustomers, lockLiveCustomers, retryingTransaction, StaleRead } from './transactions.ts';
+import { reportChanges } from './changes.ts';
 
 type Tx = Prisma.TransactionClient;
 type Rules = Map<string, IdentityTypeRule>;
@@ -154,6 +155,7 @@ export async function mergeCustomers(prisma: PrismaClient, request: MergeRequest
       const { mergeEventId } = await mergeInto(tx, { targetId: target, sourceId: source.id, reason, actor: request.actor, rules, field: source.field });
       mergeEventIds.push(mergeEventId);
     }
+    await reportChanges(tx, { updated: [target], merged: [{ ids: sources.map((s) => s.id), into: target }] });
     return { customerId: target, mergedCustomerIds: sources.map((s) => s.id), mergeEventIds };
   });
 }
@@ -222,6 +224,8 @@ export async function unmergeCustomer(prisma: PrismaClient, mergeEventId: number
     await tx.customer.update({ where: { id: sourceId }, data: { mergedIntoId: null } });
     const undone = await tx.mergeEvent.updateMany({ where: { id: event.id, undoneAt: null }, data: { undoneAt: new Date(), undoneBy: actor } });
     if (undone.count !== 1) throw new StaleRead(`merge event ${event.id} changed`);
+    // The customer brought back is live again under its own id: CREATED, as if it were new.
+    await reportChanges(tx, { created: [sourceId], updated: [targetId] });
     return { mergeEventId: event.id, customerId: sourceId, targetId, keptFields };
   });
 }

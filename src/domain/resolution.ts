@@ -26,6 +26,7 @@ import { identityTypeRules, normalizeIdentity, type IdentityRef, type IdentityTy
 import { mergeInto } from './merge.ts';
 import { retryingTransaction, StaleRead } from './transactions.ts';
 import { issuesOf } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 type Tx = Prisma.TransactionClient;
 type Db = PrismaClient | Tx;
@@ -88,16 +89,8 @@ function hasValue(value: unknown): boolean {
 const userIdSchema = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 const attrValueSchema = z.string().max(2000, 'must be at most 2000 characters');
 
-/** Checks everything that needs no database; BAD_INPUT naming every bad field. */
-function parseRequest(rules: Rules, input: ResolutionInput): Request {
-  const issues: FieldIssue[] = [];
-  const priorityStrategy = strategyOf(IDENTITY_PRIORITY_STRATEGIES, input.identityPriorityStrategy, 'system', 'identityPriorityStrategy', issues);
-  const targetStrategy = strategyOf(TARGET_CUSTOMER_STRATEGIES, input.targetCustomerStrategy, 'identityFirst', 'targetCustomerStrategy', issues);
-  if (input.autoMerge !== null && input.autoMerge !== undefined && typeof input.autoMerge !== 'boolean') {
-    issues.push({ field: 'autoMerge', message: 'must be true or false' });
-  }
-
-  // Identities: normalised; a repeated (type, value) counts once; two values of a unique type are refused.
+/** Identities: normalised; a repeated (type, value) counts once; two values of a unique type are refused. */
+function parseIdentities(rules: Rules, input: ResolutionInput, priorityStrategy: IdentityPriorityStrategy, issues: FieldIssue[]) {
   const list = Array.isArray(input.identityList) ? input.identityList : [];
   if (!Array.isArray(input.identityList)) issues.push({ field: 'identityList', message: 'is required' });
   else if (list.length === 0) issues.push({ field: 'identityList', message: 'at least one identity is required' });
@@ -119,15 +112,11 @@ function parseRequest(rules: Rules, input: ResolutionInput): Request {
   }
   const duplicates = repeats.map((r) => ({ listIndex: normalised[r.index].listIndex, sameAs: normalised[r.sameAs].listIndex }));
   const ordered = orderByPriority(kept, priorityStrategy).map((g, rank) => ({ ...g, rank }));
+  return { ordered, duplicates };
+}
 
-  // Profile fields: validated with the shared schema; only those with a value are written.
-  const parsed = profileSchema.safeParse(input.profile ?? {});
-  let fields: ProfileInput = {};
-  if (!parsed.success) issues.push(...issuesOf(parsed.error));
-  // gender 0 means unknown: it never overwrites a known gender.
-  else fields = Object.fromEntries(Object.entries(parsed.data).filter(([k, v]) => hasValue(v) && !(k === 'gender' && v === 0))) as ProfileInput;
-
-  // Extended attributes, grouped by key (several entries of one key suit a multi-valued attribute).
+/** Extended attributes, grouped by key (several entries of one key suit a multi-valued attribute). */
+function parseAttributes(input: ResolutionInput, issues: FieldIssue[]): Request['attributes'] {
   const attrs = Array.isArray(input.extendAttrList) ? input.extendAttrList : [];
   if (attrs.length > MAX_EXTEND_ATTRS) issues.push({ field: 'extendAttrList', message: `at most ${MAX_EXTEND_ATTRS} attributes` });
   const attributes = new Map<string, Request['attributes'][number]>();
@@ -148,13 +137,11 @@ function parseRequest(rules: Rules, input: ResolutionInput): Request {
     entry.entries.push({ listIndex: i, value: value.data });
     attributes.set(key.data, entry);
   });
+  return [...attributes.values()];
+}
 
-  let groupId: number | null = null;
-  if (input.groupId !== null && input.groupId !== undefined) {
-    if (!Number.isInteger(input.groupId) || input.groupId <= 0) issues.push({ field: 'groupId', message: 'must be a positive integer' });
-    else groupId = input.groupId;
-  }
-
+/** Follow links: user ids as text, each once. */
+function parseUserIds(input: ResolutionInput, issues: FieldIssue[]): string[] {
   const userIds: string[] = [];
   const rawUserIds = Array.isArray(input.userIdList) ? input.userIdList : [];
   if (rawUserIds.length > MAX_USER_IDS) issues.push({ field: 'userIdList', message: `at most ${MAX_USER_IDS} user ids` });
@@ -163,19 +150,36 @@ function parseRequest(rules: Rules, input: ResolutionInput): Request {
     if (!parsedId.success) issues.push({ field: `userIdList[${i}]`, message: parsedId.error.issues[0].message });
     else if (!userIds.includes(parsedId.data)) userIds.push(parsedId.data);
   });
+  return userIds;
+}
+
+/** Checks everything that needs no database; BAD_INPUT naming every bad field. */
+function parseRequest(rules: Rules, input: ResolutionInput): Request {
+  const issues: FieldIssue[] = [];
+  const priorityStrategy = strategyOf(IDENTITY_PRIORITY_STRATEGIES, input.identityPriorityStrategy, 'system', 'identityPriorityStrategy', issues);
+  const targetStrategy = strategyOf(TARGET_CUSTOMER_STRATEGIES, input.targetCustomerStrategy, 'identityFirst', 'targetCustomerStrategy', issues);
+  if (input.autoMerge !== null && input.autoMerge !== undefined && typeof input.autoMerge !== 'boolean') {
+    issues.push({ field: 'autoMerge', message: 'must be true or false' });
+  }
+  const { ordered, duplicates } = parseIdentities(rules, input, priorityStrategy, issues);
+
+  // Profile fields: validated with the shared schema; only those with a value are written.
+  const parsed = profileSchema.safeParse(input.profile ?? {});
+  let fields: ProfileInput = {};
+  if (!parsed.success) issues.push(...issuesOf(parsed.error));
+  // gender 0 means unknown: it never overwrites a known gender.
+  else fields = Object.fromEntries(Object.entries(parsed.data).filter(([k, v]) => hasValue(v) && !(k === 'gender' && v === 0))) as ProfileInput;
+  const attributes = parseAttributes(input, issues);
+
+  let groupId: number | null = null;
+  if (input.groupId !== null && input.groupId !== undefined) {
+    if (!Number.isInteger(input.groupId) || input.groupId <= 0) issues.push({ field: 'groupId', message: 'must be a positive integer' });
+    else groupId = input.groupId;
+  }
+  const userIds = parseUserIds(input, issues);
 
   if (issues.length) throw invalidInput(issues);
-  return {
-    ordered,
-    duplicates,
-    priorityStrategy,
-    targetStrategy,
-    autoMerge: input.autoMerge === true,
-    fields,
-    attributes: [...attributes.values()],
-    groupId,
-    userIds,
-  };
+  return { ordered, duplicates, priorityStrategy, targetStrategy, autoMerge: input.autoMerge === true, fields, attributes, groupId, userIds };
 }
 
 /** Checks what needs the database (the group exists, attribute values fit their definitions). */
@@ -258,7 +262,12 @@ export interface ResolutionResult {
 export async function createCustomerByIdentity(prisma: PrismaClient, input: ResolutionInput, actor: string): Promise<ResolutionResult> {
   const rules = await identityTypeRules(prisma);
   const request = parseRequest(rules, input);
-  return retryingTransaction(prisma, 'createCustomerByIdentity', (tx) => resolveParsed(tx, rules, request, actor));
+  return retryingTransaction(prisma, 'createCustomerByIdentity', async (tx) => {
+    const result = await resolveParsed(tx, rules, request, actor);
+    const merged = result.mergedCustomerIds.length ? [{ ids: result.mergedCustomerIds, into: result.customerId }] : [];
+    await reportChanges(tx, { [result.created ? 'created' : 'updated']: [result.customerId], merged });
+    return result;
+  });
 }
 
 /**

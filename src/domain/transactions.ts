@@ -4,6 +4,7 @@
 // the same holds with several gateway processes on one PostgreSQL database.
 import { isRetryableConflict, uniqueViolation } from '../db/errors.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { reportingAttempt } from './changes.ts';
 import { DomainError } from './errors.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -70,7 +71,8 @@ export async function retryingTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (limits ? prisma.$transaction(work, limits) : prisma.$transaction(work));
+      // What an attempt reports (audit row, live events) is forgotten if it rolls back.
+      return await reportingAttempt(() => (limits ? prisma.$transaction(work, limits) : prisma.$transaction(work)));
     } catch (error) {
       if (!isRetryable(error)) throw error;
       if (attempt >= MAX_ATTEMPTS) {

@@ -4,10 +4,11 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient, UserCustomer } from '../generated/prisma/client.ts';
 import { uniqueViolation } from '../db/errors.ts';
-import { requireCustomerId, requireCustomerIds } from './customers.ts';
+import { requireCustomerId, requireUnmergedCustomerId, requireUnmergedCustomerIds } from './customers.ts';
 import { badInput, DomainError } from './errors.ts';
 import { parseLegacyDateTime } from './legacy-dates.ts';
 import { isInt32, parseInput } from './validation.ts';
+import { reportChanges } from './changes.ts';
 
 export const CONDITION_FIELDS = ['user_id', 'customer_id', 'template', 'script', 'reference', 'is_available', 'boss_sync', 'created'] as const;
 export type ConditionField = (typeof CONDITION_FIELDS)[number];
@@ -96,9 +97,11 @@ export async function follow(prisma: PrismaClient, input: z.input<typeof followI
   const data = parseInput(followInput, input);
   const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
   try {
-    return await prisma.userCustomer.create({
+    const link = await prisma.userCustomer.create({
       data: { userId: data.userId, customerId, template: data.template ?? null, script: data.script ?? null, reference: data.reference ?? '' },
     });
+    await reportChanges(prisma, { updated: [customerId] });
+    return link;
   } catch (error) {
     if (uniqueViolation(error)) {
       throw new DomainError('CONFLICT', `customerId: user ${data.userId} already follows customer ${customerId}`, [
@@ -114,10 +117,10 @@ export const editInput = followInput.extend({ isAvailable: flag.optional(), boss
 
 export async function editFollow(prisma: PrismaClient, input: z.input<typeof editInput>): Promise<UserCustomer> {
   const data = parseInput(editInput, input);
-  const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
+  const customerId = await requireUnmergedCustomerId(prisma, data.customerId, 'customerId');
   const existing = await prisma.userCustomer.findUnique({ where: { userId_customerId: { userId: data.userId, customerId } } });
   if (!existing) throw new DomainError('NOT_FOUND', `customerId: user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
-  return prisma.userCustomer.update({
+  const link = await prisma.userCustomer.update({
     where: { id: existing.id },
     data: {
       template: data.template,
@@ -127,6 +130,8 @@ export async function editFollow(prisma: PrismaClient, input: z.input<typeof edi
       bossSync: data.bossSync,
     },
   });
+  await reportChanges(prisma, { updated: [customerId] });
+  return link;
 }
 
 /** Removes the user's links to each customer; all-or-nothing: an unknown link fails the call. */
@@ -134,7 +139,7 @@ export async function unfollow(prisma: PrismaClient, userId: string, customerIds
   if (!userId.trim()) throw badInput('userId', 'is required');
   if (customerIds.length === 0) throw badInput('customerIds', 'at least one customer id is required');
   return prisma.$transaction(async (tx) => {
-    const live = await requireCustomerIds(tx, customerIds, 'customerIds');
+    const live = await requireUnmergedCustomerIds(tx, customerIds, 'customerIds');
     const existing = await tx.userCustomer.findMany({ where: { userId, customerId: { in: live } }, select: { customerId: true } });
     const followed = new Set(existing.map((e) => e.customerId));
     live.forEach((id, i) => {
@@ -145,6 +150,7 @@ export async function unfollow(prisma: PrismaClient, userId: string, customerIds
       }
     });
     const { count } = await tx.userCustomer.deleteMany({ where: { userId, customerId: { in: live } } });
+    await reportChanges(tx, { updated: live });
     return count;
   });
 }

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { crossSiteRequest, protectGraphiQLPage } from './cors.ts';
 
 export const consoleDist = fileURLToPath(new URL('../../console/dist/', import.meta.url));
 
@@ -31,29 +32,13 @@ export interface ConsoleOptions {
   developmentToken?: string;
 }
 
-/** A page asked for by another site (a fetch, a frame, a form): browsers say so in Sec-Fetch-Site and Origin. */
-function crossSite(request: FastifyRequest): boolean {
-  const site = request.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return true;
-  const origin = request.headers.origin;
-  if (origin === undefined) return false;
-  try {
-    return new URL(origin).host !== request.headers.host;
-  } catch {
-    return true;
-  }
-}
-
+/** GraphiQL's protection (never framed, cached or handed to another origin), with the console's own CSP. */
 function pageHeaders(reply: FastifyReply): FastifyReply {
+  protectGraphiQLPage(reply);
   return reply
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', consoleContentSecurityPolicy)
-    .header('x-frame-options', 'DENY')
-    .header('cross-origin-resource-policy', 'same-origin')
-    .header('cross-origin-opener-policy', 'same-origin')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'no-store');
+    .header('x-content-type-options', 'nosniff');
 }
 
 /** The built page, with the development token in a meta tag the app reads (no inline script). */
@@ -85,7 +70,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
   let files = builtFiles();
   const servePage = async (req: FastifyRequest, reply: FastifyReply) => {
     pageHeaders(reply);
-    if (crossSite(req)) return reply.code(403).send('<!doctype html><p>The console is not served to other sites.</p>\n');
+    if (crossSiteRequest(req)) return reply.code(403).send('<!doctype html><p>The console is not served to other sites.</p>\n');
     if (!page) {
       page = renderPage(options);
       files = builtFiles();

@@ -11,6 +11,10 @@ export function wantsGraphiQL(request: FastifyRequest): boolean {
   return request.method === 'GET' && request.url.split('?')[0] === '/graphql' && (request.headers.accept ?? '').includes('text/html');
 }
 
+function isConsole(request: FastifyRequest): boolean {
+  return request.url === '/console' || request.url.startsWith('/console/');
+}
+
 export async function registerCors(app: FastifyInstance, config: Config): Promise<void> {
   const origins = config.CORS_ORIGINS;
   if (origins.length === 0) return;
@@ -23,18 +27,23 @@ export async function registerCors(app: FastifyInstance, config: Config): Promis
     maxAge: 600,
   };
   await app.register(cors, {
-    // GraphiQL (which may hold a development token) is never shared with another origin.
-    delegator: (req, callback) => callback(null, wantsGraphiQL(req as FastifyRequest) ? { origin: false } : open),
+    // GraphiQL and the console (which may hold a development token) are never shared with another origin.
+    delegator: (req, callback) => {
+      const request = req as FastifyRequest;
+      callback(null, wantsGraphiQL(request) || isConsole(request) ? { origin: false } : open);
+    },
   });
 }
 
 /**
- * A GraphiQL page asked for from another site (a fetch, or a page embedding it) is refused:
- * browsers say so in Sec-Fetch-Site, and in Origin when it is not the gateway's own.
+ * A GraphiQL page asked for by another site (a fetch, an embedding frame) is refused: browsers
+ * say so in Sec-Fetch-Site, and in Origin when it is not the gateway's own. Following a link to
+ * it is a top-level navigation, whose page the other site cannot read: allowed.
  */
 export function crossSiteRequest(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return true;
+  const navigation = request.headers['sec-fetch-mode'] === 'navigate' && request.headers['sec-fetch-dest'] === 'document';
+  if ((site === 'cross-site' || site === 'same-site') && !navigation) return true;
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   try {

@@ -87,6 +87,11 @@ export function describeError(error: unknown, production: boolean): ErrorInfo {
   };
 }
 
+function yogaHttpRefusal(source: GraphQLError | undefined): boolean {
+  const http = source?.extensions?.http as { status?: number } | undefined;
+  return http?.status === 405 || http?.status === 406 || http?.status === 415;
+}
+
 /** The GraphQL error a client sees: the message, the code and the fields at fault. */
 export function toGraphQLError(error: unknown, production: boolean, source?: GraphQLError): GraphQLError {
   const info = describeError(error, production);
@@ -100,6 +105,8 @@ export function toGraphQLError(error: unknown, production: boolean, source?: Gra
       ...(info.status === 401 || info.status === 403 || info.status === 429 || info.status === 503 || !source?.path
         ? { http: { status: info.status } }
         : {}),
+      // yoga's own HTTP refusals keep their status and headers: 405 with Allow for a mutation over GET.
+      ...(yogaHttpRefusal(source) ? { http: source?.extensions.http } : {}),
     },
   });
 }

@@ -12,11 +12,11 @@ import { tracingPlugins } from '../tracing.ts';
 import { admit } from './auth.ts';
 import { crossSiteRequest, protectGraphiQLPage, wantsGraphiQL } from './cors.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
-import { auditPlugin } from './audit-plugin.ts';
 import { errorLogPlugin } from './error-log-plugin.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { limitPlugins } from './limits.ts';
 import { variableErrorsPlugin } from './variable-errors.ts';
+import { graphqlResponseStatusPlugin, refuse } from './graphql-over-http.ts';
 import { metricsPlugin } from './metrics.ts';
 
 export interface ServerContext {
@@ -44,7 +44,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     logging: false,
     // Cross-origin access is decided once for every route (cors.ts); yoga's default reflects any Origin.
     cors: false,
-    plugins: [...limitPlugins(services.config), variableErrorsPlugin(production), metricsPlugin(production), auditPlugin(), errorLogPlugin(), ...tracingPlugins()],
+    plugins: [...limitPlugins(services.config), variableErrorsPlugin(production), graphqlResponseStatusPlugin(), metricsPlugin(production), errorLogPlugin(), ...tracingPlugins()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
@@ -72,8 +72,13 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
   app.decorateRequest('caller', null);
   app.route({
     url: '/graphql',
-    method: ['GET', 'POST', 'OPTIONS'],
+    // Other methods are answered 405 with Allow (GraphQL over HTTP), not 404.
+    method: ['GET', 'POST', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'],
     handler: async (req, reply) => {
+      if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'OPTIONS') {
+        reply.header('allow', 'GET, POST');
+        return refuse(req, reply, 405, `${req.method} is not served on /graphql: use POST (or GET for queries)`, 'BAD_INPUT');
+      }
       const graphiqlPage = services.config.graphiql && wantsGraphiQL(req);
       if (graphiqlPage) {
         // The page may carry a development token: never to another site, in a frame or a cache.
@@ -87,7 +92,7 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
           req.caller = await admit(req, reply, services);
         } catch (error) {
           const info = describeError(error, services.config.production);
-          return reply.code(info.status).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
+          return refuse(req, reply, info.status, info.message, info.code);
         }
       }
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });

@@ -99,7 +99,8 @@ export function limitPlugins(config: Config): Plugin[] {
       blockFieldSuggestion: { enabled: config.production },
     }) as Plugin,
     validationErrors(),
-    noNulCharacters(),
+    // Lists first: the NUL check walks every item of a list.
     operationLimits(config),
+    noNulCharacters(),
   ];
 }

@@ -24,11 +24,14 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type OperationDefinitionNode,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLSchema,
   type SelectionSetNode,
+  type ValueNode,
+  typeFromAST,
 } from 'graphql';
 import { badInput, type DomainError } from '../domain/errors.ts';
 
@@ -76,10 +79,36 @@ export function multiplierOf(field: GraphQLField<unknown, unknown>, args: Record
 interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
-  variables: Record<string, unknown>;
   limits: OperationLimits;
+  /** First pass: list lengths, on the variables as sent (before graphql-js coerces them). */
+  mode: 'lists' | 'cost';
+  rawVariables: Record<string, unknown>;
+  /** Variables an argument uses (their lists are checked where they are used). */
+  usedVariables: Set<string>;
+  /** Second pass: the coerced variables the cost is computed with. */
+  variables: Record<string, unknown>;
   /** A fragment's cost does not depend on where it is spread: computed once per name. */
   fragmentCosts: Map<string, number>;
+}
+
+/** Refuses a list in an argument's literal, or in a variable it uses, longer than its maximum. */
+function checkArgumentNode(walk: Walk, node: ValueNode, type: GraphQLInputType, path: string, max: number): void {
+  const defaultMax = walk.limits.maxListItems;
+  const nullable = getNullableType(type);
+  if (node.kind === Kind.VARIABLE) {
+    walk.usedVariables.add(node.name.value);
+    checkListSizes(walk.rawVariables[node.name.value], type, path, max, defaultMax);
+  } else if (node.kind === Kind.LIST && isListType(nullable)) {
+    if (node.values.length > max) throw badInput(path, `at most ${max} items are allowed (${node.values.length} given)`);
+    const itemType = nullable.ofType as GraphQLInputType;
+    node.values.forEach((item, i) => checkArgumentNode(walk, item, itemType, `${path}[${i}]`, defaultMax));
+  } else if (node.kind === Kind.OBJECT && isInputObjectType(nullable)) {
+    const fields = nullable.getFields();
+    for (const fieldNode of node.fields) {
+      const field = fields[fieldNode.name.value];
+      if (field) checkArgumentNode(walk, fieldNode.value, field.type, `${path}.${field.name}`, declaredMax(field.extensions) ?? defaultMax);
+    }
+  }
 }
 
 function fieldCost(walk: Walk, parent: GraphQLNamedType, node: FieldNode): number {
@@ -87,16 +116,20 @@ function fieldCost(walk: Walk, parent: GraphQLNamedType, node: FieldNode): numbe
   if (node.name.value.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
   const field = parent.getFields()[node.name.value];
   if (!field) return 0;
+  if (walk.mode === 'lists') {
+    const fieldMax = declaredMax(field.extensions);
+    for (const argNode of node.arguments ?? []) {
+      const arg = field.args.find((a) => a.name === argNode.name.value);
+      const max = (arg && declaredMax(arg.extensions)) ?? fieldMax ?? walk.limits.maxListItems;
+      if (arg) checkArgumentNode(walk, argNode.value, arg.type, arg.name, max);
+    }
+    return node.selectionSet ? selectionCost(walk, getNamedType(field.type), node.selectionSet) : 0;
+  }
   let args: Record<string, unknown>;
   try {
     args = getArgumentValues(field, node, walk.variables);
   } catch {
     return 0; // execution refuses the field's arguments itself; its selection never runs.
-  }
-  const fieldMax = declaredMax(field.extensions);
-  for (const arg of field.args) {
-    const max = declaredMax(arg.extensions) ?? fieldMax ?? walk.limits.maxListItems;
-    checkListSizes(args[arg.name], arg.type, arg.name, max, walk.limits.maxListItems);
   }
   if (!node.selectionSet) return 0;
   return multiplierOf(field, args) * (1 + selectionCost(walk, getNamedType(field.type), node.selectionSet));
@@ -125,6 +158,48 @@ function selectionCost(walk: Walk, parent: GraphQLNamedType, selectionSet: Selec
   return cost;
 }
 
+function walkOf(schema: GraphQLSchema, document: DocumentNode, rawVariables: Record<string, unknown>, limits: OperationLimits): Walk {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return { schema, fragments, limits, mode: 'lists', rawVariables, usedVariables: new Set(), variables: {}, fragmentCosts: new Map() };
+}
+
+function refusal(error: unknown): DomainError {
+  if (error instanceof Error && 'issues' in error) return error as DomainError;
+  throw error;
+}
+
+/** Refuses a list too long, on the variables as sent (coercing a list of 200,000 items is work already). */
+function checkLists(walk: Walk, operation: OperationDefinitionNode, rootType: GraphQLNamedType): void {
+  selectionCost(walk, rootType, operation.selectionSet);
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(walk.schema, definition.type) as GraphQLInputType | undefined;
+    const max = walk.limits.maxListItems;
+    if (type && !walk.usedVariables.has(name)) checkListSizes(walk.rawVariables[name], type, `$${name}`, max, max);
+  }
+}
+
+/** Only the list lengths: for a caller that holds the variables before they are copied (the REST shim). */
+export function listLimitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  rawVariables: Record<string, unknown>,
+  maxListItems: number,
+): DomainError | null {
+  const operation = getOperationAST(document);
+  const rootType = operation && schema.getRootType(operation.operation);
+  if (!operation || !rootType) return null;
+  try {
+    checkLists(walkOf(schema, document, rawVariables, { maxListItems, maxCost: Infinity }), operation, rootType);
+    return null;
+  } catch (error) {
+    return refusal(error);
+  }
+}
+
 /**
  * The error that refuses the operation (a list too long, a cost too high), or null. Variables
  * that do not coerce are left to execution, which reports them naming the variable.
@@ -137,27 +212,22 @@ export function operationLimitError(
   limits: OperationLimits,
 ): DomainError | null {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return null;
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return null;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 1 });
-  if (coerced.errors) return null;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const walk: Walk = { schema, fragments, variables: coerced.coerced, limits, fragmentCosts: new Map() };
+  const rootType = operation && schema.getRootType(operation.operation);
+  if (!operation || !rootType) return null;
+  const raw = rawVariables ?? {};
+  const walk = walkOf(schema, document, raw, limits);
   try {
+    checkLists(walk, operation, rootType);
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], raw, { maxErrors: 1 });
+    if (coerced.errors) return null;
+    Object.assign(walk, { mode: 'cost', variables: coerced.coerced, fragmentCosts: new Map() });
     const cost = selectionCost(walk, rootType, operation.selectionSet);
-    if (cost > limits.maxCost) {
-      return badInput(
-        'query',
-        `query cost ${cost} is above the cost limit of ${limits.maxCost}; ask for smaller pages (first/last) or fewer nested lists`,
-      );
-    }
-    return null;
+    if (cost <= limits.maxCost) return null;
+    return badInput(
+      'query',
+      `query cost ${cost} is above the cost limit of ${limits.maxCost}; ask for smaller pages (first/last) or fewer nested lists`,
+    );
   } catch (error) {
-    if (error instanceof Error && 'issues' in error) return error as DomainError;
-    throw error;
+    return refusal(error);
   }
 }

@@ -9,6 +9,7 @@ import { badInput, describeIssues, DomainError, invalidInput } from '../domain/e
 import { issuesOf, nulCharacterAt } from '../domain/validation.ts';
 import { admit, requireScope } from '../http/auth.ts';
 import { describeError } from '../http/error-info.ts';
+import { listLimitError } from '../http/operation-limits.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
 import type { ErrorInfo } from '../platform/envelopes.ts';
@@ -101,7 +102,11 @@ export function registerRestShim(
       method: route.method,
       url: route.path,
       handler: async (req, reply) => {
-        const answer = (envelope: { status: number; body: unknown }) => reply.code(envelope.status).send(envelope.body);
+        const answer = (envelope: { status: number; body: unknown }) => {
+          // RFC 9110: a 401 names the scheme it wants.
+          if (envelope.status === 401) reply.header('www-authenticate', 'Bearer realm="customer-graph"');
+          return reply.code(envelope.status).send(envelope.body);
+        };
         try {
           req.caller = await admit(req, reply, services);
           requireScope(req.caller, route.scope);
@@ -110,13 +115,17 @@ export function registerRestShim(
           if (nul) throw badInput(nul, 'must not contain the NUL character');
           const parsed = route.request.safeParse(input);
           if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
+          const variables = route.variables(parsed.data, req.headers);
+          // Lists (an `in` value split into 200,000) are refused before the variables are copied below.
+          const tooLong = listLimitError(schema, document, variables, services.config.GRAPHQL_MAX_LIST_ITEMS);
+          if (tooLong) return answer(route.family.failure(renameErrorFields(describeError(tooLong, production), route.errorFields)));
           const enveloped = yoga.getEnveloped({ req, reply });
           // The context GraphQL builds, extended with where the operation came from (import jobs record it).
           const contextValue = await enveloped.contextFactory<Pick<Context, 'via'>>({ via: 'REST' });
           const result = (await enveloped.execute({
             schema: enveloped.schema,
             document,
-            variableValues: asJson(route.variables(parsed.data, req.headers)),
+            variableValues: asJson(variables),
             contextValue,
           })) as ExecutionResult;
           if (result.errors?.length) {

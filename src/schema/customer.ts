@@ -3,7 +3,6 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 import { attributeValuesByKey, groupValues, MAX_ATTRIBUTE_KEYS, type AttributeValueView } from '../domain/attributes.ts';
 import { deptCodes, intFields, profileFields, profileSchema, type ProfileField } from '../domain/customer-fields.ts';
 import {
@@ -11,7 +10,7 @@ import {
   deleteCustomer,
   findLiveCustomer,
   findLiveCustomerByIdentity,
-  requireCustomerId,
+  requireUnmergedCustomerId,
   setExtendedAttribute,
   setSystemAttribute,
   updateCustomer,
@@ -259,7 +258,6 @@ builder.mutationFields((t) => ({
         identities: args.identities ?? [],
         groupIds: args.groupIds ?? [],
       });
-      publishCustomerChanges(ctx.services.pubsub, 'CREATED', [customer.id]);
       return { customerId: customer.id };
     },
   }),
@@ -269,7 +267,6 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), profile: t.arg({ type: ProfileInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const customer = await updateCustomer(ctx.prisma, parseCustomerId(args.id), args.profile);
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [customer.id]);
       return { customerId: customer.id };
     },
   }),
@@ -280,7 +277,6 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const { id } = await deleteCustomer(ctx.prisma, parseCustomerId(args.id));
-      publishCustomerChanges(ctx.services.pubsub, 'DELETED', [id]);
       return { customerId: id };
     },
   }),
@@ -296,10 +292,10 @@ builder.mutationFields((t) => ({
       displayName: t.arg.string({ required: false, description: 'Name of a new extended attribute.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const id = await requireCustomerId(ctx.prisma, parseCustomerId(args.customerId, 'customerId'), 'customerId');
+      // A write: a merged-away id is refused rather than changing its survivor.
+      const id = await requireUnmergedCustomerId(ctx.prisma, parseCustomerId(args.customerId, 'customerId'), 'customerId');
       if (args.extended) await setExtendedAttribute(ctx.prisma, id, args.name, args.value ?? null, args.displayName ?? undefined);
       else await setSystemAttribute(ctx.prisma, id, args.name, args.value ?? null);
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [id]);
       return { customerId: id };
     },
   }),

@@ -1,6 +1,5 @@
 // The edu family's class roster (seed 000): addEduCustomerBatch. Rules in src/domain/edu.ts.
 import { builder } from '../builder.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 import { actorOf } from '../context.ts';
 import { addEduCustomerBatch, STUDY_FIELDS } from '../domain/edu.ts';
 
@@ -51,11 +50,7 @@ builder.mutationField('addEduCustomerBatch', (t) =>
     description:
       'Seed 000 批量添加客户: the project and class become groups; each customer is resolved by tel/qq/email/username, created or updated with its study fields, and put in the class. All or nothing; idempotent on re-send.',
     args: { input: t.arg({ type: EduCustomerBatchInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const result = await addEduCustomerBatch(ctx.prisma, args.input, actorOf(ctx));
-      // A roster is at most a few hundred rows: one event each, unlike bulk imports.
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', result.customerIds);
-      return result;
-    },
+    // A roster is at most a few hundred rows: one event each (reported by the domain), unlike bulk imports.
+    resolve: (_root, args, ctx) => addEduCustomerBatch(ctx.prisma, args.input, actorOf(ctx)),
   }),
 );

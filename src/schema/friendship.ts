@@ -1,8 +1,5 @@
 // Friendship: mutual, idempotent; an unknown customer fails the whole call.
 import { builder } from '../builder.ts';
-import type { Context } from '../context.ts';
-import { resolveCustomerIds } from '../domain/merge/tree.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 import { addFriends, addFriendsByIdentity, removeFriends } from '../domain/friends.ts';
 import { parseCustomerId } from './customer.ts';
 
@@ -32,7 +29,6 @@ builder.mutationFields((t) => ({
       const customerId = parseCustomerId(args.customerId, 'customerId');
       const friendIds = args.friendIds.map((id, i) => parseCustomerId(id, `friendIds[${i}]`));
       const changed = await addFriends(ctx.prisma, customerId, friendIds);
-      if (changed) await publishLiveChanges(ctx, [customerId, ...friendIds]);
       return { customerId, changed };
     },
   }),
@@ -47,12 +43,7 @@ builder.mutationFields((t) => ({
       identityValue: t.arg.string({ required: true }),
       friendIdentityValues: t.arg.stringList({ required: true }),
     },
-    resolve: async (_root, args, ctx) => {
-      const result = await addFriendsByIdentity(ctx.prisma, args);
-      // The friends' ids are not returned: their own streams hear of it on their next write.
-      if (result.changed) publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [result.customerId]);
-      return result;
-    },
+    resolve: (_root, args, ctx) => addFriendsByIdentity(ctx.prisma, args),
   }),
   removeFriends: t.field({
     type: FriendsPayload,
@@ -62,14 +53,7 @@ builder.mutationFields((t) => ({
       const customerId = parseCustomerId(args.customerId, 'customerId');
       const friendIds = args.friendIds.map((id, i) => parseCustomerId(id, `friendIds[${i}]`));
       const changed = await removeFriends(ctx.prisma, customerId, friendIds);
-      if (changed) await publishLiveChanges(ctx, [customerId, ...friendIds]);
       return { customerId, changed };
     },
   }),
 }));
-
-/** UPDATED for each customer; ids as given may be merged ones, subscribers follow the survivors. */
-async function publishLiveChanges(ctx: Context, ids: number[]): Promise<void> {
-  const live = await resolveCustomerIds(ctx.prisma, ids);
-  publishCustomerChanges(ctx.services.pubsub, 'UPDATED', live.values());
-}

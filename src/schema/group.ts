@@ -1,9 +1,7 @@
 // Group: projects and classes (seed 000) and customer groups; membership mutations.
 import { builder } from '../builder.ts';
-import type { Context } from '../context.ts';
 import { changeMembership, ensureGroup, GROUP_KINDS } from '../domain/groups.ts';
 import { nodeIntId } from '../domain/visibility.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 
 export const GroupKind = builder.enumType('GroupKind', {
   values: {
@@ -60,11 +58,10 @@ const MembershipPayload = builder.objectRef<{ groupId: number; changed: number }
   }),
 });
 
-/** Members whose membership changed hear of it (after the transaction committed). */
-async function membershipChanged(ctx: Context, change: Promise<{ groupId: number; changed: number; customerIds: number[] }>) {
-  const { customerIds, ...payload } = await change;
-  if (payload.changed) publishCustomerChanges(ctx.services.pubsub, 'UPDATED', customerIds);
-  return payload;
+/** The payload of a membership change (the members it changed hear of it through the domain's report). */
+async function membershipChanged(change: Promise<{ groupId: number; changed: number; customerIds: number[] }>) {
+  const { groupId, changed } = await change;
+  return { groupId, changed };
 }
 
 builder.mutationFields((t) => ({
@@ -87,12 +84,12 @@ builder.mutationFields((t) => ({
     type: MembershipPayload,
     authScopes: { write: true },
     args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) => membershipChanged(ctx, changeMembership(ctx.prisma, 'add', args.groupId, args.customerIds)),
+    resolve: (_root, args, ctx) => membershipChanged(changeMembership(ctx.prisma, 'add', args.groupId, args.customerIds)),
   }),
   removeGroupMembers: t.field({
     type: MembershipPayload,
     authScopes: { write: true },
     args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) => membershipChanged(ctx, changeMembership(ctx.prisma, 'remove', args.groupId, args.customerIds)),
+    resolve: (_root, args, ctx) => membershipChanged(changeMembership(ctx.prisma, 'remove', args.groupId, args.customerIds)),
   }),
 }));

@@ -2,7 +2,6 @@
 // Rules live in src/domain/merge.ts.
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 import { actorOf } from '../context.ts';
 import { mergeCustomers, unmergeCustomer } from '../domain/merge.ts';
 import { mergeTree } from '../domain/merge/tree.ts';
@@ -134,8 +133,6 @@ builder.mutationFields((t) => ({
         reason: args.reason,
         actor: actorOf(ctx),
       });
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [outcome.customerId]);
-      publishCustomerChanges(ctx.services.pubsub, 'MERGED', outcome.mergedCustomerIds, outcome.customerId);
       return outcome;
     },
   }),
@@ -146,11 +143,7 @@ builder.mutationFields((t) => ({
       'Undoes a merge: the merged customer is live again with exactly what the merge moved, and the target fields it filled are cleared. CONFLICT when later changes make that unsafe.',
     args: { mergeEventId: t.arg.int({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const outcome = await unmergeCustomer(ctx.prisma, args.mergeEventId, actorOf(ctx));
-      // The customer brought back is live again under its own id: CREATED, as if it were new.
-      publishCustomerChanges(ctx.services.pubsub, 'CREATED', [outcome.customerId]);
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [outcome.targetId]);
-      return outcome;
+      return unmergeCustomer(ctx.prisma, args.mergeEventId, actorOf(ctx));
     },
   }),
 }));

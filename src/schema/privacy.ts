@@ -1,7 +1,6 @@
 // The audit log (read) and erasure on request (write): both need the admin scope.
 // Rules live in src/domain/audit.ts and src/domain/erase.ts.
 import { builder } from '../builder.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 import { auditWhere } from '../domain/audit.ts';
 import { eraseCustomer } from '../domain/erase.ts';
 import { parseCustomerId } from './customer.ts';
@@ -70,9 +69,7 @@ builder.mutationFields((t) => ({
       'An anonymous tombstone keeps the id (erasedAt). Erasing again changes nothing more.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const report = await eraseCustomer(ctx.prisma, parseCustomerId(args.id));
-      publishCustomerChanges(ctx.services.pubsub, 'ERASED', [report.customerId, ...report.erasedIds]);
-      return report;
+      return eraseCustomer(ctx.prisma, parseCustomerId(args.id));
     },
   }),
 }));

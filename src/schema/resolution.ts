@@ -2,7 +2,6 @@
 // query customerIdByIdentityList and the dry run explainResolution. Rules live in
 // src/domain/resolution.ts.
 import { builder } from '../builder.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 import { actorOf } from '../context.ts';
 import { intFields, profileFields, type ProfileField } from '../domain/customer-fields.ts';
 import type {
@@ -245,11 +244,6 @@ builder.mutationField('createCustomerByIdentity', (t) =>
     description:
       'Finds or creates the customer these identities point at (seed 001 根据身份列表创建客户): attaches the free identities, merges the other customers found when autoMerge, and writes the given fields onto it. One transaction.',
     args: { input: t.arg({ type: CreateCustomerByIdentityInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const result = await createCustomerByIdentity(ctx.prisma, toResolutionInput(args.input as InputArg), actorOf(ctx));
-      publishCustomerChanges(ctx.services.pubsub, result.created ? 'CREATED' : 'UPDATED', [result.customerId]);
-      publishCustomerChanges(ctx.services.pubsub, 'MERGED', result.mergedCustomerIds, result.customerId);
-      return result;
-    },
+    resolve: (_root, args, ctx) => createCustomerByIdentity(ctx.prisma, toResolutionInput(args.input as InputArg), actorOf(ctx)),
   }),
 );

@@ -1,8 +1,6 @@
 // UserCustomer (seed 003): a user following a customer; list with allow-listed conditions.
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { resolveCustomerIds } from '../domain/merge/tree.ts';
-import { publishCustomerChanges } from '../pubsub.ts';
 import { badInput } from '../domain/errors.ts';
 import {
   CONDITION_FIELDS,
@@ -147,7 +145,6 @@ builder.mutationFields((t) => ({
     args: followArgs(t),
     resolve: async (_root, args, ctx) => {
       const link = await follow(ctx.prisma, { ...args, customerId: parseCustomerId(args.customerId, 'customerId') });
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [link.customerId]);
       return { userId: link.userId, customerId: link.customerId };
     },
   }),
@@ -167,7 +164,6 @@ builder.mutationFields((t) => ({
         isAvailable: args.isAvailable ?? undefined,
         bossSync: args.bossSync ?? undefined,
       });
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', [link.customerId]);
       return { userId: link.userId, customerId: link.customerId };
     },
   }),
@@ -181,8 +177,6 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const customerIds = args.customerIds.map((id, i) => parseCustomerId(id, `customerIds[${i}]`));
       const removed = await unfollow(ctx.prisma, args.userId, customerIds);
-      const live = await resolveCustomerIds(ctx.prisma, customerIds);
-      publishCustomerChanges(ctx.services.pubsub, 'UPDATED', live.values());
       return { removed };
     },
   }),

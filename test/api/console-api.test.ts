@@ -102,6 +102,16 @@ describe('the console API and page', () => {
     }
   });
 
+  it('is not opened to the origins CORS_ORIGINS lists, as GraphiQL is not', async () => {
+    const shared = await t.variant({ CORS_ORIGINS: 'https://shop.example' });
+    const api = await shared.request('POST', '/graphql', { headers: { origin: 'https://shop.example' }, body: { query: '{ viewer { appKey } }' } });
+    expect(api.headers['access-control-allow-origin']).toBe('https://shop.example');
+    for (const url of ['/console/', '/console/favicon.svg']) {
+      const page = await shared.request('GET', url, { token: null, headers: { origin: 'https://shop.example' } });
+      expect(page.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
   it('carries no token when the gateway has none (production, PostgreSQL, not loopback)', async () => {
     const plain = await t.variant({});
     const page = await plain.request('GET', '/console/', { token: null });

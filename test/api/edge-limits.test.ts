@@ -76,7 +76,21 @@ describe('the GraphiQL page', () => {
     expect(own.headers['content-security-policy']).toBe("frame-ancestors 'none'");
     expect(own.headers['cross-origin-resource-policy']).toBe('same-origin');
     expect(own.headers['cache-control']).toBe('no-store');
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: EVIL }] as Record<string, string>[]) {
+    // A link followed from another site is a top-level navigation: that site cannot read the page.
+    const followed = await dev.request('GET', '/graphql', {
+      token: null,
+      headers: { ...html, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' },
+    });
+    expect(followed.status).toBe(200);
+    const fetched: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty' },
+      { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'empty' },
+      { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'iframe' },
+      { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: EVIL },
+    ];
+    for (const headers of fetched) {
       const refused = await dev.request('GET', '/graphql', { token: null, headers: { ...html, ...headers } });
       expect(refused.status, JSON.stringify(headers)).toBe(403);
       expect(JSON.stringify(refused.body)).not.toContain('dev-token-value');

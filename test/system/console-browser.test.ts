@@ -131,6 +131,44 @@ describe.skipIf(!haveChromium)(
       await page.close();
     }, 180_000);
 
+    it('explains a resolution before applying it, and imports a CSV file, following the job to its end with its row errors', async () => {
+      const { page, problems } = await open();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('link', { name: 'Resolve' }).click();
+      await page.getByLabel('Identity value 1').fill('13765348726');
+      await page.getByRole('button', { name: 'Add an identity' }).click();
+      await page.getByLabel('Identity type 2').selectOption('email');
+      await page.getByLabel('Identity value 2').fill('grace@example.com');
+      await page.getByLabel('Real name').fill('Ada King');
+      const apply = page.getByRole('button', { name: 'Apply' });
+      expect(await apply.isDisabled()).toBe(true); // nothing applied before it is explained
+      await page.getByRole('button', { name: 'Explain' }).click();
+      const explanation = page.getByLabel('Explanation');
+      await explanation.getByText(/Customer #\d+ \(Ada Lovelace\) would be chosen/).waitFor();
+      await expect.poll(() => explanation.innerText(), { timeout: 30_000 }).toContain('Lookup phone "13765348726"');
+      await apply.click();
+      await page.getByRole('status').getByText(/Resolved to customer #\d+/).waitFor();
+      const { customerByIdentity } = await graphql('{ customerByIdentity(identityType: "email", identityValue: "grace@example.com") { name realName } }');
+      expect(customerByIdentity).toEqual({ name: 'Ada Lovelace', realName: 'Ada King' });
+
+      await page.getByRole('link', { name: 'Imports' }).click();
+      const csv = ['phone,realName,tags,unknownColumn', '13711110001,赵六,"vip,新客",x', 'not-a-phone,孙八,,y', '13711110004,李九,新客,z'].join('\n');
+      await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const job = page.getByRole('region', { name: /^Import job \d+$/ });
+      await job.getByText('3 of 3 rows processed (100%): 2 imported, 1 failed.').waitFor();
+      await job.getByText('PARTIAL', { exact: true }).waitFor();
+      expect(await job.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+      const errors = job.getByRole('table', { name: 'Row errors' });
+      await errors.getByText('is not a valid phone', { exact: false }).waitFor();
+      expect(await errors.locator('tbody tr').first().innerText()).toMatch(/^2\s+phone\s/);
+      await page.getByRole('table', { name: 'Import jobs' }).getByText('PARTIAL').waitFor();
+      const { customerByIdentity: imported } = await graphql('{ customerByIdentity(identityType: "phone", identityValue: "13711110004") { realName tags } }');
+      expect(imported).toEqual({ realName: '李九', tags: ['新客'] });
+      expect(problems).toEqual([]);
+      await page.close();
+    }, 180_000);
+
     it('a read-only app, signed in with its key and secret, sees no write button', async () => {
       const create = `mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }`;
       const kept = (await graphql(create, { p: { name: 'Grace Hopper' } })).createCustomer.customerId as number;
@@ -153,6 +191,13 @@ describe.skipIf(!haveChromium)(
       await graph.getByText(`#${merged} merged`, { exact: true }).waitFor();
       expect(await page.getByRole('button', { name: /Unmerge|Merge|Review/ }).count()).toBe(0);
       expect(await page.getByLabel('Customer id to merge').count()).toBe(0);
+      await page.getByRole('link', { name: 'Resolve' }).click();
+      await page.getByRole('button', { name: 'Explain' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Apply' }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Imports' }).click();
+      await page.getByRole('table', { name: 'Import jobs' }).waitFor();
+      expect(await page.getByRole('form', { name: 'Import a file' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Import', exact: true }).count()).toBe(0);
       expect(problems).toEqual([]);
       await page.close();
     }, 120_000);

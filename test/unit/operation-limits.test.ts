@@ -75,6 +75,15 @@ describe('list arguments', () => {
     }
   });
 
+  it('checks a variable no argument uses against the default, naming the variable', () => {
+    const error = check('query ($unused: [Int!]) { items { name } }', { unused: range(6) });
+    expect(error?.issues[0].field).toBe('$unused');
+  });
+
+  it('checks lists before coercing: a list of the wrong items too long is refused as too long', () => {
+    expect(check('query ($ids: [Int!]) { items(ids: $ids) { name } }', { ids: range(6).map(String) })?.issues[0].field).toBe('ids');
+  });
+
   it('leaves variables that do not coerce to execution, which names them', () => {
     expect(check('query ($ids: [Int!]) { items(ids: $ids) { name } }', { ids: ['x'] })).toBeNull();
   });

@@ -4,12 +4,14 @@
 // job interrupted anywhere resumes at its cursor and no chunk is ever applied twice. The REST
 // audience family, GraphQL importCustomers, the worker and the CLI import all go through these.
 import { uniqueViolation } from '../../db/errors.ts';
+import { refreshImportStatistics } from '../../db/statistics.ts';
 import type { ImportJob, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { invalidInput, notFound } from '../errors.ts';
 import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
 import { applyRows } from './engine.ts';
 import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
+import { reportChanges } from '../changes.ts';
 
 export type { ImportKind, RowError } from './rows.ts';
 
@@ -79,6 +81,7 @@ export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec,
         total: spec.rows?.length ?? spec.total ?? 0,
       },
     });
+    await reportChanges(prisma, { jobs: [job.id] });
     return { job, reused: false };
   } catch (error) {
     // Two requests with one key at the same moment: the second gets the first's job.
@@ -190,7 +193,7 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
   const job = await prisma.importJob.findUnique({ where: { id: jobId } });
   if (!job) throw notFound('import job', jobId, 'jobId');
   if ((FINISHED_STATUSES as readonly string[]).includes(job.status)) return job;
-  return prisma.importJob.update({
+  const finished = await prisma.importJob.update({
     where: { id: jobId },
     data: {
       status: error ? 'FAILED' : finalStatus(job),
@@ -201,6 +204,9 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
       lockedUntil: null,
     },
   });
+  // A large import leaves the planner's statistics stale (src/db/statistics.ts).
+  await refreshImportStatistics(prisma, finished.succeeded);
+  return finished;
 }
 
 /**

@@ -306,20 +306,19 @@ function normaliseRowIdentities(identities: RowIdentity[], row: number, errors: 
   return kept.map(({ identity: { column, type, value } }) => ({ column, type, value }));
 }
 
-/**
- * Checks one row and orders its identities. `rules` (the configured identity types) normalise
- * the values as they are stored; without them (a file checked before it is imported) values
- * are only checked for presence and length.
- */
-export function parseImportRow(options: ImportOptions, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): { parsed: ParsedRow | null; errors: RowError[] } {
-  const errors: RowError[] = [];
-  if (!isObject(raw)) return { parsed: null, errors: [{ row, field: null, message: 'must be an object' }] };
-  const kind = options.kind;
-  const columns = IDENTITY_COLUMNS[kind];
+type IdentityKey = 'unionid' | 'openid' | 'phone' | 'customerId';
 
-  // The identity columns present, by identifyWay key.
-  const byKey = new Map<string, RowIdentity>();
-  for (const [key, { column, type }] of Object.entries(columns)) {
+/** The identity columns a row gives: by identifyWay key, plus seed 004's identityType + identityId. */
+interface RowIdentityColumns {
+  byKey: Map<IdentityKey, RowIdentity>;
+  /** seed 004: identityId, an identity of type identityType (external_id when untyped). */
+  extra: RowIdentity | null;
+  identityTypeText: string | null;
+}
+
+function identityColumnsOf(kind: ImportKind, raw: Record<string, unknown>, row: number, errors: RowError[]): RowIdentityColumns {
+  const byKey = new Map<IdentityKey, RowIdentity>();
+  for (const [key, { column, type }] of Object.entries(IDENTITY_COLUMNS[kind]) as [IdentityKey, { column: string; type: string }][]) {
     const value = textOf(raw, column, errors, row);
     if (value === null) continue;
     if (type === CUSTOMER_ID && !/^\d{1,10}$/.test(value)) {
@@ -328,8 +327,6 @@ export function parseImportRow(options: ImportOptions, raw: unknown, row: number
     }
     byKey.set(key, { column, type, value });
   }
-
-  // seed 004: identityType + identityId, an identity of any configured type (default external_id).
   let extra: RowIdentity | null = null;
   const identityTypeText = textOf(raw, 'identityType', errors, row, 40);
   if (kind === 'PROFILE') {
@@ -340,81 +337,101 @@ export function parseImportRow(options: ImportOptions, raw: unknown, row: number
       else extra = { column: 'identityId', type, value: identityId };
     }
   }
+  return { byKey, extra, identityTypeText };
+}
 
-  // The order matching tries them in, and how many of them it looks up.
-  let identities: RowIdentity[] = [];
-  let lookup = 0;
-  if (!options.isMatching) {
-    identities = [...byKey.values()];
-    if (extra) identities.push(extra);
-  } else if (options.matchingType === 2) {
-    identities = IDENTIFY_WAYS[kind][options.identifyWay!].flatMap((key) => (byKey.has(key) ? [byKey.get(key)!] : []));
-    if (extra) identities.push(extra);
-    lookup = identities.length;
-  } else {
-    // Exact: only the row's identityType finds a customer; the other identities are attached.
-    let key: RowIdentity | null = null;
-    // seed 004: identityId (typed by identityType, external_id when untyped, as in the seed's example) is the key.
-    if (kind === 'PROFILE' && extra) key = extra;
-    else if (identityTypeText === null) errors.push({ row, field: 'identityType', message: 'is required when matchingType is 1 (exact)' });
-    else if (kind === 'GROUP_RELATION') {
-      const which = GROUP_IDENTITY_TYPES[identityTypeText];
-      if (!which) errors.push({ row, field: 'identityType', message: 'must be phone, id, openid or unionid' });
-      else if (!byKey.has(which)) errors.push({ row, field: columns[which].column, message: `is required: identityType is ${identityTypeText}` });
-      else key = byKey.get(which)!;
-    } else {
-      const which = identityTypeText === 'id' ? 'customerId' : (identityTypeText as keyof typeof columns);
-      if (byKey.has(which)) key = byKey.get(which)!;
-      else errors.push({ row, field: 'identityId', message: `is required: no value of identityType ${identityTypeText} in the row` });
-    }
-    if (key) {
-      identities = [key, ...[...byKey.values()].filter((i) => i !== key), ...(extra && extra !== key ? [extra] : [])];
-      lookup = 1;
-    }
+/** Exact matching (matchingType 1): the identity the row's identityType names, or null (a row error says why). */
+function exactKey(kind: ImportKind, { byKey, extra, identityTypeText }: RowIdentityColumns, row: number, errors: RowError[]): RowIdentity | null {
+  // seed 004: identityId (typed by identityType, external_id when untyped, as in the seed's example) is the key.
+  if (kind === 'PROFILE' && extra) return extra;
+  if (identityTypeText === null) {
+    errors.push({ row, field: 'identityType', message: 'is required when matchingType is 1 (exact)' });
+    return null;
   }
-  const normalised = normaliseRowIdentities(identities, row, errors, rules);
-  lookup = Math.min(lookup, normalised.length);
+  if (kind === 'GROUP_RELATION') {
+    const which = GROUP_IDENTITY_TYPES[identityTypeText];
+    if (!which) errors.push({ row, field: 'identityType', message: 'must be phone, id, openid or unionid' });
+    else if (!byKey.has(which)) errors.push({ row, field: IDENTITY_COLUMNS[kind][which].column, message: `is required: identityType is ${identityTypeText}` });
+    else return byKey.get(which)!;
+    return null;
+  }
+  const which = (identityTypeText === 'id' ? 'customerId' : identityTypeText) as IdentityKey;
+  if (byKey.has(which)) return byKey.get(which)!;
+  errors.push({ row, field: 'identityId', message: `is required: no value of identityType ${identityTypeText} in the row` });
+  return null;
+}
 
+/** The order matching tries the row's identities in, and how many of them it looks up (CONTRACT §5). */
+function matchingOrder(options: ImportOptions, columns: RowIdentityColumns, row: number, errors: RowError[]): { identities: RowIdentity[]; lookup: number } {
+  const { byKey, extra } = columns;
+  const withExtra = (list: RowIdentity[]) => (extra ? [...list, extra] : list);
+  if (!options.isMatching) return { identities: withExtra([...byKey.values()]), lookup: 0 };
+  if (options.matchingType === 2) {
+    const identities = withExtra(IDENTIFY_WAYS[options.kind][options.identifyWay!].flatMap((key) => (byKey.has(key) ? [byKey.get(key)!] : [])));
+    return { identities, lookup: identities.length };
+  }
+  // Exact: only the row's identityType finds a customer; the other identities are attached.
+  const key = exactKey(options.kind, columns, row, errors);
+  if (!key) return { identities: [], lookup: 0 };
+  return { identities: [key, ...[...byKey.values()].filter((i) => i !== key), ...(extra && extra !== key ? [extra] : [])], lookup: 1 };
+}
+
+/** seed 004 profile columns, tags and custom fields; `phone` also fills mobile. */
+function profileOf(raw: Record<string, unknown>, phone: RowIdentity | undefined, row: number, errors: RowError[]) {
   const fields: Record<string, string | number> = {};
-  let tags: string[] = [];
-  let customFields: CustomFieldEntry[] = [];
+  const realName = textOf(raw, 'realName', errors, row);
+  if (realName !== null) fields.realName = realName;
+  const sex = textOf(raw, 'sex', errors, row);
+  if (sex !== null) {
+    const gender = parseGender(sex);
+    if (gender === undefined) errors.push({ row, field: 'sex', message: 'must be 男 or 女 (also M/F, 1/2)' });
+    else if (gender !== 0) fields.gender = gender;
+  }
+  const address = textOf(raw, 'address', errors, row, 1000);
+  if (address !== null) fields.address = address;
+  const birthday = textOf(raw, 'birthday', errors, row);
+  if (birthday !== null) {
+    const iso = birthdayOf(birthday);
+    if (iso === null) errors.push({ row, field: 'birthday', message: 'must be a date as yyyy-MM-dd' });
+    else fields.birthday = iso;
+  }
+  const remark = textOf(raw, 'remark', errors, row, 2000);
+  if (remark !== null) fields.remark = remark;
+  if (phone && !errors.some((e) => e.field === 'phone')) {
+    if (!profileShape.mobile.safeParse(phone.value).success) errors.push({ row, field: 'phone', message: 'must be a phone number (digits, +, -, spaces)' });
+    else fields.mobile = phone.value;
+  }
+  const tags = listOf(raw, 'tags', errors, row);
+  if (tags.length > MAX_TAGS) errors.push({ row, field: 'tags', message: `at most ${MAX_TAGS} tags` });
+  return { fields, tags, customFields: customFieldsOf(raw, errors, row) };
+}
+
+/**
+ * Checks one row and orders its identities. `rules` (the configured identity types) normalise
+ * the values as they are stored; without them (a file checked before it is imported) values
+ * are only checked for presence and length.
+ */
+export function parseImportRow(options: ImportOptions, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): { parsed: ParsedRow | null; errors: RowError[] } {
+  const errors: RowError[] = [];
+  if (!isObject(raw)) return { parsed: null, errors: [{ row, field: null, message: 'must be an object' }] };
+  const kind = options.kind;
+  const columns = identityColumnsOf(kind, raw, row, errors);
+  const order = matchingOrder(options, columns, row, errors);
+  const identities = normaliseRowIdentities(order.identities, row, errors, rules);
+  const lookup = Math.min(order.lookup, identities.length);
+
+  let profile: ReturnType<typeof profileOf> = { fields: {}, tags: [], customFields: [] };
   let groups: string[] = [];
-  if (kind === 'PROFILE') {
-    const realName = textOf(raw, 'realName', errors, row);
-    if (realName !== null) fields.realName = realName;
-    const sex = textOf(raw, 'sex', errors, row);
-    if (sex !== null) {
-      const gender = parseGender(sex);
-      if (gender === undefined) errors.push({ row, field: 'sex', message: 'must be 男 or 女 (also M/F, 1/2)' });
-      else if (gender !== 0) fields.gender = gender;
-    }
-    const address = textOf(raw, 'address', errors, row, 1000);
-    if (address !== null) fields.address = address;
-    const birthday = textOf(raw, 'birthday', errors, row);
-    if (birthday !== null) {
-      const iso = birthdayOf(birthday);
-      if (iso === null) errors.push({ row, field: 'birthday', message: 'must be a date as yyyy-MM-dd' });
-      else fields.birthday = iso;
-    }
-    const remark = textOf(raw, 'remark', errors, row, 2000);
-    if (remark !== null) fields.remark = remark;
-    const phone = byKey.get('phone');
-    if (phone && !errors.some((e) => e.field === 'phone')) {
-      if (!profileShape.mobile.safeParse(phone.value).success) errors.push({ row, field: 'phone', message: 'must be a phone number (digits, +, -, spaces)' });
-      else fields.mobile = phone.value;
-    }
-    tags = listOf(raw, 'tags', errors, row);
-    if (tags.length > MAX_TAGS) errors.push({ row, field: 'tags', message: `at most ${MAX_TAGS} tags` });
-    customFields = customFieldsOf(raw, errors, row);
-  } else {
+  if (kind === 'PROFILE') profile = profileOf(raw, columns.byKey.get('phone'), row, errors);
+  else {
     groups = listOf(raw, 'groups', errors, row);
     if (groups.length === 0 && !errors.some((e) => e.field === 'groups')) errors.push({ row, field: 'groups', message: 'is required: the group names, separated by ","' });
   }
-  if (options.optType === 'delete' && normalised.length === 0) errors.push({ row, field: null, message: 'needs an identity to find the customer to remove from the groups' });
-  if (options.isMatching && options.optType === 'add' && normalised.length === 0 && !errors.length) {
+  if (options.optType === 'delete' && identities.length === 0) errors.push({ row, field: null, message: 'needs an identity to find the customer to remove from the groups' });
+  if (options.isMatching && options.optType === 'add' && identities.length === 0 && !errors.length) {
     const names = kind === 'PROFILE' ? 'identityId, audienceUserId, phone, openid, unionid' : 'thirdId, phone, openid, unionid';
     errors.push({ row, field: null, message: `needs at least one of ${names} to match a customer (isMatching is true)` });
   }
   if (errors.length) return { parsed: null, errors };
-  return { parsed: { row, identities: normalised, lookup, fields, tags, customFields, groups }, errors };
+  return { parsed: { row, identities, lookup, ...profile, groups }, errors };
 }

@@ -5,6 +5,7 @@ import { intFields, profileFields } from '../../domain/customer-fields.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { MAX_EXTEND_ATTRS, MAX_IDENTITIES, MAX_USER_IDS } from '../../domain/resolution.ts';
+import { IDENTITY_PRIORITY_STRATEGIES, TARGET_CUSTOMER_STRATEGIES } from '../../domain/identity/rules.ts';
 import { openapi } from '../../platform/envelopes.ts';
 import {
   booleanField,
@@ -51,6 +52,12 @@ const profileRequestShape = Object.fromEntries(
         : optional(textField),
   ]),
 );
+
+/** createCustomerByIdentity's strategies (seed 001 text), which getCustomerIdByIdentityList takes too. */
+const strategyFields = {
+  identityPriorityStrategy: optional(z.enum(IDENTITY_PRIORITY_STRATEGIES)).describe('身份优先级策略: system or custom (default system)'),
+  targetCustomerStrategy: optional(z.enum(TARGET_CUSTOMER_STRATEGIES)).describe('目标客户策略: identityFirst or customerFirst (default identityFirst)'),
+};
 
 /** MyBatis-Plus' page defaults, which the seed's current/size/records/total come from. */
 const DEFAULT_CURRENT = 1;
@@ -116,8 +123,7 @@ export const openapiRoutes = [
     request: z.object({
       ...profileRequestShape,
       identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'),
-      identityPriorityStrategy: optional(z.enum(['system', 'custom'])).describe('身份优先级策略 (default system)'),
-      targetCustomerStrategy: optional(z.enum(['identityFirst', 'customerFirst'])).describe('目标客户策略 (default identityFirst)'),
+      ...strategyFields,
       autoMerge: optional(booleanField).describe('客户合并策略 (default false)'),
       groupId: optional(idField).describe('分组id'),
       extendAttrList: optional(
@@ -125,7 +131,11 @@ export const openapiRoutes = [
           z.object({
             attrKey: textField.describe('属性key'),
             attrName: optional(textField).describe('属性名称'),
-            attrValue: optional(z.union([textField, z.number()]).transform(String)).describe('属性值'),
+            // The seed marks it required (是): an entry without a value is refused, never dropped.
+            attrValue: z
+              .union([textField, z.number()], { error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : 'must be a string') })
+              .transform(String)
+              .describe('属性值 (required)'),
           }),
           MAX_EXTEND_ATTRS,
         ),
@@ -166,11 +176,23 @@ export const openapiRoutes = [
     summary: '根据客户身份列表获取客户id: the customer createCustomerByIdentity would pick for these identities; writes nothing',
     seed: '001 根据客户身份列表获取客户id',
     scope: 'customer:read',
-    request: z.object({ identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表') }),
-    operation: `query GetCustomerIdByIdentityList($identityList: [IdentityInput!]!) {
-      customerIdByIdentityList(identityList: $identityList)
+    request: z.object({ identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'), ...strategyFields }),
+    operation: `query GetCustomerIdByIdentityList(
+      $identityList: [IdentityInput!]!
+      $identityPriorityStrategy: IdentityPriorityStrategy
+      $targetCustomerStrategy: TargetCustomerStrategy
+    ) {
+      customerIdByIdentityList(
+        identityList: $identityList
+        identityPriorityStrategy: $identityPriorityStrategy
+        targetCustomerStrategy: $targetCustomerStrategy
+      )
     }`,
-    variables: (req) => ({ identityList: req.identityList }),
+    variables: (req) => ({
+      identityList: req.identityList,
+      identityPriorityStrategy: req.identityPriorityStrategy,
+      targetCustomerStrategy: req.targetCustomerStrategy,
+    }),
     result: (data: { customerIdByIdentityList: number | null }) => {
       if (data.customerIdByIdentityList === null) {
         throw new DomainError('NOT_FOUND', 'identityList: no customer holds these identities', [{ field: 'identityList', message: 'no customer holds these identities' }]);
@@ -180,7 +202,7 @@ export const openapiRoutes = [
     response: z.number().int().describe('the customer id'),
     example: { identityList: [{ identityType: 'phone', identityValue: '13912345678' }] },
     notes: [
-      'The same rules as createCustomerByIdentity with its defaults (system priority, identityFirst); a merged customer answers with its survivor.',
+      'The same rules as createCustomerByIdentity, with its strategy fields (identityPriorityStrategy, targetCustomerStrategy: same names, same defaults system and identityFirst): the identity list and strategies a customer was created with find it again. autoMerge does not change which customer is the target and is ignored. A merged customer answers with its survivor.',
       'No customer for these identities: HTTP 404, code -1, as getCustomerIdByCustomerIdentity does.',
     ],
   }),

@@ -34,9 +34,12 @@ export interface LegacyUserCustomerData {
   bossSync: number;
 }
 
-/** seed 003 shows user_id as a number: numeric ids are answered as numbers. */
+/**
+ * seed 003 shows user_id as a number: ids written as a canonical number are answered as
+ * numbers; any other text ("0998", "u-7") as the text stored, exactly as it was sent.
+ */
 export function legacyUserId(userId: string): string | number {
-  return /^\d{1,15}$/.test(userId) ? Number(userId) : userId;
+  return /^(0|[1-9]\d{0,14})$/.test(userId) ? Number(userId) : userId;
 }
 
 export function toLegacyUserCustomer(link: LegacyUserCustomerData): Record<string, unknown> {
@@ -54,7 +57,7 @@ export function toLegacyUserCustomer(link: LegacyUserCustomerData): Record<strin
 
 const legacyUserCustomerSchema = z
   .object({
-    user_id: z.union([z.number().int(), z.string()]).describe('用户标识; a number when it is made of digits'),
+    user_id: z.union([z.number().int(), z.string()]).describe('用户标识; a number when it is a canonical number (998), else the text as sent ("0998")'),
     customer_id: z.number().int().describe('客户标识'),
     template: z.string().nullable().describe('模板/样式'),
     script: z.string().nullable().describe('脚本'),
@@ -114,7 +117,8 @@ const conditionField = listField(
   z.tuple(
     [
       z.enum(CONDITION_FIELDS, { error: () => `must be one of ${CONDITION_FIELDS.join(', ')}` }),
-      z.enum(CONDITION_OPS, { error: () => `must be one of ${CONDITION_OPS.join(' ')}` }),
+      // Operators in any case: the seed itself writes LIKE.
+      z.preprocess((op) => (typeof op === 'string' ? op.toLowerCase() : op), z.enum(CONDITION_OPS, { error: () => `must be one of ${CONDITION_OPS.join(' ')}` })),
       conditionValue,
     ],
     { error: () => 'must be ["key", "operator", "value"]' },
@@ -184,7 +188,8 @@ export const userCustomerRoutes = [
     example: { page_index: 1, page_size: 20, condition: [['user_id', '=', '998']] },
     notes: [
       'The seed shows the condition format, not a whole request: the example wraps its condition in one.',
-      'Only the listed keys and operators are accepted; anything else is HTTP 400 naming condition[i]. `like` takes SQL wildcards (% and _) on text keys; `in` takes a list or a comma-separated string; values may be strings or numbers.',
+      'Only the listed keys and operators are accepted; anything else is HTTP 400 naming condition[i]. Operators are case-insensitive (the seed writes LIKE). `like` takes SQL wildcards (% and _) on text keys; `in` takes a list or a comma-separated string; values may be strings or numbers.',
+      'A form body may send condition as JSON text or PHP-style (condition[0][0]=user_id&condition[0][1]==&condition[0][2]=998); any other shape is HTTP 400 naming condition, never an unfiltered list.',
       'Empty page_index, page_size, condition, start_time or end_time count as omitted (seed: 如果为空则默认).',
     ],
   }),
@@ -251,6 +256,7 @@ export const userCustomerRoutes = [
       'The seed lists the fields without an example: the example is built from its table.',
       'The link already exists: HTTP 409 (code 500, mix_code 130409). An unknown customer: HTTP 404.',
       '`secret` (授权码) is accepted and ignored: the token authorises the call.',
+      'user_id is text kept exactly as sent ("0998" and 998 are two users; "0998" is answered as "0998"). customer_id is a number: "01001" is HTTP 400 naming customer_id, never read as 1001.',
     ],
   }),
   defineRoute({

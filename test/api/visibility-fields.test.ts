@@ -7,9 +7,9 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { getNamedType, isInterfaceType, isObjectType, type GraphQLNamedType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../src/schema/index.ts';
-import { startTestGateway, tokenFor, type TestGateway } from './support/gateway.ts';
-import { subscribe } from './support/sse.ts';
+import { schema } from '../../src/schema/index.ts';
+import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway.ts';
+import { subscribe } from '../support/sse.ts';
 
 const GUARDED = new Set(['Customer', 'ImportJob', 'Node']);
 
