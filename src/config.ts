@@ -56,6 +56,8 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(1).optional(),
   /** Lifetime of tokens from POST /openapi/auth/token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
+  /** Import jobs one app may have waiting (PENDING) at once. */
+  IMPORT_PENDING_PER_APP: z.coerce.number().int().positive().default(100),
   /** Open GraphQL subscriptions one app may hold on one instance. */
   SUBSCRIPTIONS_PER_APP: z.coerce.number().int().positive().default(50),
   /** Size of the PostgreSQL connection pool. */

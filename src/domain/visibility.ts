@@ -48,6 +48,16 @@ export function canSeeImportJob(caller: Caller | null, job: { appId?: number | n
 }
 
 /**
+ * An import row error as this caller may read it: an app without customer:read (a write-only
+ * importer) learns that a value is taken (the row fails, as createCustomer's CONFLICT says), but
+ * not which customer holds it: "customer 42" becomes "an existing customer".
+ */
+export function importErrorFor(caller: Caller | null, message: string): string {
+  if (caller?.scopes.has('customer:read') || isAdmin(caller)) return message;
+  return message.replace(/\bcustomer \d+\b/g, 'an existing customer');
+}
+
+/**
  * The numeric part of a node id ("Customer:12" → 12). Anything else (letters, signs, more than
  * int32) is 0, an id no row has: a malformed id is then "not found", as Relay expects.
  */

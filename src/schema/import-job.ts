@@ -5,7 +5,7 @@ import { actorOf } from '../context.ts';
 import { DomainError, invalidInput } from '../domain/errors.ts';
 import { createImportJob } from '../domain/imports/jobs.ts';
 import { ACCURATE_MATCH_TYPES } from '../domain/imports/rows.ts';
-import { importJobsVisibleTo, nodeIntId } from '../domain/visibility.ts';
+import { importErrorFor, importJobsVisibleTo, nodeIntId } from '../domain/visibility.ts';
 
 export const ImportJob = builder.prismaNode('ImportJob', {
   authScopes: { read: true, write: true },
@@ -22,7 +22,11 @@ export const ImportJob = builder.prismaNode('ImportJob', {
     processed: t.exposeInt('processed'),
     succeeded: t.exposeInt('succeeded'),
     failed: t.exposeInt('failed', { description: 'Rows not imported (in mode 1, every row once any row is bad).' }),
-    error: t.exposeString('error', { nullable: true, description: 'Why the job as a whole failed, when it did.' }),
+    error: t.string({
+      nullable: true,
+      description: 'Why the job as a whole failed, when it did.',
+      resolve: (job, _args, ctx) => (job.error === null ? null : importErrorFor(ctx.caller, job.error)),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
@@ -37,7 +41,10 @@ builder.prismaObject('ImportRowError', {
   fields: (t) => ({
     row: t.exposeInt('row', { description: '0-based index of the row in the job (REST: in data).' }),
     field: t.exposeString('field', { nullable: true, description: 'The seed field at fault; null for the whole row.' }),
-    message: t.exposeString('message'),
+    message: t.string({
+      description: 'Names the customer a value belongs to only to callers with customer:read.',
+      resolve: (rowError, _args, ctx) => importErrorFor(ctx.caller, rowError.message),
+    }),
   }),
 });
 
@@ -169,6 +176,7 @@ builder.mutationField('importCustomers', (t) =>
         rows: withoutNulls(rows) as unknown[],
         idempotencyKey: input.idempotencyKey ?? undefined,
         appId: ctx.caller?.appId,
+        maxPendingPerApp: ctx.services.config.IMPORT_PENDING_PER_APP,
       };
       const { job } = await createImportJob(ctx.prisma, spec, actorOf(ctx)).catch((error: unknown) => {
         // The domain names the rows `data` (the REST field); here they are `field`.

@@ -6,7 +6,7 @@
 import { uniqueViolation } from '../../db/errors.ts';
 import { refreshImportStatistics } from '../../db/statistics.ts';
 import type { ImportJob, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { invalidInput, notFound } from '../errors.ts';
+import { DomainError, invalidInput, notFound } from '../errors.ts';
 import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
 import { applyRows } from './engine.ts';
@@ -35,10 +35,23 @@ export interface ImportJobSpec {
   total?: number;
   idempotencyKey?: string;
   appId?: number;
+  /** At most this many PENDING jobs of the app (IMPORT_PENDING_PER_APP): one app cannot fill the queue. */
+  maxPendingPerApp?: number;
 }
 
 /** Idempotency keys are the caller's: two apps may use the same key. */
 const storedKey = (appId: number | undefined, key: string) => `${appId ?? 0}:${key}`;
+
+async function refuseOverPendingCap(prisma: PrismaClient, spec: ImportJobSpec): Promise<void> {
+  if (spec.appId === undefined || spec.maxPendingPerApp === undefined) return;
+  const pending = await prisma.importJob.count({ where: { appId: spec.appId, status: 'PENDING' } });
+  if (pending >= spec.maxPendingPerApp) {
+    throw new DomainError(
+      'RATE_LIMITED',
+      `this app already has ${pending} import jobs waiting (IMPORT_PENDING_PER_APP=${spec.maxPendingPerApp}); submit more when they have started`,
+    );
+  }
+}
 
 /**
  * Records a job. Same idempotencyKey (of the same app) → the earlier job (reused: true). Same
@@ -67,6 +80,7 @@ export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec,
     });
     if (unfinished) return { job: unfinished, reused: true };
   }
+  await refuseOverPendingCap(prisma, spec);
   try {
     const job = await prisma.importJob.create({
       data: {

@@ -49,14 +49,18 @@ interface Claimed {
 }
 
 /** The leases of one worker on the import jobs: claim, renew, release (the SQL of each). */
-class Leases {
+export class Leases {
   constructor(
     private readonly prisma: PrismaClient,
     readonly workerId: string,
     readonly millis: number,
   ) {}
 
-  /** One job, claimed atomically: the row lock of SKIP LOCKED keeps two claimers apart. */
+  /**
+   * One job, claimed atomically: the row lock of SKIP LOCKED keeps two claimers apart. Fair
+   * across apps: the oldest claimable job of the app whose jobs started least recently (an
+   * app never served first), so one app's burst does not hold another's job behind it.
+   */
   async claim(): Promise<Claimed | null> {
     const rows = await this.prisma.$queryRaw<Claimed[]>`
       UPDATE "ImportJob" SET
@@ -67,10 +71,11 @@ class Leases {
         "startedAt" = COALESCE("startedAt", now() AT TIME ZONE 'UTC'),
         "updatedAt" = now() AT TIME ZONE 'UTC'
       WHERE "id" = (
-        SELECT "id" FROM "ImportJob"
-        WHERE "payload" IS NOT NULL
-          AND ("status" = 'PENDING' OR ("status" = 'RUNNING' AND ("lockedUntil" IS NULL OR "lockedUntil" < now() AT TIME ZONE 'UTC')))
-        ORDER BY "id" LIMIT 1 FOR UPDATE SKIP LOCKED)
+        SELECT j."id" FROM "ImportJob" j
+        WHERE j."payload" IS NOT NULL
+          AND (j."status" = 'PENDING' OR (j."status" = 'RUNNING' AND (j."lockedUntil" IS NULL OR j."lockedUntil" < now() AT TIME ZONE 'UTC')))
+        ORDER BY (SELECT max(s."startedAt") FROM "ImportJob" s WHERE s."appId" IS NOT DISTINCT FROM j."appId") ASC NULLS FIRST, j."id"
+        LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
       RETURNING "id", "cursor", "payload", "mode", "attempts"`;
     return rows[0] ? { ...rows[0], id: Number(rows[0].id), cursor: Number(rows[0].cursor), attempts: Number(rows[0].attempts) } : null;
   }
