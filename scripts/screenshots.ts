@@ -99,7 +99,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** The console: signed in with the pre-filled development token, then Find, a customer, Resolve and Imports. */
+/** The console: signed in with the pre-filled development token, then Find, a customer, Resolve, Imports and Apps. */
 async function consoleScreenshots(page: Page, url: string, customerId: number): Promise<void> {
   await page.goto(`${url}/console/`);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -134,4 +134,13 @@ async function consoleScreenshots(page: Page, url: string, customerId: number): 
   await page.getByRole('table', { name: 'Row errors' }).waitFor();
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(out, 'console-imports.png') });
+
+  await page.goto(`${url}/console/#/apps`);
+  await page.getByLabel('Name', { exact: true }).fill('crm sync');
+  await page.getByLabel('customer:write').check();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('status', { name: 'New app secret' }).waitFor();
+  await page.getByRole('table', { name: 'Apps' }).getByText('crm sync').waitFor();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(out, 'console-apps.png') });
 }

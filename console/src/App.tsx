@@ -1,8 +1,9 @@
 // The console's frame: sign-in, the navigation, and the page the URL hash names.
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Provider, useQuery } from 'urql';
 import { ViewerQuery } from './api.ts';
 import { createApiClient } from './client.ts';
+import { AppsPage } from './pages/Apps.tsx';
 import { CustomerPage } from './pages/Customer.tsx';
 import { FindPage } from './pages/Find.tsx';
 import { ImportsPage } from './pages/Imports.tsx';
@@ -15,12 +16,15 @@ import { AbilitiesContext, ErrorNote, type Abilities } from './ui.tsx';
 export function App() {
   const [token, setToken] = useState(storedToken);
   const [notice, setNotice] = useState<string>();
-  const client = useMemo(() => (token ? createApiClient(token) : null), [token]);
-  const signOut = (reason?: string) => {
+  const signOut = useCallback((reason?: string) => {
     forgetToken();
     setNotice(reason);
     setToken(null);
-  };
+  }, []);
+  const client = useMemo(
+    () => (token ? createApiClient(token, () => signOut('The token was refused (invalid, expired or revoked). Sign in again.')) : null),
+    [token, signOut],
+  );
   if (!client) {
     return (
       <SignIn
@@ -54,15 +58,12 @@ function Shell({ signOut }: { signOut: (reason?: string) => void }) {
     const scopes = new Set(viewer?.scopes ?? []);
     return { read: scopes.has('customer:read'), write: scopes.has('customer:write'), admin: scopes.has('admin') };
   }, [viewer]);
-  if (error?.response?.status === 401 || error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
-    queueMicrotask(() => signOut('The token was refused (invalid, expired or revoked). Sign in again.'));
-    return null;
-  }
   if (!viewer) return <main className="page">{fetching ? <p>Loading…</p> : <ErrorNote error={error} />}</main>;
   const pages: [string, string][] = [
     ['find', 'Find'],
     ['resolve', 'Resolve'],
     ['imports', 'Imports'],
+    ...(abilities.admin ? [['apps', 'Apps'] as [string, string]] : []),
   ];
   const current = route.page === 'customer' ? 'find' : route.page;
   return (
@@ -95,6 +96,8 @@ function Shell({ signOut }: { signOut: (reason?: string) => void }) {
           <CustomerPage key={route.param} id={route.param} />
         ) : route.page === 'resolve' ? (
           <ResolvePage />
+        ) : route.page === 'apps' ? (
+          <AppsPage currentAppKey={viewer.appKey} />
         ) : route.page === 'imports' ? (
           <ImportsPage jobId={route.param ? Number(route.param) : undefined} />
         ) : (

@@ -228,3 +228,39 @@ export const ImportMutation = gql`
     importCustomers(input: $input) { ${jobFields} }
   }
 `;
+
+export interface App {
+  appKey: string;
+  name: string;
+  scopes: string[];
+  development: boolean;
+  activeTokens: number;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+const appFields = 'appKey name scopes development activeTokens createdAt revokedAt';
+
+export const AppsQuery = gql`
+  query Apps {
+    apps { ${appFields} }
+  }
+`;
+
+export const CreateAppMutation = gql`
+  mutation CreateApp($name: String!, $scopes: [String!]!) {
+    createApp(name: $name, scopes: $scopes) { appKey secret app { ${appFields} } }
+  }
+`;
+
+export const RevokeAppMutation = gql`
+  mutation RevokeApp($appKey: String!) {
+    revokeApp(appKey: $appKey) { ${appFields} }
+  }
+`;
+
+export const RevokeTokenMutation = gql`
+  mutation RevokeToken($token: String!) {
+    revokeToken(token: $token) { revoked }
+  }
+`;

@@ -3,12 +3,19 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { cacheExchange, Client, fetchExchange, subscriptionExchange } from 'urql';
 
-export function createApiClient(token: string): Client {
+/** `onRefused` is called when the gateway refuses the token (HTTP 401: expired or revoked). */
+export function createApiClient(token: string, onRefused: () => void): Client {
   const authorization = `Bearer ${token}`;
-  const sse = createSseClient({ url: '/graphql', headers: { authorization }, retryAttempts: 2 });
+  const checkedFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.status === 401) onRefused();
+    return response;
+  };
+  const sse = createSseClient({ url: '/graphql', headers: { authorization }, retryAttempts: 2, fetchFn: checkedFetch });
   return new Client({
     url: '/graphql',
     preferGetMethod: false,
+    fetch: checkedFetch,
     fetchOptions: { headers: { authorization } },
     requestPolicy: 'cache-and-network',
     exchanges: [

@@ -16,10 +16,10 @@ import {
   updateCustomer,
 } from '../domain/customers.ts';
 import { badInput } from '../domain/errors.ts';
-import { likeLiteral, MAX_SEARCH_LENGTH } from '../domain/search.ts';
+import { likeLiteral, MAX_SEARCH_LENGTH, searchCandidateIds } from '../domain/search.ts';
 import { isInt32 } from '../domain/validation.ts';
 import { customerLivenessSelect, liveCustomerWhere, nodeIntId } from '../domain/visibility.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
 import { Identity, IdentityInput } from './identity.ts';
@@ -185,38 +185,41 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: CustomerFilter, required: false }),
         offset: t.arg.int({ required: false, validate: z.number().int().min(0) }),
       },
-      resolve: (query, _root, args, ctx) => {
+      resolve: async (query, _root, args, ctx) => {
         if (args.offset && (args.after || args.before)) throw badInput('offset', 'cannot be combined with after/before');
         return ctx.prisma.customer.findMany({
           ...query,
           skip: (query.skip ?? 0) + (args.offset ?? 0),
-          where: customerWhere(args.filter ?? {}),
+          where: await customerWhere(ctx.prisma, args.filter ?? {}),
           orderBy: { id: 'desc' },
         });
       },
-      totalCount: (_parent, args, ctx) => ctx.prisma.customer.count({ where: customerWhere(args.filter ?? {}) }),
+      totalCount: async (_parent, args, ctx) => ctx.prisma.customer.count({ where: await customerWhere(ctx.prisma, args.filter ?? {}) }),
     },
     {},
   ),
 }));
 
-function customerWhere(filter: {
+async function customerWhere(prisma: PrismaClient, filter: {
   groupId?: number | null;
   search?: string | null;
   createdAfter?: Date | null;
   createdBefore?: Date | null;
-}): Prisma.CustomerWhereInput {
+}): Promise<Prisma.CustomerWhereInput> {
   const term = filter.search?.trim();
   // A term made of phone characters also matches phone identities, compared by digits.
   const phoneDigits = term && /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, '') : '';
   const search = term && likeLiteral(term);
+  // Through the trigram indexes when they can serve the term (src/domain/search.ts).
+  const candidates = term ? await searchCandidateIds(prisma, term, phoneDigits) : null;
   return {
     ...liveCustomerWhere,
     ...(filter.groupId ? { memberships: { some: { groupId: filter.groupId } } } : {}),
     ...(filter.createdAfter || filter.createdBefore
       ? { createdAt: { gte: filter.createdAfter ?? undefined, lte: filter.createdBefore ?? undefined } }
       : {}),
-    ...(search
+    ...(candidates ? { id: { in: candidates } } : {}),
+    ...(search && !candidates
       ? {
           OR: [
             { mobile: { contains: search } },

@@ -39,8 +39,10 @@ function entityOf(info: GraphQLResolveInfo, args: Record<string, unknown>, resul
 
 async function finish(context: Context, scope: WriteScope, info: GraphQLResolveInfo, args: Record<string, unknown>, outcome: { result?: unknown; error?: unknown }) {
   const { prisma, services } = context;
-  // A report's row exists only if its transaction committed: then the write happened, whatever came after.
-  const committed = scope.auditId !== null && (await prisma.auditLog.count({ where: { id: scope.auditId } })) > 0;
+  // A report's row exists only if its transaction committed: then the write happened, whatever came
+  // after. When the field returned, every transaction it ran has ended, so no need to look.
+  const committed =
+    scope.auditId !== null && (!('error' in outcome) || (await prisma.auditLog.count({ where: { id: scope.auditId } })) > 0);
   if (committed) {
     publishChanges(services.pubsub, scope.changes);
     return;

@@ -99,6 +99,30 @@ describe('customer fields', () => {
   });
 });
 
+describe('REST routes run the same layer', () => {
+  it('customerInfo answers a deleted or erased customer as an unknown one, a merged id with its survivor', async () => {
+    const deleted = await newCustomer('rest deleted', '13800004441');
+    await t.graphql(`mutation { deleteCustomer(id: "${deleted}") { customerId } }`);
+    const erased = await newCustomer('rest erased', '13800004442');
+    await t.graphql(`mutation { eraseCustomer(id: "${erased}") { customerId } }`);
+    const info = async (id: number) => {
+      const res = await t.request('GET', `/openapi/customer/customerInfo?customerId=${id}`, { token: t.tokens.read });
+      return JSON.parse(JSON.stringify({ status: res.status, body: res.body }).replaceAll(String(id), 'N'));
+    };
+    const unknown = await info(999_998);
+    expect(unknown.status).toBe(404);
+    expect(await info(deleted)).toEqual(unknown);
+    expect(await info(erased)).toEqual(unknown);
+
+    const survivor = await newCustomer('rest survivor', '13800004443');
+    const merged = await newCustomer('rest merged', 'rest-merged', 'external_id');
+    await t.graphql(`mutation { mergeCustomers(targetId: "${survivor}", sourceIds: ["${merged}"]) { customerId } }`);
+    const res = await t.request('GET', `/openapi/customer/customerInfo?customerId=${merged}`, { token: t.tokens.read });
+    expect(JSON.stringify(res.body)).toContain('rest survivor');
+    expect(JSON.stringify(res.body)).not.toContain('rest merged');
+  });
+});
+
 describe('import jobs of another app', () => {
   let batchId: number;
   beforeAll(async () => {

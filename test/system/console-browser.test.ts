@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHROMIUM, haveChromium, launchChromium } from '../../scripts/support/browser.ts';
-import { runCli, startServer, type ServerProcess } from '../../scripts/support/processes.ts';
+import { startServer, type ServerProcess } from '../../scripts/support/processes.ts';
 
 interface Watched {
   page: Page;
@@ -24,7 +24,6 @@ describe.skipIf(!haveChromium)(
     let server: ServerProcess;
     let browser: Browser;
     let token: string;
-    let readOnly: { appKey: string; secret: string };
 
     const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
       const response = await fetch(`${server.url}/graphql`, {
@@ -55,9 +54,6 @@ describe.skipIf(!haveChromium)(
       const template = inject('embeddedTemplate');
       if (template) cpSync(template, join(dir, 'db'), { recursive: true });
       const env = { DATABASE_URL: `file:${join(dir, 'db')}` };
-      // Before the server holds the embedded database: an app that may only read.
-      const created = await runCli(['app', 'create', '--name', 'viewer', '--scopes', 'customer:read', '--json'], env, 120_000);
-      readOnly = JSON.parse(created.stdout.trim().split('\n').pop()!);
       server = await startServer(env, 120_000);
       token = /token:\s+(\S+)/.exec(server.output())![1];
       browser = await launchChromium();
@@ -169,7 +165,7 @@ describe.skipIf(!haveChromium)(
       await page.close();
     }, 180_000);
 
-    it('a read-only app, signed in with its key and secret, sees no write button', async () => {
+    it('an admin creates a read-only app (its secret shown once); signed in with it, no write button shows; revoked, it is signed out', async () => {
       const create = `mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }`;
       const kept = (await graphql(create, { p: { name: 'Grace Hopper' } })).createCustomer.customerId as number;
       const merged = (await graphql(create, { p: { name: 'G. Hopper' } })).createCustomer.customerId as number;
@@ -177,9 +173,23 @@ describe.skipIf(!haveChromium)(
         t: String(kept),
         s: [String(merged)],
       });
+      // The admin (the development app) creates the app on the Apps page.
+      const admin = await open();
+      await admin.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await admin.page.getByRole('link', { name: 'Apps' }).click();
+      await admin.page.getByLabel('Name', { exact: true }).fill('read-only viewer');
+      await admin.page.getByRole('button', { name: 'Create' }).click();
+      const shown = admin.page.getByRole('status', { name: 'New app secret' });
+      await shown.waitFor();
+      const [appKey, secret] = await shown.locator('dd').allInnerTexts();
+      const apps = admin.page.getByRole('table', { name: 'Apps' });
+      await expect.poll(() => apps.innerText(), { timeout: 30_000 }).toMatch(/read-only viewer\s+ak_\w+\s+customer:read\s/);
+      await admin.page.getByRole('button', { name: 'I have copied it' }).click();
+      expect(await admin.page.getByText(secret).count()).toBe(0);
+
       const { page, problems } = await open();
-      await page.getByLabel('appKey').fill(readOnly.appKey);
-      await page.getByLabel('secret').fill(readOnly.secret);
+      await page.getByLabel('appKey').fill(appKey);
+      await page.getByLabel('secret').fill(secret);
       await page.getByRole('button', { name: 'Get a token and sign in' }).click();
       await page.getByText('customer:read').waitFor();
       expect(await page.locator('.who').innerText()).not.toContain('customer:write');
@@ -198,8 +208,19 @@ describe.skipIf(!haveChromium)(
       await page.getByRole('table', { name: 'Import jobs' }).waitFor();
       expect(await page.getByRole('form', { name: 'Import a file' }).count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Import', exact: true }).count()).toBe(0);
-      expect(problems).toEqual([]);
+      expect(await page.getByRole('link', { name: 'Apps' }).count()).toBe(0);
+
+      // Revoked by the admin: the viewer's next request is refused and the console signs out.
+      const row = apps.getByRole('row').filter({ hasText: appKey });
+      await row.getByRole('button', { name: 'Revoke…' }).click();
+      await row.getByRole('button', { name: 'Revoke read-only viewer' }).click();
+      await row.getByText(/^revoked /).waitFor();
+      await page.getByRole('link', { name: 'Find' }).click();
+      await page.getByText('The token was refused').waitFor();
+      expect(await page.getByLabel('appKey').count()).toBe(1);
+      expect([...problems, ...admin.problems]).toEqual([]);
       await page.close();
+      await admin.page.close();
     }, 120_000);
   },
 );
