@@ -4,13 +4,18 @@
 //   baseline  the file read with the same parser, people told apart in memory, and per chunk
 //             one transaction of multi-row INSERTs (customers, identities) and one multi-row
 //             UPDATE (rows of people seen before), straight through pg / PGlite;
+//   copy      (PostgreSQL) the same as the baseline, but the new customers and identities of
+//             each chunk written with COPY FROM STDIN (pg-copy-streams): the COPY floor;
 //   engine    importFile(), the function `customer-graph import FILE` runs (same options).
 // The result (rows/s, engine ÷ baseline) is printed as markdown and appended to BENCHMARKS.md.
 // `npm run bench:import -- --help` lists the options.
 import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { importFile } from '../src/cli/import-file.ts';
 import { lineProgress } from '../src/cli/progress.ts';
 import { readRows } from '../src/cli/row-files.ts';
@@ -89,13 +94,28 @@ async function postgresReachable(url: string): Promise<string | null> {
 
 // ---------------------------------------------------------------- baseline
 
+interface SqlSession {
+  query: (text: string, params?: unknown[]) => Promise<unknown>;
+  /** COPY … FROM STDIN of `csv` (PostgreSQL only). */
+  copy?: (statement: string, csv: string) => Promise<void>;
+  close: () => Promise<void>;
+}
+
 /** One session: PGlite has one; on PostgreSQL a dedicated client, so BEGIN … COMMIT holds. */
-async function session(database: Database, url: string): Promise<{ query: (text: string, params?: unknown[]) => Promise<unknown>; close: () => Promise<void> }> {
+async function session(database: Database, url: string): Promise<SqlSession> {
   if (database.kind === 'embedded') return { query: (text, params) => database.sql(text, params), close: async () => undefined };
   const client = new pg.Client(postgresConfig(url, 1));
   await client.connect();
-  return { query: (text, params) => client.query(text, params as unknown[]), close: () => client.end() };
+  return {
+    query: (text, params) => client.query(text, params as unknown[]),
+    copy: (statement, csv) => pipeline(Readable.from([csv]), client.query(copyFrom(statement))),
+    close: () => client.end(),
+  };
 }
+
+/** One CSV line for COPY (FORMAT csv): null unquoted (NULL), every value quoted. */
+const csvLine = (values: unknown[]) =>
+  `${values.map((v) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`)).join(',')}\n`;
 
 const IDENTITY_COLUMNS = ['phone', 'unionid', 'openid'] as const;
 
@@ -103,9 +123,10 @@ const IDENTITY_COLUMNS = ['phone', 'unionid', 'openid'] as const;
  * The floor for this work: customers and their identities written with multi-row statements,
  * people told apart by a Map in memory (no lookups), one transaction per chunk.
  */
-async function baseline(database: Database, url: string, file: string, chunkSize: number): Promise<{ millis: number; customers: number }> {
+async function baseline(database: Database, url: string, file: string, chunkSize: number, useCopy = false): Promise<{ millis: number; customers: number }> {
   const started = performance.now();
   const db = await session(database, url);
+  if (useCopy && !db.copy) throw new Error('the COPY baseline runs on PostgreSQL only');
   const personOf = new Map<string, number>();
   let nextId = 1;
   let chunk: Record<string, string>[] = [];
@@ -131,10 +152,18 @@ async function baseline(database: Database, url: string, file: string, chunkSize
     const tuples = (values: unknown[], width: number, types: string[] = []) =>
       Array.from({ length: values.length / width }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}${types[c] ?? ''}`).join(',')})`).join(',');
     await db.query('BEGIN');
-    if (customers.length) {
-      await db.query(`INSERT INTO "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") SELECT v.*, now() FROM (VALUES ${tuples(customers, 6, ['::int', '', '::int'])}) AS v`, customers);
+    if (useCopy) {
+      const lines = (values: unknown[], width: number) => Array.from({ length: values.length / width }, (_, r) => csvLine(values.slice(r * width, r * width + width))).join('');
+      const now = new Date().toISOString();
+      const withNow = Array.from({ length: customers.length / 6 }, (_, r) => [...customers.slice(r * 6, r * 6 + 6), now]).flat();
+      if (customers.length) await db.copy!('COPY "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") FROM STDIN WITH (FORMAT csv)', lines(withNow, 7));
+      if (identities.length) await db.copy!('COPY "Identity" (type, value, "customerId") FROM STDIN WITH (FORMAT csv)', lines(identities, 3));
+    } else {
+      if (customers.length) {
+        await db.query(`INSERT INTO "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") SELECT v.*, now() FROM (VALUES ${tuples(customers, 6, ['::int', '', '::int'])}) AS v`, customers);
+      }
+      if (identities.length) await db.query(`INSERT INTO "Identity" (type, value, "customerId") VALUES ${tuples(identities, 3, ['', '', '::int'])}`, identities);
     }
-    if (identities.length) await db.query(`INSERT INTO "Identity" (type, value, "customerId") VALUES ${tuples(identities, 3, ['', '', '::int'])}`, identities);
     if (updates.length) {
       await db.query(
         `UPDATE "Customer" c SET "realName" = COALESCE(v.n, c."realName"), gender = v.g, birthday = COALESCE(v.b, c.birthday),
@@ -165,6 +194,9 @@ interface Measured {
   database: DatabaseName;
   version: string;
   baselineRps: number;
+  /** The COPY floor (PostgreSQL only). */
+  copyRps?: number;
+  copyCustomers?: number;
   engineRps: number;
   baselineSeconds: number;
   engineSeconds: number;
@@ -196,6 +228,25 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
     await a.drop();
   }
   console.error(`[${name}] baseline: ${(base.millis / 1000).toFixed(1)} s, ${Math.round((opts.rows / base.millis) * 1000)} rows/s`);
+
+  // The COPY floor (PostgreSQL): the same work, its inserts as COPY FROM STDIN.
+  let copied: { millis: number; customers: number } | undefined;
+  if (name === 'postgres') {
+    const c = await freshDatabase(name, opts, work);
+    try {
+      const database = await openDatabase(c.url, { command: 'bench:import copy' });
+      try {
+        await database.migrate();
+        console.error(`[${name}] COPY: ${opts.rows} rows…`);
+        copied = await baseline(database, c.url, file, opts.chunkSize, true);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await c.drop();
+    }
+    console.error(`[${name}] COPY: ${(copied.millis / 1000).toFixed(1)} s, ${Math.round((opts.rows / copied.millis) * 1000)} rows/s`);
+  }
 
   const b = await freshDatabase(name, opts, work);
   try {
@@ -236,6 +287,8 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
         database: name,
         version: b.version,
         baselineRps: (opts.rows / base.millis) * 1000,
+        copyRps: copied ? (opts.rows / copied.millis) * 1000 : undefined,
+        copyCustomers: copied?.customers,
         engineRps: (opts.rows / millis) * 1000,
         baselineSeconds: base.millis / 1000,
         engineSeconds: millis / 1000,
@@ -260,13 +313,17 @@ function report(opts: Options, results: Measured[], skipped: string[], startedAt
     '',
     `\`npm run bench:import -- --rows ${opts.rows} --overlap ${opts.overlap} --seed ${opts.seed} --chunk-size ${opts.chunkSize}\`. Machine: ${machineLine}.`,
     '',
-    '| database | baseline rows/s | engine rows/s | engine ÷ baseline | goal ≥ 0.50 | goal ≥ 20,000 rows/s (embedded) | engine job | customers (engine / baseline) |',
-    '|---|--:|--:|--:|---|---|---|---|',
+    '| database | baseline rows/s | COPY rows/s | engine rows/s | engine ÷ baseline | engine ÷ COPY | goal ≥ 0.50 (÷ COPY on PostgreSQL) | goal ≥ 20,000 rows/s (embedded) | engine job | customers (engine / baseline / COPY) |',
+    '|---|--:|--:|--:|--:|--:|---|---|---|---|',
     ...results.map((r) => {
       const ratio = r.engineRps / r.baselineRps;
+      const copyRatio = r.copyRps ? r.engineRps / r.copyRps : undefined;
+      const goalRatio = copyRatio ?? ratio;
       return (
-        `| ${r.database} (${r.version}) | ${fmt(r.baselineRps)} (${fmt(r.baselineSeconds, 1)} s) | ${fmt(r.engineRps)} (${fmt(r.engineSeconds, 1)} s) | **${ratio.toFixed(3)}** | ${ratio >= 0.5 ? '✓' : '✗'} | ` +
-        `${r.database === 'embedded' ? (r.engineRps >= 20_000 ? '✓' : '✗') : '—'} | ${r.status}${r.failed ? `, ${r.failed} failed` : ''} | ${fmt(r.customers)} / ${fmt(r.baselineCustomers)} |`
+        `| ${r.database} (${r.version}) | ${fmt(r.baselineRps)} (${fmt(r.baselineSeconds, 1)} s) | ${r.copyRps ? fmt(r.copyRps) : '—'} | ${fmt(r.engineRps)} (${fmt(r.engineSeconds, 1)} s) | ` +
+        `**${ratio.toFixed(3)}** | ${copyRatio ? `**${copyRatio.toFixed(3)}**` : '—'} | ${goalRatio >= 0.5 ? '✓' : '✗'} | ` +
+        `${r.database === 'embedded' ? (r.engineRps >= 20_000 ? '✓' : '✗') : '—'} | ${r.status}${r.failed ? `, ${r.failed} failed` : ''} | ` +
+        `${fmt(r.customers)} / ${fmt(r.baselineCustomers)}${r.copyCustomers !== undefined ? ` / ${fmt(r.copyCustomers)}` : ''} |`
       );
     }),
     ...skipped.map((s) => `\n${s}`),

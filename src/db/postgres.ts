@@ -15,6 +15,9 @@ export function postgresConfig(url: string, poolSize: number): pg.PoolConfig {
   return {
     ...parseIntoClientConfig(url),
     connectionString: undefined,
+    // No JIT compilation: it pays off for long analytical queries, while here a misestimated
+    // search filter spent 1.1 of its 1.6 s compiling (BENCHMARKS.md, search).
+    options: '-c jit=off',
     max: poolSize,
     idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: 5_000,
