@@ -3,7 +3,7 @@ import SchemaBuilder, { decodeBase64, decodeCursorChunk } from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
@@ -38,6 +38,13 @@ const pageSize = z
   .min(0, 'must not be negative')
   .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
 const cursor = z.string().refine(isConnectionCursor, 'is not a cursor this API gave out (pageInfo.endCursor/startCursor)');
+
+/** The token scopes (CONTRACT §2) whose absence made scope-auth refuse a field. */
+function tokenScopesOf(failure: AuthFailure): string[] {
+  const tokenScope: Record<string, string> = { read: 'customer:read', write: 'customer:write', admin: 'admin' };
+  if ('failures' in failure) return failure.failures.flatMap(tokenScopesOf);
+  return 'scope' in failure && tokenScope[failure.scope] ? [tokenScope[failure.scope]] : [];
+}
 
 function rootFieldOf(path: { key: string | number; prev: unknown }): string {
   let at = path;
@@ -82,12 +89,16 @@ export const builder = new SchemaBuilder<{
     },
     // CONTRACT §2: a missing scope is HTTP 403, in GraphQL as in REST.
     // Below a mutation's root field the mutation has run: the refusal says its write is committed.
-    unauthorizedError: (_parent, _context, info, result) =>
-      new GraphQLError(
-        `Not authorized to access ${info.parentType.name}.${info.fieldName}: ${result.message}` +
+    // The message names the token scope(s) that would do, so the caller knows what to ask for.
+    unauthorizedError: (_parent, _context, info, result) => {
+      const needed = [...new Set(tokenScopesOf(result.failure))];
+      const reason = needed.length ? `needs a token with the ${needed.join(' or ')} scope` : result.message;
+      return new GraphQLError(
+        `Not authorized to access ${info.parentType.name}.${info.fieldName}: ${reason}` +
           (info.operation.operation === 'mutation' && info.path.prev ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)` : ''),
         { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
-      ),
+      );
+    },
   },
   relay: {
     clientMutationId: 'omit',

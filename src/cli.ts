@@ -1,15 +1,22 @@
 // The `customer-graph` command (package.json bin). Every command reads DATABASE_URL and
 // applies pending migrations before it works.
-import { Command, InvalidArgumentError } from 'commander';
+import { createRequire } from 'node:module';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.ts';
 import { registerAppCommands } from './cli/apps.ts';
-import { createApp, mintToken, parseScopes } from './domain/auth.ts';
+import { parseScopes } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
+import { runWhereTheDatabaseIs } from './cli/dispatch.ts';
 import { openMigrated, serve } from './server.ts';
 
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+// Bad arguments exit 2 (README "CLI"); exitOverride is set before the commands, which inherit it.
 const program = new Command()
   .name('customer-graph')
   .description('A GraphQL gateway over one customer graph, with a REST shim for legacy clients.')
+  .version(version, '-V, --version', 'print the version')
+  .exitOverride()
   .showHelpAfterError();
 
 program
@@ -24,18 +31,8 @@ program
   .description('apply pending migrations to DATABASE_URL')
   .option('--status', 'list pending migrations without applying them')
   .action(async (options: { status?: boolean }) => {
+    if (options.status) return runWhereTheDatabaseIs({ command: 'migrate --status' });
     const config = loadConfig();
-    if (options.status) {
-      const { openDatabase } = await import('./db/database.ts');
-      const database = await openDatabase(config.DATABASE_URL, { command: 'migrate --status' });
-      try {
-        const pending = await database.pendingMigrations();
-        console.log(pending.length ? `Pending migrations:\n  ${pending.join('\n  ')}` : 'Database schema is up to date.');
-      } finally {
-        await database.close();
-      }
-      return;
-    }
     const database = await openMigrated(config, 'migrate', console.log);
     await database.close();
     console.log(`Database schema is up to date (${database.kind} ${database.location}).`);
@@ -54,22 +51,9 @@ app
     return scopes;
   })
   .option('--json', 'print one JSON object {appKey, secret, token}')
-  .action(async (options: { name: string; scopes: string[]; json?: boolean }) => {
-    const config = loadConfig();
-    const database = await openMigrated(config, 'app create');
-    try {
-      const created = await createApp(database.prisma, { name: options.name, scopes: options.scopes });
-      if (options.json) {
-        const token = await mintToken(database.prisma, created.appKey, config.TOKEN_TTL_SECONDS);
-        console.log(JSON.stringify({ appKey: created.appKey, secret: created.secret, token }));
-      } else {
-        console.log(`appKey: ${created.appKey}\nsecret: ${created.secret}\nscopes: ${created.scopes.join(',')}`);
-        console.log('The secret is shown once. Exchange both for a token: POST /openapi/auth/token {"appKey","secret"}');
-      }
-    } finally {
-      await database.close();
-    }
-  });
+  .action((options: { name: string; scopes: string[]; json?: boolean }) =>
+    runWhereTheDatabaseIs({ command: 'app create', name: options.name, scopes: options.scopes, json: options.json === true }),
+  );
 
 const integerOption = (name: string, min: number, allowed?: number[]) => (value: string) => {
   const number = Number(value);
@@ -92,43 +76,9 @@ interface ImportCommandOptions {
 
 /** Runs an import of `file` and prints its summary; sets the exit code from the job's status. */
 async function runImport(file: string, options: ImportCommandOptions): Promise<void> {
-  const { formatOf } = await import('./cli/row-files.ts');
-  const { importFile, exitCodeOf } = await import('./cli/import-file.ts');
-  const { lineProgress, terminalProgress } = await import('./cli/progress.ts');
-  const format = formatOf(file, options.format);
-  const config = loadConfig();
-  const database = await openMigrated(config, 'import');
-  try {
-    const progress = process.stderr.isTTY ? terminalProgress() : lineProgress((line) => console.error(line), options.progressInterval * 1000);
-    const result = await importFile(
-      database.prisma,
-      {
-        file,
-        format,
-        publicParams: options.matching
-          ? { isMatching: true, matchingType: options.matchingType, ...(options.matchingType === 2 ? { identifyWay: options.identifyWay } : {}), importMode: options.mode }
-          : { isMatching: false, importMode: options.mode },
-        chunkSize: options.chunkSize,
-        errorsFile: options.errors ?? `${file.replace(/\.(csv|jsonl|ndjson)$/i, '')}.errors.csv`,
-      },
-      progress,
-      (line) => console.log(line),
-    );
-    const seconds = (result.millis / 1000).toFixed(1);
-    console.log(
-      [
-        `Job #${result.jobId}: ${result.status}`,
-        `  rows       ${result.total}${result.resumedAt ? ` (resumed at row ${result.resumedAt})` : ''}`,
-        `  succeeded  ${result.succeeded}`,
-        `  failed     ${result.failed}`,
-        `  duration   ${seconds} s, ${result.rowsPerSecond} rows/s`,
-        ...(result.errorsFile ? [`  errors     ${result.errorsFile} (row,line,field,message)`] : []),
-      ].join('\n'),
-    );
-    process.exitCode = exitCodeOf(result.status);
-  } finally {
-    await database.close();
-  }
+  const { importRequest } = await import('./cli/commands.ts');
+  const { progressInterval, ...rest } = options;
+  await runWhereTheDatabaseIs(importRequest(file, rest), progressInterval);
 }
 
 program
@@ -193,6 +143,12 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // Commander has printed its message (usage errors) or the help/version asked for. Bad
+  // arguments exit 2, except for import and seed, whose 2 means PARTIAL (README "Exit codes").
+  if (error instanceof CommanderError) {
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) process.exit(0);
+    process.exit(['import', 'seed'].includes(process.argv[2]) ? 1 : 2);
+  }
   const message = error instanceof DomainError ? error.message : error instanceof Error ? error.message : String(error);
   console.error(`customer-graph: ${message}`);
   process.exit(error instanceof DomainError && error.code === 'BAD_INPUT' ? 2 : 1);

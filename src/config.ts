@@ -37,6 +37,8 @@ const schema = z.object({
   DATABASE_URL: z.string().default('file:./data/customer-graph'),
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pretty (one readable line per event and request) or json; default pretty when NODE_ENV=development, else json. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   REDIS_URL: z.string().optional(),
   /** Web origins whose pages may call GraphQL and the REST routes (CORS); none by default. */
   CORS_ORIGINS: originList,

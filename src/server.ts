@@ -1,9 +1,13 @@
 // `customer-graph serve` (what `npm start` runs): open and migrate the database, create the
 // development app on a first embedded start, serve HTTP, and shut down gracefully.
 import type { Config } from './config.ts';
+import { runCommand } from './cli/commands.ts';
+import { missingDatabaseExplained } from './cli/missing-database.ts';
+import { openLocalChannel, type LocalChannel } from './cli/local-channel.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createApp, mintToken, SCOPES } from './domain/auth.ts';
 import { createGateway } from './gateway.ts';
+import { defaultLogFormat, logOutput } from './http/log-output.ts';
 import { loggerOptions } from './http/logging.ts';
 import { stopTracing } from './tracing.ts';
 
@@ -23,7 +27,7 @@ export async function openMigrated(config: Config, command: string, say: (line: 
     return database;
   } catch (error) {
     await database.close();
-    throw error;
+    throw missingDatabaseExplained(error, config.DATABASE_URL);
   }
 }
 
@@ -57,14 +61,28 @@ async function developmentToken(database: Database, config: Config): Promise<str
   return isLoopback(config.HOST) ? mintToken(database.prisma, existing.appKey, DEV_TOKEN_TTL_SECONDS) : undefined;
 }
 
+/**
+ * On the embedded database, CLI commands run by other processes (`app create`, `import`, …)
+ * are refused the directory's lock; they hand their work to this server instead, over a
+ * channel only this user can open (src/cli/local-channel.ts).
+ */
+async function openCommandChannel(database: Database, config: Config): Promise<LocalChannel | null> {
+  if (database.kind !== 'embedded') return null;
+  const channel = await openLocalChannel(database.location, (request, io) => runCommand(database, config, request, io));
+  if (channel) database.describeHolder({ channel: channel.path });
+  return channel;
+}
+
 export async function serve(config: Config): Promise<void> {
+  const logFormat = config.LOG_FORMAT ?? defaultLogFormat(config.NODE_ENV);
   const database = await openMigrated(config, 'serve');
+  const channel = await openCommandChannel(database, config);
   const graphiqlToken = await developmentToken(database, config);
   const gateway = await createGateway({
     config,
     database,
     graphiqlToken,
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, logOutput(logFormat)),
     importWorker: config.IMPORT_WORKER === 'on',
   });
   // Registered before listening: a SIGTERM right after the start line must be graceful too.
@@ -80,6 +98,7 @@ export async function serve(config: Config): Promise<void> {
     force.unref();
     try {
       await gateway.close();
+      await channel?.close();
       await database.close();
       await stopTracing(); // exports the spans still buffered
       gateway.app.log.info('shut down cleanly');
@@ -93,10 +112,15 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await gateway.app.listen({ port: config.PORT, host: config.HOST });
   database.describeHolder({ url: address });
-  console.log(
-    `customer-graph serving on ${address} (${database.kind} database ${database.location})\n` +
-      `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
-      `  REST shim docs: ${address}/docs (OpenAPI: ${address}/openapi.json)\n` +
-      `  health: ${address}/healthz, ${address}/readyz`,
-  );
+  const serving = `customer-graph serving on ${address} (${database.kind} database ${database.location})`;
+  // JSON logs stay JSON: the banner is a log line there, and text for people otherwise.
+  if (logFormat === 'json') gateway.app.log.info({ url: address, database: database.kind }, serving);
+  else {
+    console.log(
+      `${serving}\n` +
+        `  GraphQL + GraphiQL: ${address}/graphql${graphiqlToken ? ' (pre-filled with a development token)' : ''}\n` +
+        `  REST shim docs: ${address}/docs (OpenAPI: ${address}/openapi.json)\n` +
+        `  health: ${address}/healthz, ${address}/readyz`,
+    );
+  }
 }

@@ -264,3 +264,9 @@ export const RevokeTokenMutation = gql`
     revokeToken(token: $token) { revoked }
   }
 `;
+
+export const CustomerChangedSubscription = gql`
+  subscription CustomerChanged($id: ID!) {
+    customerChanged(id: $id) { kind at mergedInto }
+  }
+`;

@@ -15,8 +15,14 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+  return runCliIn([], args, env, timeoutMs);
+}
+
+/** Runs the command under a wrapper, e.g. `unshare -n` (another network namespace). */
+export function runCliIn(wrapper: string[], args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: childEnv(env) });
+    const [command, ...commandArgs] = [...wrapper, process.execPath, bin, ...args];
+    const child = spawn(command, commandArgs, { env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

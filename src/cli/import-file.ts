@@ -13,6 +13,7 @@ import {
   createImportJob,
   failCheckedJob,
   finishImportJob,
+  interruptImportJob,
   recordRowErrors,
   validateImportRow,
   type RowError,
@@ -38,6 +39,8 @@ export interface ImportFileOptions {
   chunkSize: number;
   /** Where the error report is written when rows fail. */
   errorsFile: string;
+  /** Aborted (Ctrl-C): the import stops after the chunk being written and the job becomes INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface ImportFileResult {
@@ -48,6 +51,8 @@ export interface ImportFileResult {
   resumedAt: number;
   succeeded: number;
   failed: number;
+  /** Rows 0…cursor-1 are committed (where an interrupted job resumes). */
+  cursor: number;
   millis: number;
   /** Rows this run committed per second. */
   rowsPerSecond: number;
@@ -90,6 +95,7 @@ export async function importFile(
   // the job with nothing written. Skipped on a resumed job: its rows passed this check already.
   if (job.mode === 1 && cursor === 0) {
     const failed = await validateAll(prisma, job.id, total, options, progress);
+    if (options.signal?.aborted) return interrupted(prisma, job.id, 0, started);
     if (failed > 0) {
       const finished = await prisma.importJob.findUniqueOrThrow({ where: { id: job.id } });
       const errorsFile = await writeErrorReport(prisma, job.id, options);
@@ -119,22 +125,29 @@ export async function importFile(
   };
   try {
     for await (const { row, value } of readRows(file, format)) {
-      if (stopped) break;
+      if (stopped || options.signal?.aborted) break;
       if (row < cursor) continue;
       chunk.push(value);
       if (chunk.length >= options.chunkSize) await flush();
     }
-    if (!stopped) await flush();
+    if (!stopped && !options.signal?.aborted) await flush();
   } finally {
     progress.stop();
   }
+  if (options.signal?.aborted) return interrupted(prisma, job.id, resumedAt, started);
   const finished = await finishImportJob(prisma, job.id);
   const errorsFile = finished.failed > 0 ? await writeErrorReport(prisma, job.id, options) : null;
   return result(finished, resumedAt, started, cursor - resumedAt, errorsFile);
 }
 
+/** The job marked INTERRUPTED (resumable: the same command picks it up at its cursor). */
+async function interrupted(prisma: PrismaClient, jobId: number, resumedAt: number, started: number): Promise<ImportFileResult> {
+  const job = await interruptImportJob(prisma, jobId);
+  return result(job, resumedAt, started, job.cursor - resumedAt, null);
+}
+
 function result(
-  job: { id: number; status: string; total: number; succeeded: number; failed: number },
+  job: { id: number; status: string; total: number; succeeded: number; failed: number; cursor: number },
   resumedAt: number,
   started: number,
   rowsThisRun: number,
@@ -148,6 +161,7 @@ function result(
     resumedAt,
     succeeded: job.succeeded,
     failed: job.failed,
+    cursor: job.cursor,
     millis,
     rowsPerSecond: millis > 0 ? Math.round((rowsThisRun / millis) * 1000) : 0,
     errorsFile,
@@ -179,12 +193,16 @@ async function validateAll(prisma: PrismaClient, jobId: number, rowCount: number
         pending.push(...errors);
         if (pending.length >= ERROR_PAGE) await save();
       }
-      if (row % 1000 === 0) progress.update(row);
+      if (row % 1000 === 0) {
+        progress.update(row);
+        if (options.signal?.aborted) break;
+      }
     }
     await save();
   } finally {
     progress.stop();
   }
+  if (options.signal?.aborted) return failed;
   if (failed > 0) await failCheckedJob(prisma, jobId, { total, invalid: failed });
   return failed;
 }

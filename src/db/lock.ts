@@ -1,13 +1,15 @@
 // One process at a time may open an embedded (PGlite) data directory: two PGlite instances
 // on one directory corrupt it (see README "Embedded database").
 //
-// On Linux the lock is an abstract-namespace Unix socket named after the directory: binding
-// is atomic, the kernel releases it when the process dies (even on SIGKILL), and there is
-// no stale file to clean up. The holder answers connections with who it is, so a refused
-// process can say who holds the directory. Elsewhere a pid file is used.
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
-import net from 'node:net';
+// The lock is an OS file lock (fcntl open-file-description lock, through fs-native-extensions,
+// whose npm tarball ships prebuilt binaries) on `customer-graph.lock` inside the directory. It
+// lives with the directory, not with a network namespace, so two containers or an `unshare -n`
+// process sharing the volume see it too; the kernel releases it when the holder dies (even on
+// SIGKILL), so a stale file never blocks anyone. The file's content says who holds it, so a
+// refused process can name the holder, and where the holder takes CLI commands (src/cli/local-channel.ts).
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
 export interface LockHolder {
   pid: number;
@@ -15,6 +17,10 @@ export interface LockHolder {
   startedAt: string;
   /** Where the holder serves HTTP, once it does. */
   url?: string;
+  /** The Unix socket on which the holder runs CLI commands for other processes (a running server). */
+  channel?: string;
+  /** The migrations applied when the holder opened the directory. */
+  migrations?: string[];
 }
 
 export interface DirectoryLock {
@@ -24,7 +30,10 @@ export interface DirectoryLock {
 }
 
 export class DirectoryLockedError extends Error {
-  constructor(dir: string, holder: LockHolder | null) {
+  constructor(
+    dir: string,
+    readonly holder: LockHolder | null,
+  ) {
     const who = holder
       ? `process ${holder.pid} (customer-graph ${holder.command}, started ${holder.startedAt}${holder.url ? `, serving ${holder.url}` : ''})`
       : 'another process';
@@ -37,89 +46,52 @@ export class DirectoryLockedError extends Error {
   }
 }
 
-function socketName(dir: string): string {
-  const digest = createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 40);
-  return `\0customer-graph-${digest}`;
+export const LOCK_FILE = 'customer-graph.lock';
+
+interface FileLocks {
+  tryLock(fd: number): boolean;
 }
 
-function askHolder(name: string): Promise<LockHolder | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect(name);
-    let text = '';
-    const done = (holder: LockHolder | null) => {
-      socket.destroy();
-      resolve(holder);
-    };
-    socket.setTimeout(1500, () => done(null));
-    socket.on('data', (chunk) => (text += chunk));
-    socket.on('end', () => {
-      try {
-        done(JSON.parse(text) as LockHolder);
-      } catch {
-        done(null);
-      }
-    });
-    socket.on('error', () => done(null));
-  });
-}
+// Loaded on demand (a native addon): deployments on PostgreSQL never load it.
+const fileLocks = (): FileLocks => createRequire(import.meta.url)('fs-native-extensions') as FileLocks;
 
-async function lockWithSocket(dir: string, holder: LockHolder): Promise<DirectoryLock> {
-  const name = socketName(dir);
-  const server = net.createServer((socket) => socket.end(JSON.stringify(holder)));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(name, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new DirectoryLockedError(dir, await askHolder(name));
-    throw error;
-  });
-  server.unref();
-  return {
-    describe: (update) => Object.assign(holder, update),
-    release: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-function processAlive(pid: number): boolean {
+/** Who holds the directory's lock, as the holder last described itself (null when unknown). */
+export function readHolder(dir: string): LockHolder | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as LockHolder;
+  } catch {
+    return null;
   }
-}
-
-function lockWithPidFile(dir: string, holder: LockHolder): DirectoryLock {
-  const file = `${dir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, JSON.stringify(holder));
-      closeSync(fd);
-      return {
-        describe: (update) => Object.assign(holder, update),
-        release: async () => unlinkSync(file),
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let current: LockHolder | null = null;
-      try {
-        current = JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
-      } catch {
-        current = null;
-      }
-      if (current && processAlive(current.pid)) throw new DirectoryLockedError(dir, current);
-      unlinkSync(file); // left by a process that died
-    }
-  }
-  throw new DirectoryLockedError(dir, null);
 }
 
 /** Takes the directory's lock or throws DirectoryLockedError naming the holder. */
 export async function lockDirectory(dir: string, command: string): Promise<DirectoryLock> {
   const holder: LockHolder = { pid: process.pid, command, startedAt: new Date().toISOString() };
-  return process.platform === 'linux' ? lockWithSocket(dir, holder) : lockWithPidFile(dir, holder);
+  // Opened without truncating: the holder's description must survive a refused open.
+  const fd = openSync(join(dir, LOCK_FILE), 'a+', 0o600);
+  let locked = false;
+  try {
+    locked = fileLocks().tryLock(fd);
+  } finally {
+    if (!locked) closeSync(fd);
+  }
+  if (!locked) throw new DirectoryLockedError(dir, readHolder(dir));
+  const write = () => {
+    ftruncateSync(fd, 0);
+    writeSync(fd, JSON.stringify(holder), 0);
+  };
+  write();
+  let released = false;
+  return {
+    describe: (update) => {
+      Object.assign(holder, update);
+      if (!released) write();
+    },
+    release: async () => {
+      if (released) return;
+      released = true;
+      ftruncateSync(fd, 0);
+      closeSync(fd); // closing the only descriptor releases the lock
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { attributeValuesByKey, groupValues, MAX_ATTRIBUTE_KEYS, type AttributeValueView } from '../domain/attributes.ts';
-import { deptCodes, intFields, profileFields, profileSchema, type ProfileField } from '../domain/customer-fields.ts';
+import { deptCodes, profileFields, profileSchema } from '../domain/customer-fields.ts';
 import {
   createCustomer,
   deleteCustomer,
@@ -23,6 +23,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
 import { Identity, IdentityInput } from './identity.ts';
+import { profileInputFields } from './profile-fields.ts';
 
 /** A customer id as clients send it: the number, or the Relay global id "Customer:<n>". */
 export function parseCustomerId(id: string | number, field = 'id'): number {
@@ -49,16 +50,50 @@ export const Customer = builder.prismaNode('Customer', {
   nullable: true,
   fields: (t) => ({
     customerId: t.exposeInt('id', { description: 'The numeric id used by the REST families.' }),
-    ...Object.fromEntries(
-      profileFields
-        .filter((f) => f !== 'deptCodeList')
-        .map((f) => [
-          f,
-          intFields.has(f as ProfileField)
-            ? t.exposeInt(f as 'gender', { nullable: true })
-            : t.exposeString(f as 'name', { nullable: true }),
-        ]),
-    ),
+    name: t.exposeString('name', { nullable: true }),
+    realName: t.exposeString('realName', { nullable: true }),
+    nickName: t.exposeString('nickName', { nullable: true }),
+    mobile: t.exposeString('mobile', { nullable: true }),
+    mobileVerified: t.exposeInt('mobileVerified', { nullable: true }),
+    email: t.exposeString('email', { nullable: true }),
+    emailVerified: t.exposeInt('emailVerified', { nullable: true }),
+    gender: t.exposeInt('gender', { nullable: true }),
+    birthday: t.exposeString('birthday', { nullable: true }),
+    province: t.exposeString('province', { nullable: true }),
+    city: t.exposeString('city', { nullable: true }),
+    district: t.exposeString('district', { nullable: true }),
+    address: t.exposeString('address', { nullable: true }),
+    location: t.exposeString('location', { nullable: true }),
+    company: t.exposeString('company', { nullable: true }),
+    industry: t.exposeString('industry', { nullable: true }),
+    position: t.exposeString('position', { nullable: true }),
+    website: t.exposeString('website', { nullable: true }),
+    annualRevenue: t.exposeInt('annualRevenue', { nullable: true }),
+    employeeNumber: t.exposeInt('employeeNumber', { nullable: true }),
+    appId: t.exposeString('appId', { nullable: true }),
+    campaignId: t.exposeInt('campaignId', { nullable: true }),
+    chargeId: t.exposeString('chargeId', { nullable: true }),
+    createMethod: t.exposeString('createMethod', { nullable: true }),
+    editable: t.exposeInt('editable', { nullable: true }),
+    isEmployee: t.exposeInt('isEmployee', { nullable: true }),
+    hobby: t.exposeString('hobby', { nullable: true }),
+    img: t.exposeString('img', { nullable: true }),
+    language: t.exposeString('language', { nullable: true }),
+    openId: t.exposeString('openId', { nullable: true }),
+    unionId: t.exposeString('unionId', { nullable: true }),
+    referrer: t.exposeString('referrer', { nullable: true }),
+    referrerName: t.exposeString('referrerName', { nullable: true }),
+    remark: t.exposeString('remark', { nullable: true }),
+    source: t.exposeString('source', { nullable: true }),
+    source1: t.exposeString('source1', { nullable: true }),
+    source2: t.exposeString('source2', { nullable: true }),
+    source3: t.exposeString('source3', { nullable: true }),
+    source4: t.exposeString('source4', { nullable: true }),
+    source5: t.exposeString('source5', { nullable: true }),
+    source6: t.exposeString('source6', { nullable: true }),
+    source7: t.exposeString('source7', { nullable: true }),
+    source8: t.exposeString('source8', { nullable: true }),
+    subscribeSource: t.exposeString('subscribeSource', { nullable: true }),
     deptCodeList: t.stringList({ select: { deptCodeList: true }, resolve: (c) => deptCodes(c.deptCodeList) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -146,17 +181,7 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
 const ProfileInput = builder.inputType('CustomerProfileInput', {
   description: 'Profile fields (seed 001 names). Omitted fields are left alone; null clears a field.',
   validate: profileSchema,
-  fields: (t) => ({
-    ...Object.fromEntries(
-      profileFields
-        .filter((f) => f !== 'deptCodeList')
-        .map((f) => [
-          f,
-          intFields.has(f as ProfileField) ? t.int({ required: false }) : t.string({ required: false }),
-        ]),
-    ),
-    deptCodeList: t.stringList({ required: false }),
-  }),
+  fields: (t) => profileInputFields(t),
 });
 
 builder.queryFields((t) => ({
@@ -200,12 +225,7 @@ builder.queryFields((t) => ({
   ),
 }));
 
-async function customerWhere(prisma: PrismaClient, filter: {
-  groupId?: number | null;
-  search?: string | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-}): Promise<Prisma.CustomerWhereInput> {
+async function customerWhere(prisma: PrismaClient, filter: typeof CustomerFilter.$inferInput): Promise<Prisma.CustomerWhereInput> {
   const term = filter.search?.trim();
   // A term made of phone characters also matches phone identities, compared by digits.
   const phoneDigits = term && /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, '') : '';

@@ -3,8 +3,6 @@ import { builder } from '../builder.ts';
 import { actorOf } from '../context.ts';
 import { addEduCustomerBatch, STUDY_FIELDS } from '../domain/edu.ts';
 
-const intStudyFields = new Set(['hasStudyVideo', 'videoTotal', 'loginCount']);
-
 const EduCustomerInput = builder.inputType('EduCustomerInput', {
   description: 'One customer of a class roster, with the seed 000 field names.',
   fields: (t) => ({
@@ -17,10 +15,20 @@ const EduCustomerInput = builder.inputType('EduCustomerInput', {
     province: t.string({ required: false }),
     city: t.string({ required: false }),
     country: t.string({ required: false, description: '县区乡镇: stored as district.' }),
-    ...Object.fromEntries(
-      STUDY_FIELDS.map((key) => [key, intStudyFields.has(key) ? t.int({ required: false }) : t.string({ required: false })]),
-    ),
-  }),
+    // The study fields (STUDY_FIELDS, checked below), kept as extended attributes.
+    hasStudyVideo: t.int({ required: false }),
+    videoTotal: t.int({ required: false }),
+    workStatus: t.string({ required: false }),
+    xindeStatus: t.string({ required: false }),
+    learnStage: t.string({ required: false }),
+    loginCount: t.int({ required: false }),
+    lastLogin: t.string({ required: false }),
+    title: t.string({ required: false }),
+    job: t.string({ required: false }),
+    subject: t.string({ required: false }),
+    userType: t.string({ required: false }),
+    workunit: t.string({ required: false }),
+  }) satisfies Record<(typeof STUDY_FIELDS)[number], unknown> & Record<string, unknown>,
 });
 
 const EduCustomerBatchInput = builder.inputType('EduCustomerBatchInput', {

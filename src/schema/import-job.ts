@@ -16,7 +16,7 @@ export const ImportJob = builder.prismaNode('ImportJob', {
     batchId: t.exposeInt('id', { description: 'The id the audience family calls batchId.' }),
     kind: t.exposeString('kind', { description: 'PROFILE (seed 004 客户资料) or GROUP_RELATION (seed 002 客户分组).' }),
     origin: t.exposeString('origin', { description: 'REST, GRAPHQL or CLI.' }),
-    status: t.exposeString('status', { description: 'PENDING, RUNNING, SUCCEEDED, PARTIAL or FAILED.' }),
+    status: t.exposeString('status', { description: 'PENDING, RUNNING, SUCCEEDED, PARTIAL or FAILED; INTERRUPTED: a CLI import stopped by its user, resumed by running it again.' }),
     mode: t.exposeInt('mode', { description: '1 all-or-nothing, 2 keep the valid rows.' }),
     total: t.exposeInt('total'),
     processed: t.exposeInt('processed'),

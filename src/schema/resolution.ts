@@ -3,7 +3,6 @@
 // src/domain/resolution.ts.
 import { builder } from '../builder.ts';
 import { actorOf } from '../context.ts';
-import { intFields, profileFields, type ProfileField } from '../domain/customer-fields.ts';
 import type {
   ConflictStage,
   ExplainedAttachment,
@@ -22,6 +21,7 @@ import {
   type ResolutionResult,
 } from '../domain/resolution.ts';
 import { IdentityInput } from './identity.ts';
+import { profileInputFields } from './profile-fields.ts';
 
 export const IdentityPriorityStrategy = builder.enumType('IdentityPriorityStrategy', {
   description: 'How the given identities are ordered (seed 001 identityPriorityStrategy).',
@@ -62,36 +62,21 @@ const CreateCustomerByIdentityInput = builder.inputType('CreateCustomerByIdentit
     extendAttrList: t.field({ type: [ExtendAttrInput], required: false }),
     groupId: t.int({ required: false, description: 'Put the target in this group (it must exist).' }),
     userIdList: t.stringList({ required: false, description: 'These users follow the target (UserCustomer links; existing links stay).' }),
-    ...Object.fromEntries(
-      profileFields
-        .filter((f) => f !== 'deptCodeList')
-        .map((f) => [f, intFields.has(f as ProfileField) ? t.int({ required: false }) : t.string({ required: false })]),
-    ),
-    deptCodeList: t.stringList({ required: false }),
+    ...profileInputFields(t),
   }),
 });
 
-type InputArg = Record<string, unknown> & {
-  identityList: { identityType: string; identityValue: string }[];
-  identityPriorityStrategy?: ResolutionInput['identityPriorityStrategy'];
-  targetCustomerStrategy?: ResolutionInput['targetCustomerStrategy'];
-  autoMerge?: boolean | null;
-  extendAttrList?: ResolutionInput['extendAttrList'];
-  groupId?: number | null;
-  userIdList?: string[] | null;
-};
-
 /** The flat GraphQL input as the domain takes it: the profile fields apart. */
-function toResolutionInput(input: InputArg): ResolutionInput {
-  const profile = Object.fromEntries(profileFields.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+function toResolutionInput(input: typeof CreateCustomerByIdentityInput.$inferInput): ResolutionInput {
+  const { identityList, identityPriorityStrategy, targetCustomerStrategy, autoMerge, extendAttrList, groupId, userIdList, ...profile } = input;
   return {
-    identityList: input.identityList,
-    identityPriorityStrategy: input.identityPriorityStrategy,
-    targetCustomerStrategy: input.targetCustomerStrategy,
-    autoMerge: input.autoMerge,
-    extendAttrList: input.extendAttrList,
-    groupId: input.groupId,
-    userIdList: input.userIdList,
+    identityList,
+    identityPriorityStrategy,
+    targetCustomerStrategy,
+    autoMerge,
+    extendAttrList,
+    groupId,
+    userIdList,
     profile,
   };
 }
@@ -233,7 +218,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     description: 'A dry run of createCustomerByIdentity: the ordered identities, lookups, conflicts, target, attachments and merges, each with its reason.',
     args: { input: t.arg({ type: CreateCustomerByIdentityInput, required: true }) },
-    resolve: (_root, args, ctx) => explainResolution(ctx.prisma, toResolutionInput(args.input as InputArg)),
+    resolve: (_root, args, ctx) => explainResolution(ctx.prisma, toResolutionInput(args.input)),
   }),
 }));
 
@@ -244,6 +229,6 @@ builder.mutationField('createCustomerByIdentity', (t) =>
     description:
       'Finds or creates the customer these identities point at (seed 001 根据身份列表创建客户): attaches the free identities, merges the other customers found when autoMerge, and writes the given fields onto it. One transaction.',
     args: { input: t.arg({ type: CreateCustomerByIdentityInput, required: true }) },
-    resolve: (_root, args, ctx) => createCustomerByIdentity(ctx.prisma, toResolutionInput(args.input as InputArg), actorOf(ctx)),
+    resolve: (_root, args, ctx) => createCustomerByIdentity(ctx.prisma, toResolutionInput(args.input), actorOf(ctx)),
   }),
 );

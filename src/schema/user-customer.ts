@@ -59,14 +59,7 @@ const UserCustomerFilter = builder.inputType('UserCustomerFilter', {
   }),
 });
 
-type FilterArg = {
-  userId?: string | null;
-  conditions?: { key: (typeof CONDITION_FIELDS)[number]; op: keyof typeof operators; value?: string | null; values?: string[] | null }[] | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-} | null | undefined;
-
-function userCustomerWhere(filter: FilterArg): Prisma.UserCustomerWhereInput {
+function userCustomerWhere(filter: typeof UserCustomerFilter.$inferInput | null | undefined): Prisma.UserCustomerWhereInput {
   const conditions: Condition[] = (filter?.conditions ?? []).map((c, i) => {
     const values = c.values ?? (c.value === null || c.value === undefined ? [] : [c.value]);
     if (c.values && c.value !== null && c.value !== undefined) throw badInput(`filter.conditions[${i}]`, 'give value or values, not both');

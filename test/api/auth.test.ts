@@ -87,6 +87,8 @@ describe('GraphQL auth (CONTRACT §2)', () => {
     const readOnly = await t.graphql(writeMutation, {}, { token: t.tokens.read });
     expect(readOnly.status).toBe(403);
     expect(readOnly.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    // The refusal names the scope a token needs.
+    expect(readOnly.body.errors[0].message).toMatch(/needs a token with the customer:write scope/);
     expect(await t.prisma.customer.count()).toBe(before);
 
     const writeOnly = await t.graphql(readQuery, {}, { token: t.tokens.write });

@@ -92,6 +92,12 @@ describe.skipIf(!haveChromium)(
       await page.getByRole('heading', { name: /Ada Lovelace/ }).waitFor();
       expect(page.url()).toContain(`#/customer/${ada}`);
 
+      // Someone else is looking at the twin: their page hears of the merge (customerChanged).
+      const watcher = await open();
+      await watcher.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await watcher.page.goto(`${server.url}/console/#/customer/${twin}`);
+      await watcher.page.getByRole('heading', { name: /A\. Lovelace/ }).waitFor();
+
       // Merge the twin into Ada, with a reason; the form shows who it is first.
       await page.getByLabel('Customer id to merge').fill(String(twin));
       await page.getByLabel('Reason').fill('same person, confirmed by phone');
@@ -109,6 +115,10 @@ describe.skipIf(!haveChromium)(
       await expect.poll(() => graph.textContent(), { timeout: 30_000 }).toContain(`via #${twin}`);
       expect(await page.locator('table.grid').first().innerText()).toContain('ada@example.com');
       expect((await graphql('query ($id: ID!) { customer(id: $id) { customerId } }', { id: String(twin) })).customer.customerId).toBe(ada);
+      await watcher.page.getByRole('status').getByText(`Just merged into #${ada}`).waitFor();
+      await watcher.page.getByText(`#${twin} was merged into #${ada}`).waitFor();
+      expect(watcher.problems).toEqual([]);
+      await watcher.page.close();
 
       // Unmerge: the preview says what comes back, then it is done.
       await entry.getByRole('button', { name: 'Unmerge…' }).click();

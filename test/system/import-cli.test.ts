@@ -1,14 +1,17 @@
 // `customer-graph import FILE` through the real command (CONTRACT §1): CSV and JSON Lines,
 // bad rows → PARTIAL with an error report naming row, line and field, exit codes, mode 1.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl } from '../support/database.ts';
 import { withSql, type Sql } from '../support/people.ts';
 import { runCli } from '../../scripts/support/processes.ts';
 
+const bin = fileURLToPath(new URL('../../bin/customer-graph.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cg-import-'));
 let db: { url: string; drop: () => Promise<void> };
 beforeAll(async () => {
@@ -65,6 +68,39 @@ describe('customer-graph import', { timeout: 300_000 }, () => {
     expect(await customerByPhone('13800000001')).toMatchObject({ realName: '张三', birthday: '1990-01-02', count: 1 });
     expect(await customerByPhone('13800000004')).toMatchObject({ realName: '赵六' });
     expect(await customerByPhone('13800000002')).toBeUndefined();
+  });
+
+  it('Ctrl-C stops after the current chunk, says how to resume, leaves the job INTERRUPTED, and the same command resumes it', async () => {
+    const file = join(dir, 'many.csv');
+    const rows = Array.from({ length: 20_000 }, (_, i) => `1370${String(i).padStart(7, '0')},中断${i}`);
+    writeFileSync(file, ['phone,realName', ...rows, ''].join('\n'));
+    const child = spawn(process.execPath, [bin, 'import', file, '--chunk-size', '100', '--progress-interval', '0.2'], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: db.url },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupted once some chunks are committed (a progress line counts them).
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/import many\.csv: [1-9]\d*\/20000 rows committed/.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    const said = /Interrupted: job #(\d+) stopped after row (\d+) of 20000/.exec(stderr);
+    expect(said, stderr).not.toBeNull();
+    expect(stderr).toContain('Run the same command again to resume');
+    const [job] = await inDatabase((sql) => sql<{ status: string; cursor: number }>(`SELECT status, cursor FROM "ImportJob" WHERE id = $1`, [Number(said![1])]));
+    expect(job).toEqual({ status: 'INTERRUPTED', cursor: Number(said![2]) });
+    expect(stdout).not.toContain('SUCCEEDED');
+
+    const resumed = await importCli([file]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`Resuming job #${said![1]}`);
+    expect(resumed.stdout).toMatch(/Job #\d+: SUCCEEDED/);
   });
 
   it('imports JSON Lines (blank lines skipped), writes the report where --errors says', async () => {

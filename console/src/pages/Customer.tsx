@@ -1,8 +1,8 @@
 // The customer page: profile, identities, groups, friends, follow links, attributes, tags, the
 // identity graph, the merge history (with Unmerge) and the form that merges another customer in.
 import { useEffect } from 'react';
-import { useQuery } from 'urql';
-import { CustomerQuery, displayName, MergeHistoryQuery, type CustomerDetail, type MergeEvent } from '../api.ts';
+import { useQuery, useSubscription } from 'urql';
+import { CustomerChangedSubscription, CustomerQuery, displayName, MergeHistoryQuery, type CustomerDetail, type MergeEvent } from '../api.ts';
 import { href, replaceRoute } from '../router.ts';
 import { ErrorNote, useAbilities, when } from '../ui.tsx';
 import { IdentityGraph } from './IdentityGraph.tsx';
@@ -43,11 +43,20 @@ export function CustomerPage({ id }: { id: string }) {
     if (survivorId) replaceRoute(href('customer', survivorId, { from: id }));
   }, [survivorId, id]);
 
-  if (!read) return <p className="hint">This token has no customer:read scope.</p>;
   const refresh = () => {
     refetchCustomer({ requestPolicy: 'network-only' });
     refetchHistory({ requestPolicy: 'network-only' });
   };
+  // Writes by anyone else (another tab, an app, the REST shim) show up without a reload.
+  const [change] = useSubscription<{ customerChanged: { kind: string; mergedInto: number | null } }, { kind: string; mergedInto: number | null }>(
+    { query: CustomerChangedSubscription, variables: { id: String(customer?.customerId ?? id) }, pause: !read || !customer },
+    (_previous, data) => ({ ...data.customerChanged }),
+  );
+  useEffect(() => {
+    if (change.data) refresh();
+  }, [change.data]);
+
+  if (!read) return <p className="hint">This token has no customer:read scope.</p>;
   if (customerResult.error) return <ErrorNote error={customerResult.error} />;
   if (!customer) return customerResult.fetching ? <p>Loading…</p> : <p className="muted">No live customer #{id} (unknown, deleted or erased).</p>;
   const events = historyResult.data?.mergeEvents.edges.map((e) => e.node) ?? [];
@@ -65,6 +74,11 @@ export function CustomerPage({ id }: { id: string }) {
         <p className="muted">
           created {when(customer.createdAt)} · updated {when(customer.updatedAt)}
         </p>
+        {change.data?.kind === 'MERGED' && change.data.mergedInto && (
+          <p className="notice" role="status">
+            Just merged into <a href={href('customer', change.data.mergedInto)}>#{change.data.mergedInto}</a>.
+          </p>
+        )}
       </header>
       <div className="columns">
         <div className="column">

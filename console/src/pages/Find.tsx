@@ -15,6 +15,8 @@ import { href, replaceRoute } from '../router.ts';
 import { ErrorNote, useAbilities, useDebounced, when } from '../ui.tsx';
 
 const PAGE_SIZE = 20;
+/** Identity types looked up exactly, strongest first (the gateway allows 15 aliases a request by default). */
+const LOOKUP_TYPES = 10;
 
 export function FindPage({ initial }: { initial: string }) {
   const { read } = useAbilities();
@@ -23,7 +25,8 @@ export function FindPage({ initial }: { initial: string }) {
   const term = useDebounced(text.trim(), 250);
   useEffect(() => {
     setPageIndex(0);
-    replaceRoute(href('find', undefined, { q: term }));
+    // Keeps the term in the address (reload, back); never over an address that went elsewhere meanwhile.
+    if (/^(#\/?(find)?(\?|$)|$)/.test(location.hash)) replaceRoute(href('find', undefined, { q: term }));
   }, [term]);
 
   if (!read) return <p className="hint">This token has no customer:read scope: it cannot look customers up.</p>;
@@ -46,9 +49,14 @@ export function FindPage({ initial }: { initial: string }) {
 
 function ExactMatches({ term }: { term: string }) {
   const [types] = useQuery<{ identityTypes: { name: string; normalization: string }[] }>({ query: IdentityTypesQuery });
-  // Types whose values are digits only (phone, QQ) are not asked about a term without digits.
+  // Types whose values are digits only (phone, QQ) are not asked about a term without digits; at
+  // most the strongest LOOKUP_TYPES types, as one request of aliases stays under GRAPHQL_MAX_ALIASES.
   const names = useMemo(
-    () => (types.data?.identityTypes ?? []).filter((t) => t.normalization !== 'DIGITS' || /\d/.test(term)).map((t) => t.name),
+    () =>
+      (types.data?.identityTypes ?? [])
+        .filter((t) => t.normalization !== 'DIGITS' || /\d/.test(term))
+        .slice(0, LOOKUP_TYPES)
+        .map((t) => t.name),
     [types.data, term],
   );
   const lookup = useMemo(() => identityLookupQuery(names.length ? names : ['phone']), [names]);

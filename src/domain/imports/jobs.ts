@@ -1,8 +1,8 @@
 // Import jobs: a bulk import recorded as an ImportJob (PENDING → RUNNING → SUCCEEDED | PARTIAL |
-// FAILED) whose rows are applied chunk by chunk. Each chunk commits with the job's counts and
-// cursor in one transaction, so a job interrupted anywhere resumes at its cursor and no chunk
-// is ever applied twice. The REST audience family, GraphQL importCustomers, the worker and the
-// CLI import all go through these functions.
+// FAILED; a CLI import stopped by Ctrl-C is INTERRUPTED until run again) whose rows are applied
+// chunk by chunk. Each chunk commits with the job's counts and cursor in one transaction, so a
+// job interrupted anywhere resumes at its cursor and no chunk is ever applied twice. The REST
+// audience family, GraphQL importCustomers, the worker and the CLI import all go through these.
 import { uniqueViolation } from '../../db/errors.ts';
 import { refreshImportStatistics } from '../../db/statistics.ts';
 import type { ImportJob, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
@@ -150,7 +150,7 @@ export async function applyImportChunk(prisma: PrismaClient, jobId: number, star
           "failed" = "failed" + ${outcome.failed}::int,
           "cursor" = ${cursor}::int,
           "total" = GREATEST("total", ${cursor}::int),
-          "status" = CASE WHEN "status" = 'PENDING' THEN 'RUNNING' ELSE "status" END,
+          "status" = CASE WHEN "status" IN ('PENDING', 'INTERRUPTED') THEN 'RUNNING' ELSE "status" END,
           "startedAt" = COALESCE("startedAt", ${new Date()}::timestamp),
           "updatedAt" = ${new Date()}::timestamp
         WHERE "id" = ${jobId}`;
@@ -188,6 +188,18 @@ export function finalStatus(job: Pick<ImportJob, 'mode' | 'succeeded' | 'failed'
   if (job.failed === 0) return 'SUCCEEDED';
   if (job.mode === 1 || job.succeeded === 0) return 'FAILED';
   return 'PARTIAL';
+}
+
+/**
+ * A streamed (CLI) job stopped by its user: INTERRUPTED, not finished, so the same command
+ * resumes it at its cursor (createImportJob reuses unfinished jobs of the same file).
+ */
+export async function interruptImportJob(prisma: PrismaClient, jobId: number): Promise<ImportJob> {
+  await prisma.importJob.updateMany({
+    where: { id: jobId, status: { notIn: [...FINISHED_STATUSES] } },
+    data: { status: 'INTERRUPTED', lockedBy: null, lockedUntil: null },
+  });
+  return prisma.importJob.findUniqueOrThrow({ where: { id: jobId } });
 }
 
 /** Sets the final status from the counts (SUCCEEDED / PARTIAL / FAILED) and finishedAt. */

@@ -183,7 +183,7 @@ export const audienceRoutes = [
     response: z
       .object({
         batchId: z.number().int(),
-        status: z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'PARTIAL', 'FAILED']),
+        status: z.enum(['PENDING', 'RUNNING', 'INTERRUPTED', 'SUCCEEDED', 'PARTIAL', 'FAILED']),
         total: z.number().int(),
         succeeded: z.number().int(),
         failed: z.number().int(),
