@@ -52,7 +52,7 @@ function merge(into: ChangeSet, more: ChangeSet): ChangeSet {
 
 /** Without empty lists and undefined keys: what the audit row stores. */
 export function compact(changes: ChangeSet): ChangeSet {
-  return Object.fromEntries(Object.entries(changes).filter(([, v]) => Array.isArray(v) && v.length > 0)) as ChangeSet;
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => Array.isArray(v) && v.length > 0));
 }
 
 /** What an audit row is about: the customer created, erased, deleted, merged into or updated first, or the job submitted. */

@@ -64,7 +64,8 @@ builder.mutationFields((t) => ({
   revokeApp: t.field({
     type: App,
     authScopes: { admin: true },
-    description: 'Revokes an app and every token it holds: refused at once by this instance, by the others within the token cache time (5 s).',
+    description:
+      'Revokes an app and every token it holds: refused at once by this instance, by the others within the token cache time (5 s).',
     args: { appKey: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       await ctx.services.tokens.revokeApp(args.appKey);

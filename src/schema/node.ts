@@ -52,9 +52,10 @@ builder.queryFields((t) => ({
   node: t.field({
     type: builder.nodeInterfaceRef(),
     nullable: true,
-    description: 'An object by global id; null when it does not exist or the caller may not see it. A merged-away customer id answers the survivor.',
+    description:
+      'An object by global id; null when it does not exist or the caller may not see it. A merged-away customer id answers the survivor.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, context, info) => (await loadNodes([String(args.id)], context, info))[0] ?? null,
+    resolve: async (_root, args, context, info) => (await loadNodes([args.id], context, info))[0] ?? null,
   }),
   nodes: t.field({
     type: [builder.nodeInterfaceRef()],

@@ -2,7 +2,7 @@
 // subscription inherits it): it completes when the token it was opened with expires (a timer)
 // or is found revoked (checked before each event is sent: a revoked token sees no further
 // event), and one app holds at most SUBSCRIPTIONS_PER_APP open streams on one instance.
-import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import SchemaBuilder, { BasePlugin, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { Context } from '../context.ts';
@@ -57,7 +57,6 @@ export class SubscriptionPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
 
   override wrapSubscribe(
     subscribe: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined,
-    _fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> | undefined {
     if (!subscribe) return subscribe;
     return async (parent, args, ctx, info) => {
@@ -80,6 +79,7 @@ export class SubscriptionPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
 SchemaBuilder.registerPlugin(SubscriptionPlugin.pluginName, SubscriptionPlugin);
 
 declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Pothos plugins register in this global namespace
   export namespace PothosSchemaTypes {
     export interface Plugins<Types extends SchemaTypes> {
       subscriptionLifetime: SubscriptionPlugin<Types>;

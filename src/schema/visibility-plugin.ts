@@ -98,6 +98,7 @@ function visibleItem<Types extends SchemaTypes>(item: unknown, type: PothosOutpu
 SchemaBuilder.registerPlugin(VisibilityPlugin.pluginName, VisibilityPlugin);
 
 declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Pothos plugins register in this global namespace
   export namespace PothosSchemaTypes {
     export interface Plugins<Types extends SchemaTypes> {
       visibility: VisibilityPlugin<Types>;

@@ -28,7 +28,11 @@ function customerIdText(id: unknown): string | null {
 }
 
 /** Which record a mutation wrote, from its arguments and (when it returned) its result. */
-function entityOf(info: GraphQLResolveInfo, args: Record<string, unknown>, result: unknown): { entityType: string; entityId: string | null } {
+function entityOf(
+  info: GraphQLResolveInfo,
+  args: Record<string, unknown>,
+  result: unknown,
+): { entityType: string; entityId: string | null } {
   const data = (result && typeof result === 'object' ? result : {}) as Record<string, unknown>;
   const customerId = data.customerId ?? args.customerId ?? (/customer/i.test(info.fieldName) ? args.id : undefined);
   if (customerId !== undefined && customerId !== null) return { entityType: 'Customer', entityId: customerIdText(customerId) };
@@ -37,7 +41,13 @@ function entityOf(info: GraphQLResolveInfo, args: Record<string, unknown>, resul
   return { entityType: returnType.replace(/Payload$/, ''), entityId: typeof id === 'string' || typeof id === 'number' ? String(id) : null };
 }
 
-async function finish(context: Context, scope: WriteScope, info: GraphQLResolveInfo, args: Record<string, unknown>, outcome: { result?: unknown; error?: unknown }) {
+async function finish(
+  context: Context,
+  scope: WriteScope,
+  info: GraphQLResolveInfo,
+  args: Record<string, unknown>,
+  outcome: { result?: unknown; error?: unknown },
+) {
   const { prisma, services } = context;
   // A report's row exists only if its transaction committed: then the write happened, whatever came
   // after. When the field returned, every transaction it ran has ended, so no need to look.
@@ -49,8 +59,12 @@ async function finish(context: Context, scope: WriteScope, info: GraphQLResolveI
   }
   const entity = changedEntity(scope.changes) ?? entityOf(info, args, outcome.result);
   const details =
-    'error' in outcome ? { outcome: 'error', code: describeError(outcome.error, true).code } : { outcome: 'ok', changes: compact(scope.changes) };
-  await prisma.auditLog.create({ data: auditRow(scope.entry, details, { entityType: entity.entityType, entityId: entity.entityId ?? '' }) });
+    'error' in outcome
+      ? { outcome: 'error', code: describeError(outcome.error, true).code }
+      : { outcome: 'ok', changes: compact(scope.changes) };
+  await prisma.auditLog.create({
+    data: auditRow(scope.entry, details, { entityType: entity.entityType, entityId: entity.entityId ?? '' }),
+  });
   if (!('error' in outcome)) publishChanges(services.pubsub, scope.changes);
 }
 
@@ -89,7 +103,13 @@ export class WritePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
 }
 
 /** The write itself is done (or failed) already; losing its audit row must be loud, not the request's failure. */
-async function finishLoudly(context: Context, scope: WriteScope, info: GraphQLResolveInfo, args: Record<string, unknown>, outcome: { result?: unknown; error?: unknown }) {
+async function finishLoudly(
+  context: Context,
+  scope: WriteScope,
+  info: GraphQLResolveInfo,
+  args: Record<string, unknown>,
+  outcome: { result?: unknown; error?: unknown },
+) {
   try {
     await finish(context, scope, info, args, outcome);
   } catch (error) {
@@ -101,6 +121,7 @@ async function finishLoudly(context: Context, scope: WriteScope, info: GraphQLRe
 SchemaBuilder.registerPlugin(WritePlugin.pluginName, WritePlugin);
 
 declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Pothos plugins register in this global namespace
   export namespace PothosSchemaTypes {
     export interface Plugins<Types extends SchemaTypes> {
       writes: WritePlugin<Types>;

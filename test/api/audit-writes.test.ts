@@ -28,7 +28,12 @@ describe('audit rows follow the writes that ran', () => {
     const res = await t.graphql(`mutation { ...F } fragment F on Mutation { deleteCustomer(id: "${id}") { customerId } }`);
     expect(res.body.errors).toBeUndefined();
     expect(await rowsOf(res)).toEqual([
-      { action: 'deleteCustomer', entityType: 'Customer', entityId: String(id), details: expect.objectContaining({ outcome: 'ok', changes: { deleted: [id] } }) },
+      {
+        action: 'deleteCustomer',
+        entityType: 'Customer',
+        entityId: String(id),
+        details: expect.objectContaining({ outcome: 'ok', changes: { deleted: [id] } }),
+      },
     ]);
   });
 
@@ -63,23 +68,41 @@ describe('audit rows follow the writes that ran', () => {
     const res = await t.graphql(`mutation { eraseCustomer(id: "${id}") { customerId } }`, {}, { token: t.tokens.readWrite });
     expect(res.status).toBe(403);
     expect(await rowsOf(res)).toEqual([
-      { action: 'eraseCustomer', entityType: 'Customer', entityId: String(id), details: expect.objectContaining({ outcome: 'error', code: 'FORBIDDEN' }) },
+      {
+        action: 'eraseCustomer',
+        entityType: 'Customer',
+        entityId: String(id),
+        details: expect.objectContaining({ outcome: 'error', code: 'FORBIDDEN' }),
+      },
     ]);
     expect((await t.graphql(`{ customer(id: "${id}") { name } }`)).body.data.customer).toEqual({ name: 'not erased' });
   });
 
   it('records a write that committed as ok even when its sub-selection is refused', async () => {
-    const res = await t.graphql('mutation { createCustomer(profile: { name: "write only" }) { customerId customer { name } } }', {}, { token: t.tokens.write });
+    const res = await t.graphql(
+      'mutation { createCustomer(profile: { name: "write only" }) { customerId customer { name } } }',
+      {},
+      { token: t.tokens.write },
+    );
     expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const rows = await rowsOf(res);
-    expect(rows).toEqual([{ action: 'createCustomer', entityType: 'Customer', entityId: expect.any(String), details: expect.objectContaining({ outcome: 'ok' }) }]);
+    expect(rows).toEqual([
+      {
+        action: 'createCustomer',
+        entityType: 'Customer',
+        entityId: expect.any(String),
+        details: expect.objectContaining({ outcome: 'ok' }),
+      },
+    ]);
     const written = await t.prisma.customer.findUniqueOrThrow({ where: { id: Number(rows[0].entityId) } });
     expect(written.name).toBe('write only');
   });
 
   it('records a write that failed inside its transaction once, as error, with no ok row', async () => {
     const phone = async (name: string, value: string) => {
-      const res = await t.graphql(`mutation { createCustomer(profile: { name: "${name}" }, identities: [{ identityType: "phone", identityValue: "${value}" }]) { customerId } }`);
+      const res = await t.graphql(
+        `mutation { createCustomer(profile: { name: "${name}" }, identities: [{ identityType: "phone", identityValue: "${value}" }]) { customerId } }`,
+      );
       return res.body.data.createCustomer.customerId as number;
     };
     const a = await phone('a', '13600000001');

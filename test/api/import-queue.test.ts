@@ -48,7 +48,10 @@ describe('IMPORT_PENDING_PER_APP', () => {
 
     const refused = await capped.graphql(SUBMIT, { input: input('13400000003') }, { token });
     expect(refused.status).toBe(429);
-    expect(refused.body.errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' }, message: expect.stringContaining('IMPORT_PENDING_PER_APP=2') });
+    expect(refused.body.errors[0]).toMatchObject({
+      extensions: { code: 'RATE_LIMITED' },
+      message: expect.stringContaining('IMPORT_PENDING_PER_APP=2'),
+    });
     const rest = await capped.request('POST', '/api/integrate/audience/info/batchAdd', {
       token,
       body: { publicParams: { isMatching: false, importMode: 2 }, data: [{ phone: '13400000004' }] },
@@ -65,7 +68,9 @@ describe('IMPORT_PENDING_PER_APP', () => {
 
 describe('a write-only importer', () => {
   it('learns that a value is taken, not which customer holds it; readers and admins see the customer', async () => {
-    const existing = await t.graphql('mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "13300000001" }]) { customerId } }');
+    const existing = await t.graphql(
+      'mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "13300000001" }]) { customerId } }',
+    );
     const holder = existing.body.data.createCustomer.customerId as number;
     const batchId = await submit(t.tokens.write, '13300000001');
     await t.variant({ IMPORT_POLL_MILLIS: '100' }, { importWorker: true });
@@ -76,7 +81,10 @@ describe('a write-only importer', () => {
       if (['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(job.status)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(job).toMatchObject({ failed: 1, errors: [{ field: 'phone', message: expect.stringContaining('already belongs to an existing customer') }] });
+    expect(job).toMatchObject({
+      failed: 1,
+      errors: [{ field: 'phone', message: expect.stringContaining('already belongs to an existing customer') }],
+    });
     expect(JSON.stringify(job)).not.toContain(`customer ${holder}`);
     const asAdmin = await t.graphql(READ);
     expect(asAdmin.body.data.importJob.errors[0].message).toContain(`customer ${holder}`);

@@ -35,7 +35,8 @@ async function watch(token: string, base = url, gateway = t.gateway): Promise<Su
   return stream;
 }
 
-const update = (remark: string) => t.graphql(`mutation { updateCustomer(id: "${customerId}", profile: { remark: "${remark}" }) { customerId } }`);
+const update = (remark: string) =>
+  t.graphql(`mutation { updateCustomer(id: "${customerId}", profile: { remark: "${remark}" }) { customerId } }`);
 
 describe('a subscription ends with its token', () => {
   it('completes when the token expires, with no event after', async () => {

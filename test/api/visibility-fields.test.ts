@@ -66,8 +66,11 @@ async function gql(query: string, variables: Record<string, unknown> = {}, token
 }
 
 async function customer(name: string, identityType: string, identityValue: string): Promise<number> {
-  const body = await gql(`mutation($n: String, $ty: String!, $v: String!) {
-    createCustomer(profile: { name: $n }, identities: [{ identityType: $ty, identityValue: $v }]) { customerId } }`, { n: name, ty: identityType, v: identityValue });
+  const body = await gql(
+    `mutation($n: String, $ty: String!, $v: String!) {
+    createCustomer(profile: { name: $n }, identities: [{ identityType: $ty, identityValue: $v }]) { customerId } }`,
+    { n: name, ty: identityType, v: identityValue },
+  );
   expect(body.errors).toBeUndefined();
   return body.data.createCustomer.customerId;
 }
@@ -92,7 +95,10 @@ beforeAll(async () => {
   f.deleted = await customer('HIDDEN deleted', 'phone', f.deletedPhone);
   f.survivor = await customer('VISIBLE survivor', 'phone', '13700000004');
   f.tomb = await customer('HIDDEN tombstone', 'external_id', 'tomb-1');
-  const pair = [await customer('VISIBLE unmerged', 'email', 'un1@example.test'), await customer('VISIBLE merge target', 'external_id', 'un-2')];
+  const pair = [
+    await customer('VISIBLE unmerged', 'email', 'un1@example.test'),
+    await customer('VISIBLE merge target', 'external_id', 'un-2'),
+  ];
   for (const other of [f.friend, f.deleted, f.tomb]) {
     expect((await gql(`mutation { addFriends(customerId: "${f.live}", friendIds: ["${other}"]) { changed } }`)).errors).toBeUndefined();
   }
@@ -100,7 +106,9 @@ beforeAll(async () => {
     expect((await gql(`mutation { followCustomer(userId: "u-probe", customerId: "${id}") { userId } }`)).errors).toBeUndefined();
   }
   expect((await gql(`mutation { deleteCustomer(id: "${f.deleted}") { customerId } }`)).errors).toBeUndefined();
-  expect((await gql(`mutation { mergeCustomers(targetId: "${f.survivor}", sourceIds: ["${f.tomb}"]) { customerId } }`)).errors).toBeUndefined();
+  expect(
+    (await gql(`mutation { mergeCustomers(targetId: "${f.survivor}", sourceIds: ["${f.tomb}"]) { customerId } }`)).errors,
+  ).toBeUndefined();
   const merged = await gql(`mutation { mergeCustomers(targetId: "${pair[1]}", sourceIds: ["${pair[0]}"]) { mergeEventIds } }`);
   f.unmergedEvent = merged.data.mergeCustomers.mergeEventIds[0];
   expect((await gql(`mutation { unmergeCustomer(mergeEventId: ${f.unmergedEvent}) { customerId } }`)).errors).toBeUndefined();
@@ -127,7 +135,12 @@ const text = (body: unknown) => JSON.stringify(body);
 const job = (id: number) => `"batchId":${id}`;
 const NAME = '{ customerId name }';
 
-async function streamFirst(query: string, variables: Record<string, unknown>, token: string, afterOpen?: () => Promise<void>): Promise<string> {
+async function streamFirst(
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+  afterOpen?: () => Promise<void>,
+): Promise<string> {
   const stream = await subscribe(url, query, variables, token);
   try {
     if (stream.status !== 200) return text(stream.body);
@@ -153,7 +166,10 @@ const probes: Record<string, Probe> = {
     hidden: async () => text([await gql(`{ customer(id: "${f.deleted}") ${NAME} }`), await gql(`{ customer(id: "${f.tomb}") ${NAME} }`)]),
   },
   'Query.customerByIdentity': {
-    visible: async () => ({ text: text(await gql(`{ customerByIdentity(identityType: "phone", identityValue: "13700000001") ${NAME} }`)), shows: 'VISIBLE live' }),
+    visible: async () => ({
+      text: text(await gql(`{ customerByIdentity(identityType: "phone", identityValue: "13700000001") ${NAME} }`)),
+      shows: 'VISIBLE live',
+    }),
     hidden: async () => text(await gql(`{ customerByIdentity(identityType: "phone", identityValue: "${f.deletedPhone}") ${NAME} }`)),
   },
   'QueryCustomersConnectionEdge.node': {
@@ -162,33 +178,53 @@ const probes: Record<string, Probe> = {
   },
   'Query.node': {
     visible: async () => ({
-      text: text([await gql(`{ node(id: "${encodeGlobalID('Customer', f.live)}") { ... on Customer ${NAME} } }`), await gql(`{ node(id: "${encodeGlobalID('ImportJob', f.ownJob)}") { ... on ImportJob { batchId } } }`, {}, f.mine)]),
+      text: text([
+        await gql(`{ node(id: "${encodeGlobalID('Customer', f.live)}") { ... on Customer ${NAME} } }`),
+        await gql(`{ node(id: "${encodeGlobalID('ImportJob', f.ownJob)}") { ... on ImportJob { batchId } } }`, {}, f.mine),
+      ]),
       shows: 'VISIBLE live',
     }),
     hidden: async () =>
       text([
-        ...(await Promise.all([f.deleted, f.tomb].map((id) => gql(`{ node(id: "${encodeGlobalID('Customer', id)}") { ... on Customer ${NAME} } }`)))),
+        ...(await Promise.all(
+          [f.deleted, f.tomb].map((id) => gql(`{ node(id: "${encodeGlobalID('Customer', id)}") { ... on Customer ${NAME} } }`)),
+        )),
         await gql(`{ node(id: "${encodeGlobalID('ImportJob', f.foreignJob)}") { ... on ImportJob { batchId } } }`, {}, f.mine),
       ]),
   },
   'Query.nodes': {
-    visible: async () => ({ text: text(await gql(`{ nodes(ids: ["${encodeGlobalID('ImportJob', f.ownJob)}"]) { ... on ImportJob { batchId } } }`, {}, f.mine)), shows: job(f.ownJob) }),
+    visible: async () => ({
+      text: text(await gql(`{ nodes(ids: ["${encodeGlobalID('ImportJob', f.ownJob)}"]) { ... on ImportJob { batchId } } }`, {}, f.mine)),
+      shows: job(f.ownJob),
+    }),
     hidden: async () =>
-      text(await gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Customer ${NAME} ... on ImportJob { batchId } } }`, {
-        ids: [encodeGlobalID('Customer', f.deleted), encodeGlobalID('Customer', f.tomb), encodeGlobalID('ImportJob', f.foreignJob)],
-      }, f.mine)),
+      text(
+        await gql(
+          `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Customer ${NAME} ... on ImportJob { batchId } } }`,
+          {
+            ids: [encodeGlobalID('Customer', f.deleted), encodeGlobalID('Customer', f.tomb), encodeGlobalID('ImportJob', f.foreignJob)],
+          },
+          f.mine,
+        ),
+      ),
   },
   'Customer.friends': {
     visible: async () => ({ text: text(await gql(`{ customer(id: "${f.live}") { friends ${NAME} } }`)), shows: 'VISIBLE friend' }),
     hidden: async () => text(await gql(`{ customer(id: "${f.live}") { friends ${NAME} } }`)),
   },
   'Identity.customer': {
-    visible: async () => ({ text: text(await gql(`{ customer(id: "${f.live}") { identities { customer ${NAME} } } }`)), shows: 'VISIBLE live' }),
+    visible: async () => ({
+      text: text(await gql(`{ customer(id: "${f.live}") { identities { customer ${NAME} } } }`)),
+      shows: 'VISIBLE live',
+    }),
     hidden: null,
     why: 'identities of a deleted customer are deleted with it, and a merge moves the tombstone’s to the survivor',
   },
   'UserCustomer.customer': {
-    visible: async () => ({ text: text(await gql(`{ userCustomer(userId: "u-probe", customerId: "${f.live}") { customer ${NAME} } }`)), shows: 'VISIBLE live' }),
+    visible: async () => ({
+      text: text(await gql(`{ userCustomer(userId: "u-probe", customerId: "${f.live}") { customer ${NAME} } }`)),
+      shows: 'VISIBLE live',
+    }),
     hidden: async () => text(await gql(`{ userCustomers(filter: { userId: "u-probe" }) { edges { node { customer ${NAME} } } } }`)),
   },
   'MergeEvent.source': {
@@ -196,7 +232,10 @@ const probes: Record<string, Probe> = {
     hidden: async () => text(await gql(`{ mergeEvents(customerId: "${f.survivor}") { edges { node { source ${NAME} } } } }`)),
   },
   'MergeEvent.target': {
-    visible: async () => ({ text: text(await gql(`{ mergeEvents(customerId: "${f.survivor}") { edges { node { target ${NAME} } } } }`)), shows: 'VISIBLE survivor' }),
+    visible: async () => ({
+      text: text(await gql(`{ mergeEvents(customerId: "${f.survivor}") { edges { node { target ${NAME} } } } }`)),
+      shows: 'VISIBLE survivor',
+    }),
     hidden: async () => {
       // A merge whose target was deleted afterwards.
       const a = await customer('HIDDEN target later deleted', 'external_id', 'gone-target');
@@ -207,7 +246,10 @@ const probes: Record<string, Probe> = {
     },
   },
   'CustomerPayload.customer': {
-    visible: async () => ({ text: text(await gql(`mutation { updateCustomer(id: "${f.live}", profile: { remark: "r" }) { customer ${NAME} } }`)), shows: 'VISIBLE live' }),
+    visible: async () => ({
+      text: text(await gql(`mutation { updateCustomer(id: "${f.live}", profile: { remark: "r" }) { customer ${NAME} } }`)),
+      shows: 'VISIBLE live',
+    }),
     hidden: async () => {
       const id = await customer('HIDDEN deleted by this call', 'external_id', 'payload-del');
       return text(await gql(`mutation { deleteCustomer(id: "${id}") { customer ${NAME} } }`));
@@ -215,7 +257,11 @@ const probes: Record<string, Probe> = {
   },
   'CreateCustomerByIdentityPayload.customer': {
     visible: async () => ({
-      text: text(await gql(`mutation { createCustomerByIdentity(input: { name: "VISIBLE by identity", identityList: [{ identityType: "external_id", identityValue: "cbi-1" }] }) { customer ${NAME} } }`)),
+      text: text(
+        await gql(
+          `mutation { createCustomerByIdentity(input: { name: "VISIBLE by identity", identityList: [{ identityType: "external_id", identityValue: "cbi-1" }] }) { customer ${NAME} } }`,
+        ),
+      ),
       shows: 'VISIBLE by identity',
     }),
     hidden: null,
@@ -225,7 +271,10 @@ const probes: Record<string, Probe> = {
     visible: async () => {
       const a = await customer('VISIBLE merge survivor 2', 'external_id', 'ms-a');
       const b = await customer('merged away 2', 'email', 'msb@example.test');
-      return { text: text(await gql(`mutation { mergeCustomers(targetId: "${a}", sourceIds: ["${b}"]) { customer ${NAME} } }`)), shows: 'VISIBLE merge survivor 2' };
+      return {
+        text: text(await gql(`mutation { mergeCustomers(targetId: "${a}", sourceIds: ["${b}"]) { customer ${NAME} } }`)),
+        shows: 'VISIBLE merge survivor 2',
+      };
     },
     hidden: null,
     why: 'it answers the survivor the call just merged into',
@@ -236,28 +285,51 @@ const probes: Record<string, Probe> = {
       const b = await customer('VISIBLE brought back', 'email', 'umb@example.test');
       const merged = await gql(`mutation { mergeCustomers(targetId: "${a}", sourceIds: ["${b}"]) { mergeEventIds } }`);
       const id = merged.data.mergeCustomers.mergeEventIds[0];
-      return { text: text(await gql(`mutation { unmergeCustomer(mergeEventId: ${id}) { customer ${NAME} } }`)), shows: 'VISIBLE brought back' };
+      return {
+        text: text(await gql(`mutation { unmergeCustomer(mergeEventId: ${id}) { customer ${NAME} } }`)),
+        shows: 'VISIBLE brought back',
+      };
     },
     hidden: null,
     why: 'it answers the customer the call just brought back to life',
   },
   'ResolutionExplanation.targetCustomer': {
     visible: async () => ({
-      text: text(await gql(`{ explainResolution(input: { identityList: [{ identityType: "phone", identityValue: "13700000001" }] }) { targetCustomer ${NAME} } }`)),
+      text: text(
+        await gql(
+          `{ explainResolution(input: { identityList: [{ identityType: "phone", identityValue: "13700000001" }] }) { targetCustomer ${NAME} } }`,
+        ),
+      ),
       shows: 'VISIBLE live',
     }),
     hidden: async () =>
-      text(await gql(`{ explainResolution(input: { identityList: [{ identityType: "phone", identityValue: "${f.deletedPhone}" }, { identityType: "external_id", identityValue: "tomb-1" }] }) { targetCustomer ${NAME} } }`)),
+      text(
+        await gql(
+          `{ explainResolution(input: { identityList: [{ identityType: "phone", identityValue: "${f.deletedPhone}" }, { identityType: "external_id", identityValue: "tomb-1" }] }) { targetCustomer ${NAME} } }`,
+        ),
+      ),
   },
   'Subscription.customerChanged': {
-    visible: async () => ({ text: await streamFirst(CHANGES, { id: f.live }, t.tokens.read, async () => void (await gql(`mutation { updateCustomer(id: "${f.live}", profile: { remark: "s" }) { customerId } }`))), shows: 'VISIBLE live' }),
+    visible: async () => ({
+      text: await streamFirst(CHANGES, { id: f.live }, t.tokens.read, async () => {
+        await gql(`mutation { updateCustomer(id: "${f.live}", profile: { remark: "s" }) { customerId } }`);
+      }),
+      shows: 'VISIBLE live',
+    }),
     hidden: async () => streamFirst(CHANGES, { id: f.deleted }, t.tokens.read),
   },
   'CustomerChange.customer': {
-    visible: async () => ({ text: await streamFirst(CHANGES, { id: f.friend }, t.tokens.read, async () => void (await gql(`mutation { updateCustomer(id: "${f.friend}", profile: { remark: "s" }) { customerId } }`))), shows: 'VISIBLE friend' }),
+    visible: async () => ({
+      text: await streamFirst(CHANGES, { id: f.friend }, t.tokens.read, async () => {
+        await gql(`mutation { updateCustomer(id: "${f.friend}", profile: { remark: "s" }) { customerId } }`);
+      }),
+      shows: 'VISIBLE friend',
+    }),
     hidden: async () => {
       const id = await customer('HIDDEN deleted while watched', 'external_id', 'watched');
-      return streamFirst(CHANGES, { id }, t.tokens.read, async () => void (await gql(`mutation { deleteCustomer(id: "${id}") { customerId } }`)));
+      return streamFirst(CHANGES, { id }, t.tokens.read, async () => {
+        await gql(`mutation { deleteCustomer(id: "${id}") { customerId } }`);
+      });
     },
   },
   'Query.importJob': {
@@ -265,12 +337,19 @@ const probes: Record<string, Probe> = {
     hidden: async () => text(await gql(`{ importJob(id: ${f.foreignJob}) { batchId } }`, {}, f.mine)),
   },
   'QueryImportJobsConnectionEdge.node': {
-    visible: async () => ({ text: text(await gql(`{ importJobs(first: 100) { edges { node { batchId } } } }`, {}, f.mine)), shows: job(f.ownJob) }),
+    visible: async () => ({
+      text: text(await gql(`{ importJobs(first: 100) { edges { node { batchId } } } }`, {}, f.mine)),
+      shows: job(f.ownJob),
+    }),
     hidden: async () => text(await gql(`{ importJobs(first: 100) { edges { node { batchId } } } }`, {}, f.mine)),
   },
   'Mutation.importCustomers': {
     visible: async () => {
-      const body = await gql(`mutation { importCustomers(input: { kind: PROFILE, publicParams: { isMatching: false, importMode: 2 }, profiles: [{ realName: "x" }] }) { batchId origin } }`, {}, f.mine);
+      const body = await gql(
+        `mutation { importCustomers(input: { kind: PROFILE, publicParams: { isMatching: false, importMode: 2 }, profiles: [{ realName: "x" }] }) { batchId origin } }`,
+        {},
+        f.mine,
+      );
       return { text: text(body), shows: '"origin":"GRAPHQL"' };
     },
     hidden: null,

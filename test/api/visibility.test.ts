@@ -77,7 +77,9 @@ describe('node and nodes', () => {
     expect(many.body.data.nodes.map((n: { customerId: number }) => n.customerId)).toEqual([survivor, survivor]);
 
     // The tombstone is not a visible customer anywhere: the merge event names it by id only.
-    const events = await t.graphql(`{ mergeEvents(customerId: "${survivor}") { edges { node { sourceId source { name } target { customerId } } } } }`);
+    const events = await t.graphql(
+      `{ mergeEvents(customerId: "${survivor}") { edges { node { sourceId source { name } target { customerId } } } } }`,
+    );
     expect(events.body.data.mergeEvents.edges).toEqual([{ node: { sourceId: merged, source: null, target: { customerId: survivor } } }]);
   });
 });
@@ -142,7 +144,11 @@ describe('import jobs of another app', () => {
       const job = await t.graphql(`{ importJob(id: ${id}) { batchId errors { message } } }`, {}, { token: otherApp });
       const node = await t.graphql(NODE, { id: encodeGlobalID('ImportJob', id) }, { token: otherApp });
       const nodes = await t.graphql(NODES, { ids: [encodeGlobalID('ImportJob', id)] }, { token: otherApp });
-      expect([job.body, node.body, nodes.body]).toEqual([{ data: { importJob: null } }, { data: { node: null } }, { data: { nodes: [null] } }]);
+      expect([job.body, node.body, nodes.body]).toEqual([
+        { data: { importJob: null } },
+        { data: { node: null } },
+        { data: { nodes: [null] } },
+      ]);
     }
     const admin = await t.graphql(NODE, { id: encodeGlobalID('ImportJob', batchId) }, { token: t.tokens.all });
     expect(admin.body.data.node).toMatchObject({ batchId });
@@ -157,10 +163,15 @@ describe('import jobs of another app', () => {
       stream.close();
       const rest = await t.request('GET', `/api/integrate/audience/import/result?batchId=${id}`, { token: otherApp });
       // Same shape for both: only the id in the messages differs.
-      answers.push(JSON.parse(JSON.stringify({ first, rest: { status: rest.status, body: rest.body } }).replaceAll(`job ${id} not`, 'job N not')));
+      answers.push(
+        JSON.parse(JSON.stringify({ first, rest: { status: rest.status, body: rest.body } }).replaceAll(`job ${id} not`, 'job N not')),
+      );
     }
     const [foreign, unknown] = answers;
-    expect(foreign).toMatchObject({ first: { event: 'next', data: { errors: [{ extensions: { code: 'NOT_FOUND' } }] } }, rest: { status: 404 } });
+    expect(foreign).toMatchObject({
+      first: { event: 'next', data: { errors: [{ extensions: { code: 'NOT_FOUND' } }] } },
+      rest: { status: 404 },
+    });
     expect(foreign).toEqual(unknown);
 
     const own = await subscribe(url, JOB, { id: batchId }, t.tokens.readWrite);

@@ -33,7 +33,9 @@ describe('GraphQL admin fields', () => {
   });
 
   it('createApp answers the secret once; it exchanges for a working token; bad scopes are BAD_INPUT naming them', async () => {
-    const res = await t.graphql('mutation { createApp(name: "console", scopes: ["customer:read"]) { appKey secret app { name scopes activeTokens } } }');
+    const res = await t.graphql(
+      'mutation { createApp(name: "console", scopes: ["customer:read"]) { appKey secret app { name scopes activeTokens } } }',
+    );
     expect(res.body.errors).toBeUndefined();
     const { appKey, secret, app } = res.body.data.createApp;
     expect(app).toEqual({ name: 'console', scopes: ['customer:read'], activeTokens: 0 });
@@ -52,7 +54,10 @@ describe('GraphQL admin fields', () => {
     const revoked = await t.graphql(`mutation { revokeApp(appKey: "${created.appKey}") { appKey revokedAt activeTokens } }`);
     expect(revoked.body.data.revokeApp).toMatchObject({ appKey: created.appKey, revokedAt: expect.any(String), activeTokens: 0 });
     expect((await t.graphql(ME, {}, { token })).status).toBe(401);
-    const exchange = await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: created.appKey, secret: created.secret } });
+    const exchange = await t.request('POST', '/openapi/auth/token', {
+      token: null,
+      body: { appKey: created.appKey, secret: created.secret },
+    });
     expect(exchange.status).toBe(401);
 
     const again = await t.graphql(`mutation { revokeApp(appKey: "${created.appKey}") { revokedAt } }`);
@@ -88,7 +93,9 @@ describe('CLI', () => {
 
       const listed = await runCli(['app', 'list', '--json'], env);
       expect(listed.code, listed.stderr).toBe(0);
-      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ appKey, name: 'crm', scopes: ['customer:read'], activeTokens: 1, revokedAt: null })]);
+      expect(JSON.parse(listed.stdout)).toEqual([
+        expect.objectContaining({ appKey, name: 'crm', scopes: ['customer:read'], activeTokens: 1, revokedAt: null }),
+      ]);
 
       const tokenRevoked = await runCli(['token', 'revoke', token], env);
       expect(tokenRevoked).toMatchObject({ code: 0, stdout: expect.stringContaining('Token revoked.') });

@@ -44,7 +44,10 @@ describe('import jobs', () => {
 
   const message = '"13800000000" already belongs to customer 42; isMatching is false, so every row creates a new customer';
   it.each([
-    [caller(1, 'customer:write'), '"13800000000" already belongs to an existing customer; isMatching is false, so every row creates a new customer'],
+    [
+      caller(1, 'customer:write'),
+      '"13800000000" already belongs to an existing customer; isMatching is false, so every row creates a new customer',
+    ],
     [caller(1, 'customer:read', 'customer:write'), message],
     [admin, message],
   ])('%#: a row error names the customer only to readers', (who, seen) => expect(importErrorFor(who, message)).toBe(seen));
