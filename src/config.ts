@@ -56,6 +56,8 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(1).optional(),
   /** Lifetime of tokens from POST /openapi/auth/token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
+  /** How long a token lookup is reused; revocations through any instance empty it at once (over Redis). */
+  TOKEN_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
   /** Import jobs one app may have waiting (PENDING) at once. */
   IMPORT_PENDING_PER_APP: z.coerce.number().int().positive().default(100),
   /** Open GraphQL subscriptions one app may hold on one instance. */

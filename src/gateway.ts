@@ -66,13 +66,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const services: Services = {
     config,
     database,
-    tokens: new TokenVerifier(database.prisma),
+    tokens: new TokenVerifier(database.prisma, config.TOKEN_CACHE_SECONDS * 1000),
     rateLimits: createRateLimits(config, app.log),
     pubsub: createLivePubSub(config, app.log),
     shutdown: new ShutdownHooks(),
   };
   // Ending the open subscription streams lets the server's close finish (it waits for them).
   services.shutdown.register('live subscriptions', () => services.pubsub.close());
+  // A token or app revoked through any instance is refused by this one at once, not after its cache time.
+  services.pubsub.onRevocation(() => services.tokens.forget());
   app.addHook('onClose', () => services.rateLimits.close());
   // Every answer names its request id, so a client can quote it and logs can be searched by it.
   app.addHook('onRequest', async (req, reply) => {

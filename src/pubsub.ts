@@ -53,6 +53,10 @@ export interface LivePubSub {
   channel(name: SubscriptionName, id: number): string;
   /** Streams of this subscription and id that have started listening in this process. */
   listening(name: SubscriptionName, id: number): number;
+  /** Tells every instance that a token or an app was revoked (each empties its token cache). */
+  publishRevocation(): void;
+  /** Calls `listener` on each revocation published by any instance, until close(). */
+  onRevocation(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -168,6 +172,17 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
     publishImportJobProgress: (jobId) => {
       if (closed) return;
       pubsub.publish(topic('importJobProgress'), jobId, { jobId });
+    },
+    publishRevocation: () => {
+      if (!closed) pubsub.publish(`${prefix}:revocations`, 0, { jobId: 0 });
+    },
+    onRevocation: (listener) => {
+      const revocations = pubsub.subscribe(`${prefix}:revocations`, 0)[Symbol.asyncIterator]();
+      const end = async () => revocations.return?.();
+      open.add(end);
+      void (async () => {
+        while (!(await revocations.next()).done) listener();
+      })();
     },
     subscribe: subscribe as LivePubSub['subscribe'],
     channel: (name, id) => `${topic(name)}:${id}`,

@@ -65,18 +65,24 @@ builder.mutationFields((t) => ({
     type: App,
     authScopes: { admin: true },
     description:
-      'Revokes an app and every token it holds: refused at once by this instance, by the others within the token cache time (5 s).',
+      'Revokes an app and every token it holds: refused at once by every instance (over Redis when REDIS_URL is set; otherwise by the others within TOKEN_CACHE_SECONDS).',
     args: { appKey: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       await ctx.services.tokens.revokeApp(args.appKey);
+      ctx.services.pubsub.publishRevocation();
       return appSummary(ctx, args.appKey);
     },
   }),
   revokeToken: t.field({
     type: RevokedToken,
     authScopes: { admin: true },
-    description: 'Revokes a token: refused at once by this instance, by the others within the token cache time (5 s).',
+    description:
+      'Revokes a token: refused at once by every instance (over Redis when REDIS_URL is set; otherwise by the others within TOKEN_CACHE_SECONDS).',
     args: { token: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ revoked: await ctx.services.tokens.revoke(args.token) }),
+    resolve: async (_root, args, ctx) => {
+      const revoked = await ctx.services.tokens.revoke(args.token);
+      if (revoked) ctx.services.pubsub.publishRevocation();
+      return { revoked };
+    },
   }),
 }));
