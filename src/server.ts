@@ -19,7 +19,7 @@ export async function openMigrated(config: Config, command: string, say: (line: 
     command,
     poolSize: config.DATABASE_POOL_SIZE,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-    onCreate: (location) => say(`Creating the embedded database in ${location} (the first start takes a few seconds)…`),
+    onCreate: (location) => say(`Creating the embedded database in ${location} (only the first start: 10–45 s, then it opens in a second or two)…`),
   });
   try {
     const report = await database.migrate();
