@@ -114,7 +114,8 @@ export async function serve(config: Config): Promise<void> {
   database.describeHolder({ url: address });
   const serving = `customer-graph serving on ${address} (${database.kind} database ${database.location})`;
   // JSON logs stay JSON: the banner is a log line there, and text for people otherwise.
-  if (logFormat === 'json') gateway.app.log.info({ url: address, database: database.kind }, serving);
+  // The start line is written whatever LOG_LEVEL says: supervisors and people wait for it.
+  if (logFormat === 'json') gateway.app.log.child({}, { level: 'info' }).info({ url: address, database: database.kind }, serving);
   else {
     console.log(
       `${serving}\n` +
