@@ -73,6 +73,13 @@ function canUnshareNetwork(): boolean {
 }
 
 describe.runIf(!usingPostgres)('embedded database shared by two processes', () => {
+  // Its own directory: the counts below must not see the customers of the tests above.
+  let db: { url: string; drop: () => Promise<void> };
+  beforeAll(async () => {
+    db = await freshDatabaseUrl();
+  });
+  afterAll(() => db.drop());
+
   // Three server starts and three CLI runs: about 13 s each on a loaded 2-core machine.
   it('runs app create, import and migrate --status through the running server, refuses migrate clearly (also from another network namespace), and frees the directory on exit or kill', async () => {
     const created = await runCli(['app', 'create', '--name', 'ops', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
