@@ -7,6 +7,7 @@ import { registerAppCommands } from './cli/apps.ts';
 import { parseScopes } from './domain/auth.ts';
 import { DomainError } from './domain/errors.ts';
 import { runWhereTheDatabaseIs } from './cli/dispatch.ts';
+import type { ImportRequestOptions } from './cli/commands.ts';
 import { openMigrated, serve } from './server.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -63,16 +64,8 @@ const integerOption = (name: string, min: number, allowed?: number[]) => (value:
   return number;
 };
 
-interface ImportCommandOptions {
-  format?: string;
-  matching: boolean;
-  matchingType: 1 | 2;
-  identifyWay: 1 | 2;
-  mode: 1 | 2;
-  chunkSize: number;
-  errors?: string;
-  progressInterval: number;
-}
+/** The import options as commander parses them: the request's, with the report path optional. */
+type ImportCommandOptions = Omit<ImportRequestOptions, 'errors'> & { errors?: string; progressInterval: number };
 
 /** Runs an import of `file` and prints its summary; sets the exit code from the job's status. */
 async function runImport(file: string, options: ImportCommandOptions): Promise<void> {
