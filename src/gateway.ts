@@ -11,6 +11,7 @@ import { DomainError } from './domain/errors.ts';
 import { startImportWorker } from './domain/imports/worker.ts';
 import { registerConsole } from './http/console.ts';
 import { registerCors } from './http/cors.ts';
+import { registerDisconnectCancellation } from './http/disconnect.ts';
 import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
@@ -80,6 +81,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Before any route: a request whose client disconnects has its SQL cancelled.
+  registerDisconnectCancellation(app);
   // While shutting down, answers close their connection: a kept-alive idle socket would hold
   // the server open until its keep-alive timeout.
   app.addHook('onSend', async (_req, reply) => {

@@ -2,6 +2,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
+import { CancellablePool } from './cancellation.ts';
 import type { MigrationTarget } from './migrator.ts';
 
 // Any fixed number: two instances starting at once take turns applying migrations.
@@ -24,9 +25,12 @@ export function postgresConfig(url: string, poolSize: number): pg.PoolConfig {
   };
 }
 
-/** The pool Prisma queries through, created here so that /metrics can read its counts. */
-export function postgresPool(config: pg.PoolConfig): pg.Pool {
-  return new pg.Pool(config);
+/**
+ * The pool Prisma queries through, created here so that /metrics can read its counts; its
+ * statements are cancelled when the request running them is abandoned (cancellation.ts).
+ */
+export function postgresPool(config: pg.PoolConfig): CancellablePool {
+  return new CancellablePool(config);
 }
 
 export function postgresAdapter(pool: pg.Pool): PrismaPg {

@@ -3,6 +3,7 @@
 // family (envelopes) map errors through here, so both say the same thing.
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, Kind } from 'graphql';
+import { WorkAborted } from '../db/cancellation.ts';
 import { DomainError, httpStatusOf, type ErrorCode, type FieldIssue } from '../domain/errors.ts';
 import type { ErrorInfo } from '../platform/envelopes.ts';
 
@@ -54,6 +55,15 @@ function unavailable(error: unknown): boolean {
   return false;
 }
 
+/** The request's client went away and its SQL was cancelled (src/db/cancellation.ts). */
+function abandoned(error: unknown): boolean {
+  for (let e = error as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof WorkAborted || /canceling statement due to user request/i.test(e.message ?? '')) return true;
+    e = (e.cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError) as typeof e;
+  }
+  return false;
+}
+
 /** PostgreSQL cancelled the statement: DATABASE_STATEMENT_TIMEOUT_MS ran out (57014). */
 function statementTimedOut(error: unknown): boolean {
   for (let e = error as { code?: string; originalCode?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
@@ -72,6 +82,8 @@ export function describeError(error: unknown, production: boolean): ErrorInfo {
     if (described) return described;
   }
   const e = error as { code?: string; message?: string };
+  // No one reads this answer; the message is for the log.
+  if (abandoned(error)) return { code: 'UNAVAILABLE', message: 'the statement was cancelled: its client went away (or an operator cancelled it)', status: 503, issues: [] };
   if (statementTimedOut(error)) {
     const message = 'the query ran longer than the database allows (DATABASE_STATEMENT_TIMEOUT_MS); ask for less: a smaller page, a narrower filter';
     return { code: 'UNAVAILABLE', message, status: 503, issues: [] };
