@@ -158,7 +158,7 @@ async function streamFirst(
 }
 
 const CHANGES = `subscription($id: ID!) { customerChanged(id: $id) { kind customerId customer ${NAME} } }`;
-const PROGRESS = `subscription($id: Int!) { importJobProgress(id: $id) { batchId status } }`;
+const PROGRESS = `subscription($id: ID!) { importJobProgress(id: $id) { batchId status } }`;
 
 const probes: Record<string, Probe> = {
   'Query.customer': {
