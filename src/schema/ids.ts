@@ -55,11 +55,7 @@ export function parseObjectIds(typename: IdTypename, values: readonly (string | 
 }
 
 /** parseObjectId for an optional argument: null and undefined stay absent. */
-export function parseOptionalObjectId(
-  typename: IdTypename,
-  value: string | number | null | undefined,
-  field: string,
-): number | undefined {
+export function parseOptionalObjectId(typename: IdTypename, value: string | number | null | undefined, field: string): number | undefined {
   return value === null || value === undefined ? undefined : parseObjectId(typename, value, field);
 }
 

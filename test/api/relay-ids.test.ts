@@ -82,11 +82,19 @@ describe('the schema', () => {
 
   // Values read through their parent, with no identity of their own to cache them by.
   const values = new Set([
-    'Query', 'Mutation', 'Subscription', 'PageInfo', 'Viewer', 'CreatedApp', 'RevokedToken', 'CustomerChange',
-    'ExtendedAttribute', 'CustomerAttributeValue', 'ImportRowError',
+    'Query',
+    'Mutation',
+    'Subscription',
+    'PageInfo',
+    'Viewer',
+    'CreatedApp',
+    'RevokedToken',
+    'CustomerChange',
+    'ExtendedAttribute',
+    'CustomerAttributeValue',
+    'ImportRowError',
   ]);
-  const isValue = (name: string) =>
-    values.has(name) || /(Payload|Connection|ConnectionEdge)$/.test(name) || name.startsWith('Resolution');
+  const isValue = (name: string) => values.has(name) || /(Payload|Connection|ConnectionEdge)$/.test(name) || name.startsWith('Resolution');
 
   it('gives every object a client can cache a global id: `id: ID!`, and Node where node() fetches it', () => {
     const cacheable = Object.values(schema.getTypeMap()).filter(
@@ -159,10 +167,10 @@ describe('a Relay client passes every id it got back', () => {
     const link = await ok('query ($c: ID!) { userCustomer(userId: "u1", customerId: $c) { id } }', { c: a });
     expect(link.userCustomer.id).toBe(followers[0].id);
 
-    const merged = await ok(
-      'mutation ($t: ID!, $s: [ID!]!) { mergeCustomers(targetId: $t, sourceIds: $s) { mergeEvents { id } } }',
-      { t: a, s: [c] },
-    );
+    const merged = await ok('mutation ($t: ID!, $s: [ID!]!) { mergeCustomers(targetId: $t, sourceIds: $s) { mergeEvents { id } } }', {
+      t: a,
+      s: [c],
+    });
     const eventId = merged.mergeCustomers.mergeEvents[0].id;
     await expectNode(eventId, 'MergeEvent');
     const events = await ok('query ($c: ID) { mergeEvents(customerId: $c) { edges { node { id } } } }', { c: c });
@@ -192,10 +200,13 @@ describe('a Relay client passes every id it got back', () => {
     await expectNode(lists.attributeDefinitions[0].id, 'AttributeDefinition');
     expect(lists.apps[0].id).toBe(encodeGlobalID('App', lists.apps[0].appKey));
 
-    const job = await ok(
-      'mutation ($input: ImportCustomersInput!) { importCustomers(input: $input) { id batchId } }',
-      { input: { kind: 'PROFILE', publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, profiles: [{ phone: '13911112222' }] } },
-    );
+    const job = await ok('mutation ($input: ImportCustomersInput!) { importCustomers(input: $input) { id batchId } }', {
+      input: {
+        kind: 'PROFILE',
+        publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 },
+        profiles: [{ phone: '13911112222' }],
+      },
+    });
     const { id, batchId } = job.importCustomers;
     const listed = await ok('{ importJobs(first: 5) { edges { node { id } } } }');
     expect(listed.importJobs.edges.map((e: any) => e.node.id)).toContain(id);
@@ -228,10 +239,26 @@ describe('an id of the wrong type', () => {
       ['query ($v: ID!) { customer(id: $v) { id } }', 'id', { v: group }],
       ['query ($v: ID) { customers(filter: { groupId: $v }) { totalCount } }', 'filter.groupId', { v: customer }],
       ['query ($v: ID) { mergeEvents(customerId: $v) { totalCount } }', 'customerId', { v: group }],
-      ['query ($v: String) { auditLog(filter: { entityType: "Group", entityId: $v }) { edges { cursor } } }', 'filter.entityId', { v: customer }],
-      ['mutation ($v: ID!, $c: [ID!]!) { addGroupMembers(groupId: $v, customerIds: $c) { changed } }', 'groupId', { v: customer, c: [customer] }],
-      ['mutation ($v: [ID!]!) { addGroupMembers(groupId: "W", customerIds: $v) { changed } }'.replace('"W"', `"${group}"`), 'customerIds[1]', { v: [customer, group] }],
-      ['mutation ($v: [ID!]!) { removeGroupMembers(groupId: "W", customerIds: $v) { changed } }'.replace('"W"', `"${group}"`), 'customerIds[0]', { v: [group] }],
+      [
+        'query ($v: String) { auditLog(filter: { entityType: "Group", entityId: $v }) { edges { cursor } } }',
+        'filter.entityId',
+        { v: customer },
+      ],
+      [
+        'mutation ($v: ID!, $c: [ID!]!) { addGroupMembers(groupId: $v, customerIds: $c) { changed } }',
+        'groupId',
+        { v: customer, c: [customer] },
+      ],
+      [
+        'mutation ($v: [ID!]!) { addGroupMembers(groupId: "W", customerIds: $v) { changed } }'.replace('"W"', `"${group}"`),
+        'customerIds[1]',
+        { v: [customer, group] },
+      ],
+      [
+        'mutation ($v: [ID!]!) { removeGroupMembers(groupId: "W", customerIds: $v) { changed } }'.replace('"W"', `"${group}"`),
+        'customerIds[0]',
+        { v: [group] },
+      ],
       ['mutation ($v: ID) { createGroup(name: "X", parentId: $v) { id } }', 'parentId', { v: customer }],
       ['mutation ($v: [ID!]) { createCustomer(profile: { name: "x" }, groupIds: $v) { customerId } }', 'groupIds[0]', { v: [customer] }],
       [
@@ -245,16 +272,28 @@ describe('an id of the wrong type', () => {
       ['mutation ($v: ID!) { followCustomer(userId: "u", customerId: $v) { customerId } }', 'customerId', { v: group }],
       ['mutation ($v: ID!) { deleteCustomer(id: $v) { customerId } }', 'id', { v: group }],
     ];
-    const [customers, groups, members] = [await t.prisma.customer.count(), await t.prisma.group.count(), await t.prisma.groupMember.count()];
+    const [customers, groups, members] = [
+      await t.prisma.customer.count(),
+      await t.prisma.group.count(),
+      await t.prisma.groupMember.count(),
+    ];
     for (const [query, field, variables] of cases) {
       const res = await t.graphql(query, variables);
       const error = res.body.errors?.[0];
-      expect({ query, code: error?.extensions?.code, field: error?.extensions?.issues?.[0]?.field }).toEqual({ query, code: 'BAD_INPUT', field });
+      expect({ query, code: error?.extensions?.code, field: error?.extensions?.issues?.[0]?.field }).toEqual({
+        query,
+        code: 'BAD_INPUT',
+        field,
+      });
       expect(error.message).toMatch(/is the id of a (Customer|Group), not of a/);
     }
     const garbage = await t.graphql('{ group(id: "garbage!!") { id } }');
     expect(garbage.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_INPUT', issues: [{ field: 'id' }] } });
-    expect([await t.prisma.customer.count(), await t.prisma.group.count(), await t.prisma.groupMember.count()]).toEqual([customers, groups, members]);
+    expect([await t.prisma.customer.count(), await t.prisma.group.count(), await t.prisma.groupMember.count()]).toEqual([
+      customers,
+      groups,
+      members,
+    ]);
   });
 });
 
