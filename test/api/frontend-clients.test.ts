@@ -148,6 +148,19 @@ describe('Apollo Client 4, default HttpLink', () => {
   });
 });
 
+describe('what stays JSON', () => {
+  it('@defer for a client that accepts only JSON is 406; a batch (an array of operations) is refused', async () => {
+    const deferred = await t.request('POST', '/graphql', {
+      headers: { accept: 'application/json' },
+      body: { query: '{ viewer { appKey ... @defer { appName } } }' },
+    });
+    expect(deferred.status).toBe(406);
+    const batch = await t.request('POST', '/graphql', { body: [{ query: '{ viewer { appKey } }' }, { query: '{ viewer { appName } }' }] });
+    expect(batch.status).toBe(400);
+    expect(batch.body.data).toBeUndefined();
+  });
+});
+
 describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
   it('sends the hash alone, the document once when the server does not know it, then the hash alone again', async () => {
     const id = await newCustomer('13700000010');
