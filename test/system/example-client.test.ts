@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/domain/auth.ts';
-import { generate, outputFile } from '../../examples/client/codegen.ts';
+import { generate, manifestFile, outputFile } from '../../examples/client/codegen.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const main = fileURLToPath(new URL('../../examples/client/main.ts', import.meta.url));
@@ -23,9 +23,11 @@ function runExample(args: string[], env: Record<string, string>): Promise<{ code
   });
 }
 
-describe('examples/client/generated/graphql.ts', () => {
+describe('examples/client/generated', () => {
   it('is what codegen makes of schema.graphql and operations.graphql (run `npm run example:codegen` when this fails)', async () => {
-    expect(readFileSync(outputFile, 'utf8')).toBe(await generate());
+    const { documents, manifest } = await generate();
+    expect(readFileSync(outputFile, 'utf8')).toBe(documents);
+    expect(readFileSync(manifestFile, 'utf8')).toBe(manifest);
   });
 });
 
