@@ -86,8 +86,9 @@ export interface Page<T> {
 }
 
 /** The person's name as the console shows it. */
-export function displayName(c: Pick<CustomerSummary, 'name' | 'realName' | 'nickName'>): string {
-  return c.name || c.realName || c.nickName || '(no name)';
+export function displayName(c: Pick<CustomerSummary, 'name'>): string {
+  // The gateway names every customer it can (README "Names"): no fallback of its own here.
+  return c.name || '(no name)';
 }
 
 export const ViewerQuery = gql`

@@ -15,7 +15,7 @@ import {
   updateCustomer,
 } from '../domain/customers.ts';
 import { badInput } from '../domain/errors.ts';
-import { likeLiteral, MAX_SEARCH_LENGTH, searchCandidateIds } from '../domain/search.ts';
+import { likeLiteral, MAX_SEARCH_LENGTH, searchCandidateIds, SEARCHED_NAME_FIELDS } from '../domain/search.ts';
 import { customerLivenessSelect, liveCustomerWhere, nodeIntId } from '../domain/visibility.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
@@ -160,7 +160,7 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
     groupId: t.id({ required: false, description: 'Global id or number of a group.' }),
     search: t.string({
       required: false,
-      description: `Part of the phone, nickname or name, matched literally; at most ${MAX_SEARCH_LENGTH} characters.`,
+      description: `Part of the phone, name, real name or nickname, matched literally; at most ${MAX_SEARCH_LENGTH} characters.`,
       validate: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
     }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
@@ -234,8 +234,7 @@ async function customerWhere(prisma: PrismaClient, filter: typeof CustomerFilter
       ? {
           OR: [
             { mobile: { contains: search } },
-            { nickName: { contains: search, mode: 'insensitive' } },
-            { name: { contains: search, mode: 'insensitive' } },
+            ...SEARCHED_NAME_FIELDS.map((field) => ({ [field]: { contains: search, mode: 'insensitive' as const } })),
             ...(phoneDigits ? [{ identities: { some: { type: 'phone', value: { contains: phoneDigits } } } }] : []),
           ],
         }

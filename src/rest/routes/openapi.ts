@@ -279,7 +279,7 @@ export const openapiRoutes = [
     scope: 'customer:read',
     request: z.object({
       groupId: optional(idField).describe('客户群组id'),
-      searchKey: optional(textField).describe('关键词: part of the phone, nickname or name'),
+      searchKey: optional(textField).describe('关键词: part of the phone, name, real name or nickname'),
       startTime: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
       endTime: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive of that whole second'),
       current: optional(pageIndexField).describe(`当前页码, from 1 (default ${DEFAULT_CURRENT})`),
