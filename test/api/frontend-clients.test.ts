@@ -276,7 +276,7 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
     expect(await t.prisma.group.count({ where: { name: 'apq-auth' } })).toBe(1);
   });
 
-  it('the store is bounded: past GRAPHQL_APQ_CACHE_CHARS the least recently used document is forgotten', async () => {
+  it('the store is bounded: past GRAPHQL_APQ_CACHE_CHARS the least recently used document is forgotten; GRAPHQL_APQ=off keeps none', async () => {
     const small = await t.variant({ GRAPHQL_APQ_CACHE_CHARS: '60' });
     const register = (query: string) =>
       small.request('POST', '/graphql', { body: { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } } });
@@ -288,6 +288,11 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
     for (const query of [a, b, c]) expect((await register(query)).status).toBe(200);
     expect((await byHash(a)).status).toBe(404);
     expect((await byHash(c)).status).toBe(200);
+
+    const off = await t.variant({ GRAPHQL_APQ: 'off' });
+    const persistedQuery = { version: 1, sha256Hash: sha256(a) };
+    expect((await off.request('POST', '/graphql', { body: { query: a, extensions: { persistedQuery } } })).status).toBe(200);
+    expect((await off.request('POST', '/graphql', { body: { extensions: { persistedQuery } } })).status).toBe(404);
   });
 });
 
