@@ -14,6 +14,7 @@ import { admit } from './auth.ts';
 import { crossSiteRequest, protectGraphiQLPage, wantsGraphiQL } from './cors.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { errorLogPlugin } from './error-log-plugin.ts';
+import { incrementalErrorsPlugin } from './incremental-errors.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { limitPlugins } from './limits.ts';
 import { variableErrorsPlugin } from './variable-errors.ts';
@@ -40,6 +41,7 @@ export interface GraphQLOptions {
 
 export function createGraphQLServer(services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
   const production = services.config.production;
+  const maskError = (error: unknown) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -55,15 +57,14 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
       graphqlResponseStatusPlugin(),
       // @defer/@stream answer multipart/mixed (incremental delivery) or SSE; batching stays off.
       useDeferStream(),
+      incrementalErrorsPlugin(maskError),
       multipartSubscriptionsPlugin(),
       metricsPlugin(production),
       errorLogPlugin(),
       ...tracingPlugins(),
     ],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
-    maskedErrors: {
-      maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
-    },
+    maskedErrors: { maskError },
     renderGraphiQL,
     graphiql: services.config.graphiql && {
       title: 'customer-graph',

@@ -6,6 +6,7 @@
 // boundary. Queries with @defer keep yoga's own multipart (incremental delivery) answer.
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
+import { withoutHttpStatus } from './graphql-over-http.ts';
 
 /** The boundary Apollo's own servers use; Apollo Client reads it from the Content-Type. */
 const BOUNDARY = 'graphql';
@@ -20,11 +21,12 @@ export function acceptsMultipartSubscriptions(accept: string | null): boolean {
   });
 }
 
-/** A result without the fields yoga keeps for itself (http status and headers). */
+/** A result without the fields yoga keeps for itself (http status and headers), as yoga's SSE sends it. */
 function withoutInternals(result: ExecutionResult): ExecutionResult {
-  if (!result.extensions?.http) return result;
+  const errors = result.errors?.map(withoutHttpStatus);
+  if (!result.extensions?.http) return errors ? { ...result, errors } : result;
   const { http: _http, ...extensions } = result.extensions;
-  return { ...result, extensions: Object.keys(extensions).length ? extensions : undefined };
+  return { ...result, ...(errors ? { errors } : {}), extensions: Object.keys(extensions).length ? extensions : undefined };
 }
 
 function part(body: unknown): string {

@@ -148,6 +148,55 @@ describe('Apollo Client 4, default HttpLink', () => {
   });
 });
 
+/** The JSON parts of a multipart/mixed body, in order. */
+function multipartParts(body: string): any[] {
+  return body
+    .split(/\r\n--[^\r\n]*/)
+    .map((part) => part.slice(part.indexOf('\r\n\r\n') + 4).trim())
+    .filter((part) => part.startsWith('{'))
+    .map((part) => JSON.parse(part));
+}
+
+describe('@defer with the existing plugins', () => {
+  const multipart = { accept: 'multipart/mixed' };
+
+  it('a deferred part is masked, scoped and validated like the rest of the answer', async () => {
+    const id = await newCustomer('13700000040');
+    const res = await t.request('POST', '/graphql', {
+      token: t.tokens.write,
+      headers: multipart,
+      body: {
+        query: `query($id: ID!) { viewer { appKey }
+          ... @defer(label: "customer") { customer(id: $id) { name } }
+          ... @defer(label: "page") { customers(first: 150) { totalCount } } }`,
+        variables: { id: String(id) },
+      },
+    });
+    expect(res.status).toBe(200);
+    const parts = multipartParts(String(res.body));
+    expect(parts[0]).toMatchObject({ data: { viewer: { appKey: expect.any(String) } }, hasNext: true });
+    const incremental = parts.slice(1).flatMap((p) => p.incremental ?? []);
+    const byLabel = Object.fromEntries(incremental.map((i: any) => [i.label, i]));
+    expect(byLabel.customer.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(byLabel.page.errors[0]).toMatchObject({ extensions: { code: 'BAD_INPUT' } });
+    expect(byLabel.page.errors[0].message).toMatch(/first/);
+    expect(JSON.stringify(parts)).not.toMatch(/INTERNAL|stack|prisma|"http"/i);
+  });
+
+  it('a mutation with a deferred selection writes once, audits once, and answers the deferred part', async () => {
+    const res = await t.request('POST', '/graphql', {
+      headers: multipart,
+      body: { query: 'mutation { createGroup(name: "deferred-group") { groupId ... @defer { name } } }' },
+    });
+    expect(res.status).toBe(200);
+    const parts = multipartParts(String(res.body));
+    expect(parts[0].data.createGroup.groupId).toEqual(expect.any(Number));
+    expect(parts.flatMap((p) => p.incremental ?? [])[0].data).toEqual({ name: 'deferred-group' });
+    expect(await t.prisma.group.count({ where: { name: 'deferred-group' } })).toBe(1);
+    expect(await t.prisma.auditLog.count({ where: { action: 'createGroup', entityType: 'Group', entityId: String(parts[0].data.createGroup.groupId) } })).toBe(1);
+  });
+});
+
 describe('what stays JSON', () => {
   it('@defer for a client that accepts only JSON is 406; a batch (an array of operations) is refused', async () => {
     const deferred = await t.request('POST', '/graphql', {
@@ -227,7 +276,7 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
     expect(await t.prisma.group.count({ where: { name: 'apq-auth' } })).toBe(1);
   });
 
-  it('the store is bounded: past GRAPHQL_APQ_CACHE_CHARS the least recently used document is forgotten', async () => {
+  it('the store is bounded: past GRAPHQL_APQ_CACHE_CHARS the least recently used document is forgotten; GRAPHQL_APQ=off keeps none', async () => {
     const small = await t.variant({ GRAPHQL_APQ_CACHE_CHARS: '60' });
     const register = (query: string) =>
       small.request('POST', '/graphql', { body: { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } } });
@@ -239,6 +288,11 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
     for (const query of [a, b, c]) expect((await register(query)).status).toBe(200);
     expect((await byHash(a)).status).toBe(404);
     expect((await byHash(c)).status).toBe(200);
+
+    const off = await t.variant({ GRAPHQL_APQ: 'off' });
+    const persistedQuery = { version: 1, sha256Hash: sha256(a) };
+    expect((await off.request('POST', '/graphql', { body: { query: a, extensions: { persistedQuery } } })).status).toBe(200);
+    expect((await off.request('POST', '/graphql', { body: { extensions: { persistedQuery } } })).status).toBe(404);
   });
 });
 
