@@ -2,10 +2,13 @@
 // `migrate --status`), as requests that can run in this process or, when a running server holds
 // the embedded database, in that server (src/cli/local-channel.ts): the same code either way,
 // so the embedded database keeps one writer and the CLI still works beside `serve`.
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { AuditEntry } from '../domain/audit.ts';
 import { createApp, listApps, mintToken, parseScopes, revokeApp, revokeToken } from '../domain/auth.ts';
+import { auditedWrite } from '../domain/changes.ts';
 import type { Progress } from './progress.ts';
 
 export interface ImportRequestOptions {
@@ -71,11 +74,33 @@ export function parseCommandRequest(value: unknown): CommandRequest {
   }
 }
 
+/**
+ * Who the audit log names for the CLI's writes: the local operator, by the name of the user
+ * running the process that writes (beside a server holding the embedded database, the server's).
+ */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+function cliEntry(action: string, entityType: string, entityId: string | null, details: Record<string, unknown>): AuditEntry {
+  return { actor: cliActor(), action, entityType, entityId, details: { via: 'CLI', arguments: details } };
+}
+
 /** Runs a request on an open database; resolves to the command's exit status. */
 export async function runCommand(database: Database, config: Config, request: CommandRequest, io: CommandIO): Promise<number> {
   switch (request.command) {
     case 'app create': {
-      const created = await createApp(database.prisma, { name: request.name, scopes: request.scopes });
+      const entry = cliEntry('createApp', 'App', null, { name: request.name, scopes: request.scopes });
+      const created = await auditedWrite(
+        database.prisma,
+        entry,
+        () => createApp(database.prisma, { name: request.name, scopes: request.scopes }),
+        (app) => ({ entityType: 'App', entityId: app.appKey }),
+      );
       if (request.json) {
         const token = await mintToken(database.prisma, created.appKey, config.TOKEN_TTL_SECONDS);
         io.out(JSON.stringify({ appKey: created.appKey, secret: created.secret, token }));
@@ -92,7 +117,9 @@ export async function runCommand(database: Database, config: Config, request: Co
     }
     case 'import': {
       const { runImport } = await import('./import-command.ts');
-      return runImport(database, request, io);
+      // The job's submission is audited in this scope; each chunk writes its own row (imports/jobs.ts).
+      const entry = cliEntry('importFile', 'ImportJob', null, { file: request.file, options: request.options });
+      return auditedWrite(database.prisma, entry, () => runImport(database, request, io));
     }
     case 'app list': {
       const apps = await listApps(database.prisma);
@@ -108,12 +135,15 @@ export async function runCommand(database: Database, config: Config, request: Co
       return 0;
     }
     case 'app revoke': {
-      const revoked = await revokeApp(database.prisma, request.appKey);
+      const entry = cliEntry('revokeApp', 'App', request.appKey, { appKey: request.appKey });
+      const revoked = await auditedWrite(database.prisma, entry, () => revokeApp(database.prisma, request.appKey));
       io.out(`Revoked ${revoked.appKey} at ${revoked.revokedAt.toISOString()} (${revoked.tokensRevoked} token(s) revoked now).`);
       return 0;
     }
     case 'token revoke': {
-      const revoked = await revokeToken(database.prisma, request.token);
+      // The token itself is never written to the audit log.
+      const entry = cliEntry('revokeToken', 'Token', null, {});
+      const revoked = await auditedWrite(database.prisma, entry, () => revokeToken(database.prisma, request.token));
       io.out(revoked ? 'Token revoked.' : 'No such token, or it was revoked already.');
       return revoked ? 0 : 1;
     }

@@ -18,6 +18,7 @@ import {
   validateImportRow,
   type RowError,
 } from '../domain/imports/jobs.ts';
+import { cliActor } from './commands.ts';
 import type { Progress } from './progress.ts';
 import { csvField, type RowFileFormat } from '../domain/imports/file-format.ts';
 import { fingerprint, readRows } from './row-files.ts';
@@ -59,7 +60,6 @@ export interface ImportFileResult {
   errorsFile: string | null;
 }
 
-const ACTOR = 'cli:import';
 const ERROR_PAGE = 5000;
 
 /** Exit status of the command for a job's final status. */
@@ -76,7 +76,7 @@ export async function importFile(
   const started = Date.now();
   const { file, format, publicParams } = options;
   const { sourceRef, rows: total } = await fingerprint(file, format);
-  const { job, reused } = await createImportJob(prisma, { kind: 'PROFILE', options: publicParams, origin: 'CLI', sourceRef, total }, ACTOR);
+  const { job, reused } = await createImportJob(prisma, { kind: 'PROFILE', options: publicParams, origin: 'CLI', sourceRef, total }, cliActor());
   let cursor = job.cursor;
   if (reused) {
     say(
@@ -111,7 +111,7 @@ export async function importFile(
   let stopped = job.mode === 1 && job.failed > 0;
   const flush = async () => {
     if (chunk.length === 0) return;
-    const applied = await applyImportChunk(prisma, job.id, chunkStart, chunk, ACTOR);
+    const applied = await applyImportChunk(prisma, job.id, chunkStart, chunk, cliActor());
     if (!applied.applied) {
       throw new Error(`job #${job.id} moved on under this process (another import of the same file is running?); stopped at row ${chunkStart}`);
     }

@@ -4,10 +4,12 @@
 // operation's transaction (it commits or rolls back with the write), and the changes are kept
 // for the scope to publish as live events once the mutation returned, i.e. after commit.
 //
-// Outside a scope (the CLI, the import worker, tests calling the domain) reporting does nothing.
+// Outside a scope (tests calling the domain) reporting does nothing; the CLI's writes run in one
+// (auditedWrite below) and the import worker's chunks write their own row (imports/jobs.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { auditRow, type AuditEntry } from './audit.ts';
+import { DomainError } from './errors.ts';
 
 /** Customer ids by what happened to them; merged: the ids merged away and their survivor. */
 export interface ChangeSet {
@@ -93,4 +95,35 @@ export async function reportingAttempt<T>(attempt: () => Promise<T>): Promise<T>
     if (scope && before) Object.assign(scope, before);
     throw error;
   }
+}
+
+/**
+ * Runs a write made outside GraphQL (the CLI's) in a write scope, as the write plugin runs a
+ * mutation: what the domain operation reports is audited inside its transaction; a write that
+ * reports nothing (configuration: apps, tokens) is recorded when it returns, with `entity` of
+ * its result; one that fails and committed nothing is recorded as error with its code.
+ */
+export async function auditedWrite<T>(
+  prisma: PrismaClient,
+  entry: AuditEntry,
+  work: () => Promise<T>,
+  entity?: (result: T) => { entityType: string; entityId: string } | null,
+): Promise<T> {
+  const scope: WriteScope = { entry, changes: {}, auditId: null };
+  let result: T;
+  try {
+    result = await runInWriteScope(scope, work);
+  } catch (error) {
+    const committed = scope.auditId !== null && (await prisma.auditLog.count({ where: { id: scope.auditId } })) > 0;
+    if (!committed) {
+      const code = error instanceof DomainError ? error.code : 'INTERNAL';
+      await prisma.auditLog.create({ data: auditRow(entry, { outcome: 'error', code }) });
+    }
+    throw error;
+  }
+  if (scope.auditId === null) {
+    const about = changedEntity(scope.changes) ?? entity?.(result) ?? null;
+    await prisma.auditLog.create({ data: auditRow(entry, { outcome: 'ok', changes: compact(scope.changes) }, about) });
+  }
+  return result;
 }

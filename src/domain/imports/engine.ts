@@ -22,7 +22,11 @@ export interface ChunkOutcome {
   succeeded: number;
   failed: number;
   errors: RowError[];
+  /** Customers the chunk created and changed: what its audit row records. */
+  changes: { created: number[]; updated: number[] };
 }
+
+const NO_CHANGES = { created: [], updated: [] };
 
 async function lookUp(tx: Tx, rows: readonly ParsedRow[]): Promise<Lookup> {
   const pairs = new Map<string, { type: string; value: string }>();
@@ -117,12 +121,12 @@ function validateRows(options: ImportOptions, raw: unknown[], startRow: number, 
  */
 export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, raw: unknown[], startRow: number): Promise<ChunkOutcome> {
   const { parsed, errors } = validateRows(options, raw, startRow, rules);
-  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: raw.length, errors };
+  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: raw.length, errors, changes: NO_CHANGES };
   const lookup = await lookUpChunk(tx, parsed, options.isMatching);
   const definitions = await customFieldDefinitions(tx, parsed);
   const plan = planChunk(options, rules, parsed, lookup, await heldByFound(tx, lookup), definitions);
   errors.push(...plan.errors);
-  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: raw.length, errors };
-  await writeChunk(tx, options, plan);
-  return { succeeded: plan.succeeded, failed: raw.length - plan.succeeded, errors };
+  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: raw.length, errors, changes: NO_CHANGES };
+  const changes = await writeChunk(tx, options, plan);
+  return { succeeded: plan.succeeded, failed: raw.length - plan.succeeded, errors, changes };
 }

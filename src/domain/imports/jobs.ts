@@ -6,12 +6,13 @@
 import { uniqueViolation } from '../../db/errors.ts';
 import { refreshImportStatistics } from '../../db/statistics.ts';
 import type { ImportJob, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { auditRow } from '../audit.ts';
+import { compact, reportChanges } from '../changes.ts';
 import { DomainError, invalidInput, notFound } from '../errors.ts';
 import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
-import { applyRows } from './engine.ts';
+import { applyRows, type ChunkOutcome } from './engine.ts';
 import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
-import { reportChanges } from '../changes.ts';
 
 export type { ImportKind, RowError } from './rows.ts';
 
@@ -110,6 +111,8 @@ interface LockedJob {
   status: string;
   options: string;
   cursor: number;
+  /** The app that submitted the job; null for the CLI's. */
+  appKey: string | null;
 }
 
 export interface ChunkResult {
@@ -124,10 +127,10 @@ export interface ChunkResult {
  * write, record row errors, add to counts, set cursor = startRow + rows.length). If the job's
  * cursor ≠ startRow nothing is written and applied = false (someone else did it: never doubled).
  * In mode 1 (all-or-nothing) a chunk with any row error writes nothing but the errors (and the
- * job will end FAILED).
+ * job will end FAILED). The chunk's audit row is written in the same transaction: its actor is
+ * the job's app (`app:<appKey>`), or `actor` for a job no app submitted (the CLI's).
  */
 export async function applyImportChunk(prisma: PrismaClient, jobId: number, startRow: number, rows: unknown[], actor: string): Promise<ChunkResult> {
-  void actor;
   const rules = await identityTypeRules(prisma);
   return retryingTransaction(
     prisma,
@@ -135,7 +138,8 @@ export async function applyImportChunk(prisma: PrismaClient, jobId: number, star
     async (tx) => {
       // The job row's lock orders every writer of this job: the cursor check below cannot race.
       const [job] = await tx.$queryRaw<LockedJob[]>`
-        SELECT "id", "kind", "status", "options", "cursor" FROM "ImportJob" WHERE "id" = ${jobId} FOR UPDATE`;
+        SELECT j."id", j."kind", j."status", j."options", j."cursor", a."appKey"
+        FROM "ImportJob" j LEFT JOIN "App" a ON a."id" = j."appId" WHERE j."id" = ${jobId} FOR UPDATE OF j`;
       if (!job) throw notFound('import job', jobId, 'jobId');
       if (Number(job.cursor) !== startRow || (FINISHED_STATUSES as readonly string[]).includes(job.status)) {
         return { applied: false, succeeded: 0, failed: 0, errors: [] };
@@ -154,10 +158,18 @@ export async function applyImportChunk(prisma: PrismaClient, jobId: number, star
           "startedAt" = COALESCE("startedAt", ${new Date()}::timestamp),
           "updatedAt" = ${new Date()}::timestamp
         WHERE "id" = ${jobId}`;
+      await auditChunk(tx, job.appKey ? `app:${job.appKey}` : actor, jobId, startRow, rows.length, outcome);
       return { applied: true, ...outcome };
     },
     { timeout: CHUNK_TIMEOUT_MILLIS, maxWait: CHUNK_TIMEOUT_MILLIS },
   );
+}
+
+/** One audit row per applied chunk: which rows, their counts, the customers created and changed (ids only). */
+async function auditChunk(tx: Prisma.TransactionClient, actor: string, jobId: number, startRow: number, count: number, outcome: ChunkOutcome) {
+  const entry = { actor, action: 'importChunk', entityType: 'ImportJob', entityId: String(jobId) };
+  const details = { outcome: 'ok', rows: { from: startRow, count }, succeeded: outcome.succeeded, failed: outcome.failed };
+  await tx.auditLog.create({ data: auditRow(entry, { ...details, changes: compact(outcome.changes) }) });
 }
 
 /** Records row errors on a job (a chunk's, or a page of a file check's). */

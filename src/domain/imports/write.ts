@@ -150,8 +150,21 @@ async function writeMemberships(tx: Tx, options: ImportOptions, memberships: Chu
   }
 }
 
-/** Writes `plan` inside `tx`. */
-export async function writeChunk(tx: Tx, options: ImportOptions, plan: ChunkPlan): Promise<void> {
+/** The existing customers a plan writes to (profile, identities, tags, attributes, groups). */
+function existingCustomersOf(plan: ChunkPlan): number[] {
+  const ids = [
+    ...plan.updates.keys(),
+    ...plan.newIdentities.map((i) => i.customerId),
+    ...plan.takenOver.map((t) => t.customerId),
+    ...plan.tags.map((t) => t.customerId),
+    ...plan.attributes.map((a) => a.customerId),
+    ...plan.memberships.map((m) => m.customerId),
+  ];
+  return [...new Set(ids.filter((id) => id > 0))].sort((a, b) => a - b);
+}
+
+/** Writes `plan` inside `tx`; returns the customers it created and those it changed (for the audit row). */
+export async function writeChunk(tx: Tx, options: ImportOptions, plan: ChunkPlan): Promise<{ created: number[]; updated: number[] }> {
   const realId = await insertCustomers(tx, plan.newCustomers);
   const idOf: IdOf = (customerId) => (customerId < 0 ? realId.get(customerId)! : customerId);
   await updateCustomers(tx, plan.updates);
@@ -159,4 +172,5 @@ export async function writeChunk(tx: Tx, options: ImportOptions, plan: ChunkPlan
   await writeTags(tx, plan.tags, idOf);
   await writeAttributes(tx, plan.attributes, idOf);
   await writeMemberships(tx, options, plan.memberships, idOf);
+  return { created: [...realId.values()], updated: existingCustomersOf(plan) };
 }
