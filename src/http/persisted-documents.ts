@@ -44,7 +44,7 @@ export function loadManifest(path: string, schema: GraphQLSchema): Manifest {
   try {
     entries = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`GRAPHQL_PERSISTED_DOCUMENTS: cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`GRAPHQL_PERSISTED_DOCUMENTS: cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   if (!entries || typeof entries !== 'object' || Array.isArray(entries)) {
     throw new Error(`GRAPHQL_PERSISTED_DOCUMENTS: ${path} must be a JSON object {"<sha256>": "<document>"}`);
@@ -97,13 +97,14 @@ export function persistedDocumentPlugins(config: Config, schema: GraphQLSchema):
   const mayRunAnyDocument = new WeakSet<Request>();
   const markAdmins: Plugin<Record<string, unknown>, ServerContext> = {
     onParams({ request, context }) {
-      const caller = (context as unknown as ServerContext).req.caller;
+      const caller = context.req.caller;
       if (caller?.scopes.has('admin')) mayRunAnyDocument.add(request);
     },
   };
   return [
     normaliseHash,
     ...(trustedOnly ? [markAdmins as Plugin] : []),
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by TypeScript 7 (typecheck)
     usePersistedOperations({
       allowArbitraryOperations: trustedOnly ? (request) => mayRunAnyDocument.has(request) : true,
       getPersistedOperation: (hash) => store.get(hash),
@@ -122,6 +123,7 @@ export function persistedDocumentPlugins(config: Config, schema: GraphQLSchema):
     }) as Plugin,
     // Checks that a document sent with a hash is the hash's (PERSISTED_QUERY_MISMATCH, 400), and
     // registers it when APQ is on.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by TypeScript 7 (typecheck)
     useAPQ({ store }) as Plugin,
   ];
 }

@@ -51,7 +51,7 @@ function recordingFetch(token: string) {
   const seen: Array<{ method: string; body: any; accept: string; contentType?: string; status?: number }> = [];
   const send: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);
-    const params = Object.fromEntries(new URL(String(input)).searchParams);
+    const params = Object.fromEntries(new URL(input instanceof Request ? input.url : input.toString()).searchParams);
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : { ...params, extensions: JSON.parse(params.extensions ?? 'null') };
     const entry: (typeof seen)[number] = { method: init?.method ?? 'GET', body, accept: headers.get('accept') ?? '' };
     seen.push(entry);
