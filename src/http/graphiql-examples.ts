@@ -126,14 +126,14 @@ query MergeHistory($targetId: ID) {
   }
 }
 
-mutation Unmerge($mergeEventId: Int!) {
+mutation Unmerge($mergeEventId: ID!) {
   unmergeCustomer(mergeEventId: $mergeEventId) {
     customerId
     targetId
     keptFields
   }
 }`,
-    variables: vars({ targetId: '1', sourceIds: ['2'], mergeEventId: 1 }),
+    variables: vars({ targetId: '1', sourceIds: ['2'], mergeEventId: '1' }),
   },
   {
     query: `# 6. Groups, friends and followers: create a group (groupId 1 on a fresh database), put A
@@ -142,7 +142,7 @@ mutation CreateGroup {
   createGroup(name: "VIP", kind: GROUP) { groupId name }
 }
 
-mutation AddMembers($groupId: Int!, $customerIds: [Int!]!) {
+mutation AddMembers($groupId: ID!, $customerIds: [ID!]!) {
   addGroupMembers(groupId: $groupId, customerIds: $customerIds) { groupId changed }
 }
 
@@ -166,7 +166,7 @@ query Groups($userId: String!) {
     edges { node { customerId reference created customer { name mobile } } }
   }
 }`,
-    variables: vars({ groupId: 1, customerIds: [1, 2], customerId: '1', friendIds: ['2'], userId: '998' }),
+    variables: vars({ groupId: '1', customerIds: ['1', '2'], customerId: '1', friendIds: ['2'], userId: '998' }),
   },
   {
     query: `# 7. Imports: submit rows as an import job (seeds 002, 004), then read it (the audience
@@ -175,7 +175,7 @@ mutation ImportCustomers($input: ImportCustomersInput!) {
   importCustomers(input: $input) { batchId status total }
 }
 
-query ImportJob($batchId: Int!) {
+query ImportJob($batchId: ID!) {
   importJob(id: $batchId) {
     batchId
     kind
@@ -190,7 +190,7 @@ query ImportJob($batchId: Int!) {
   }
 }`,
     variables: vars({
-      batchId: 1,
+      batchId: '1',
       input: {
         kind: 'PROFILE',
         publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 },
@@ -210,7 +210,7 @@ query ImportJob($batchId: Int!) {
   {
     query: `# 8. Live (Server-Sent Events). An import job's progress: its state now, again after every
 # step, until it finishes.
-subscription WatchImport($batchId: Int!) {
+subscription WatchImport($batchId: ID!) {
   importJobProgress(id: $batchId) { batchId status total processed succeeded failed }
 }
 
@@ -225,6 +225,6 @@ subscription WatchCustomer($id: ID!) {
     customer { customerId name nickName mobile }
   }
 }`,
-    variables: vars({ batchId: 1, id: '1' }),
+    variables: vars({ batchId: '1', id: '1' }),
   },
 ];

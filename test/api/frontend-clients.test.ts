@@ -183,6 +183,21 @@ describe('@defer with the existing plugins', () => {
     expect(JSON.stringify(parts)).not.toMatch(/INTERNAL|stack|prisma|"http"/i);
   });
 
+  it('the visibility layer hides a deleted customer in a deferred part as anywhere else', async () => {
+    const id = await newCustomer('13700000041');
+    await t.graphql('mutation($id: ID!) { deleteCustomer(id: $id) { customerId } }', { id: String(id) });
+    const res = await t.request('POST', '/graphql', {
+      token: t.tokens.read,
+      headers: multipart,
+      body: {
+        query: 'query($id: ID!) { viewer { appKey } ... @defer { customer(id: $id) { name } } }',
+        variables: { id: String(id) },
+      },
+    });
+    const deferred = multipartParts(String(res.body)).flatMap((p) => p.incremental ?? []);
+    expect(deferred).toEqual([{ data: { customer: null }, path: [] }]);
+  });
+
   it('a mutation with a deferred selection writes once, audits once, and answers the deferred part', async () => {
     const res = await t.request('POST', '/graphql', {
       headers: multipart,
@@ -276,7 +291,7 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
     expect(await t.prisma.group.count({ where: { name: 'apq-auth' } })).toBe(1);
   });
 
-  it('the store is bounded: past GRAPHQL_APQ_CACHE_CHARS the least recently used document is forgotten', async () => {
+  it('the store is bounded: past GRAPHQL_APQ_CACHE_CHARS the least recently used document is forgotten; GRAPHQL_APQ=off keeps none', async () => {
     const small = await t.variant({ GRAPHQL_APQ_CACHE_CHARS: '60' });
     const register = (query: string) =>
       small.request('POST', '/graphql', { body: { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } } });
@@ -288,6 +303,11 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
     for (const query of [a, b, c]) expect((await register(query)).status).toBe(200);
     expect((await byHash(a)).status).toBe(404);
     expect((await byHash(c)).status).toBe(200);
+
+    const off = await t.variant({ GRAPHQL_APQ: 'off' });
+    const persistedQuery = { version: 1, sha256Hash: sha256(a) };
+    expect((await off.request('POST', '/graphql', { body: { query: a, extensions: { persistedQuery } } })).status).toBe(200);
+    expect((await off.request('POST', '/graphql', { body: { extensions: { persistedQuery } } })).status).toBe(404);
   });
 });
 

@@ -25,8 +25,8 @@ export type CreateCustomerByIdentityInput = {
   employeeNumber?: number | null | undefined;
   extendAttrList?: Array<ExtendAttrInput> | null | undefined;
   gender?: number | null | undefined;
-  /** Put the target in this group (it must exist). */
-  groupId?: number | null | undefined;
+  /** Put the target in this group (global id or number; it must exist). */
+  groupId?: string | number | null | undefined;
   hobby?: string | null | undefined;
   identityList: Array<IdentityInput>;
   identityPriorityStrategy?: IdentityPriorityStrategy | null | undefined;

@@ -83,7 +83,7 @@ export const openapiRoutes = [
       gender: optional(intField).describe('性别: 0 unknown, 1 male, 2 female (default 0)'),
       groupId: optional(idField).describe('分组id: the group the customer joins; empty for none (未分组)'),
     }),
-    operation: `mutation AddCustomer($profile: CustomerProfileInput!, $identities: [IdentityInput!]!, $groupIds: [Int!]) {
+    operation: `mutation AddCustomer($profile: CustomerProfileInput!, $identities: [IdentityInput!]!, $groupIds: [ID!]) {
       createCustomer(profile: $profile, identities: $identities, groupIds: $groupIds) { customerId }
     }`,
     variables: ({ groupId, ...profile }) => ({
