@@ -96,7 +96,9 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
         }
       }
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
-      response.headers.forEach((value, key) => reply.header(key, value));
+      response.headers.forEach((value, key) => {
+        reply.header(key, value);
+      });
       reply.status(response.status);
       return reply.send(response.body);
     },

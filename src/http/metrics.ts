@@ -7,7 +7,7 @@
 // must send `Authorization: Bearer <METRICS_TOKEN>` (Prometheus: `authorization.credentials`).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Services } from '../context.ts';
 import { counter, histogram, latencyBuckets, registry, reportImportJobs, reportPool } from '../metrics.ts';
@@ -91,12 +91,13 @@ export function metricsPlugin(production: boolean): Plugin {
     onValidate({ params }) {
       return ({ valid, result }) => {
         if (valid) return;
-        operations.inc({ ...operationLabels(params.schema, params.documentAST), outcome: 'rejected' });
+        operations.inc({ ...operationLabels(params.schema as GraphQLSchema, params.documentAST as DocumentNode), outcome: 'rejected' });
         countErrors(result, 'validate', production);
       };
     },
     onExecute({ args }) {
-      const labels = operationLabels(args.schema, args.document, args.operationName);
+      const { schema, document, operationName } = args as ExecutionArgs;
+      const labels = operationLabels(schema, document, operationName);
       const started = process.hrtime.bigint();
       return {
         onExecuteDone({ result }) {

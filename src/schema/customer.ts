@@ -22,7 +22,7 @@ import { customerLivenessSelect, liveCustomerWhere, nodeIntId } from '../domain/
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
-import { Identity, IdentityInput } from './identity.ts';
+import { IdentityInput } from './identity.ts';
 import { profileInputFields } from './profile-fields.ts';
 
 /** A customer id as clients send it: the number, or the Relay global id "Customer:<n>". */
@@ -146,7 +146,7 @@ builder.prismaObjectFields(Customer, (t) => ({
         where: { key: { in: args.keys.map((k) => k.trim()) } },
         select: { key: true, name: true, values: { where: { customerId: customer.id }, select: { position: true, value: true } } },
       });
-      return attributeValuesByKey(customer as unknown as Record<string, unknown>, args.keys, definitions);
+      return attributeValuesByKey(customer, args.keys, definitions);
     },
   }),
   friends: t.field({
