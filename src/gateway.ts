@@ -11,7 +11,6 @@ import { DomainError } from './domain/errors.ts';
 import { startImportWorker } from './domain/imports/worker.ts';
 import { registerConsole } from './http/console.ts';
 import { registerCors } from './http/cors.ts';
-import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
 import { registerHealth } from './http/health.ts';
@@ -21,6 +20,7 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
 import { familyOf, type ErrorInfo } from './platform/envelopes.ts';
 import { registerLegacyStatus } from './rest/legacy-status.ts';
+import { registerDocs } from './rest/docs-route.ts';
 import { registerRestShim } from './rest/shim.ts';
 import { importRows } from './metrics.ts';
 import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
@@ -81,7 +81,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   registerMetrics(app, services);
   registerHealth(app, services);
   registerTokenRoute(app, services);
-  const yoga = registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });
+  const yoga = registerGraphQL(app, services, {
+    graphiqlToken: options.graphiqlToken,
+    ownOperations: restRoutes.map((route) => route.operation),
+  });
   registerRestShim(app, services, yoga, restRoutes);
   registerDocs(app, restRoutes);
   registerConsole(app, { developmentToken: options.graphiqlToken });

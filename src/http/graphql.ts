@@ -33,6 +33,8 @@ declare module 'fastify' {
 export interface GraphQLOptions {
   /** Pre-fills GraphiQL's headers (development, embedded database, loopback only). */
   graphiqlToken?: string;
+  /** The documents of the gateway's own operations (the REST routes'): their names are metric labels. */
+  ownOperations?: string[];
 }
 
 export function createGraphQLServer(services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
@@ -44,7 +46,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     logging: false,
     // Cross-origin access is decided once for every route (cors.ts); yoga's default reflects any Origin.
     cors: false,
-    plugins: [...limitPlugins(services.config), variableErrorsPlugin(production), graphqlResponseStatusPlugin(), metricsPlugin(production), errorLogPlugin(), ...tracingPlugins()],
+    plugins: [...limitPlugins(services.config), variableErrorsPlugin(production), graphqlResponseStatusPlugin(), metricsPlugin(production, options.ownOperations ?? []), errorLogPlugin(), ...tracingPlugins()],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: {
       maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
