@@ -2,6 +2,7 @@
 // a fixed number of multi-row statements, whatever the chunk's size. New customers first
 // (their ids, returned in order, replace the plan's negative ones), then the rest.
 import { Prisma } from '../../generated/prisma/client.ts';
+import { derivedName, type NameFields } from '../display-name.ts';
 import { groupKey } from '../groups.ts';
 import { StaleRead } from '../transactions.ts';
 import type { ChunkPlan } from './plan.ts';
@@ -11,14 +12,24 @@ type Tx = Prisma.TransactionClient;
 type IdOf = (customerId: number) => number;
 
 /** Profile columns an import writes, and which of them are integers. */
-const WRITTEN_COLUMNS = ['realName', 'gender', 'address', 'birthday', 'remark', 'mobile'] as const;
+const WRITTEN_COLUMNS = ['name', 'realName', 'gender', 'address', 'birthday', 'remark', 'mobile'] as const;
 const INT_COLUMNS = new Set<string>(['gender']);
+/** Written only where the stored value is empty: `name`, derived from the row (display-name.ts). */
+const FILL_ONLY_COLUMNS = new Set<string>(['name']);
+
+type Fields = Record<string, string | number>;
+
+/** The row's fields with the name the display-name rule derives from them (rows carry no name). */
+function named(fields: Fields): Fields {
+  const name = derivedName(fields as NameFields);
+  return name === undefined ? fields : { ...fields, name };
+}
 
 /** Inserts the new customers; maps each negative id of the plan to the id inserted. */
 async function insertCustomers(tx: Tx, newCustomers: ChunkPlan['newCustomers']): Promise<Map<number, number>> {
   const realId = new Map<number, number>();
   if (newCustomers.size === 0) return realId;
-  const created = [...newCustomers];
+  const created = [...newCustomers].map(([virtual, fields]) => [virtual, named(fields)] as const);
   const columns = WRITTEN_COLUMNS.filter((c) => created.some(([, fields]) => fields[c] !== undefined));
   // One array per column (unnest): a fixed number of parameters whatever the chunk's size. The
   // rows are inserted, and their ids returned, in the order of `ord`.
@@ -42,14 +53,17 @@ async function insertCustomers(tx: Tx, newCustomers: ChunkPlan['newCustomers']):
 
 async function updateCustomers(tx: Tx, updates: ChunkPlan['updates']): Promise<void> {
   if (updates.size === 0) return;
-  const columns = WRITTEN_COLUMNS.filter((c) => [...updates.values()].some((f) => f[c] !== undefined));
-  const rows = [...updates];
+  const rows = [...updates].map(([id, fields]) => [id, named(fields)] as const);
+  const columns = WRITTEN_COLUMNS.filter((c) => rows.some(([, f]) => f[c] !== undefined));
   const arrays = columns.map((c) =>
     INT_COLUMNS.has(c) ? Prisma.sql`${rows.map(([, f]) => f[c] ?? null)}::int[]` : Prisma.sql`${rows.map(([, f]) => f[c] ?? null)}::text[]`,
   );
   const names = Prisma.raw(columns.map((c) => `"${c}"`).join(', '));
-  // Only the fields a row gives are written (null keeps the stored value).
-  const sets = Prisma.raw(columns.map((c) => `"${c}" = COALESCE(v."${c}", c."${c}")`).join(', '));
+  // Only the fields a row gives are written (null keeps the stored value); a derived name only
+  // names a customer that has none.
+  const set = (c: string) =>
+    FILL_ONLY_COLUMNS.has(c) ? `"${c}" = COALESCE(NULLIF(c."${c}", ''), v."${c}")` : `"${c}" = COALESCE(v."${c}", c."${c}")`;
+  const sets = Prisma.raw(columns.map(set).join(', '));
   await tx.$executeRaw`UPDATE "Customer" AS c SET ${sets}, "updatedAt" = now()
     FROM unnest(${rows.map(([id]) => id)}::int[], ${Prisma.join(arrays)}) AS v("id", ${names}) WHERE c."id" = v."id"`;
 }
