@@ -183,6 +183,21 @@ describe('@defer with the existing plugins', () => {
     expect(JSON.stringify(parts)).not.toMatch(/INTERNAL|stack|prisma|"http"/i);
   });
 
+  it('the visibility layer hides a deleted customer in a deferred part as anywhere else', async () => {
+    const id = await newCustomer('13700000041');
+    await t.graphql('mutation($id: ID!) { deleteCustomer(id: $id) { customerId } }', { id: String(id) });
+    const res = await t.request('POST', '/graphql', {
+      token: t.tokens.read,
+      headers: multipart,
+      body: {
+        query: 'query($id: ID!) { viewer { appKey } ... @defer { customer(id: $id) { name } } }',
+        variables: { id: String(id) },
+      },
+    });
+    const deferred = multipartParts(String(res.body)).flatMap((p) => p.incremental ?? []);
+    expect(deferred).toEqual([{ data: { customer: null }, path: [] }]);
+  });
+
   it('a mutation with a deferred selection writes once, audits once, and answers the deferred part', async () => {
     const res = await t.request('POST', '/graphql', {
       headers: multipart,
