@@ -37,6 +37,8 @@ declare module 'fastify' {
 export interface GraphQLOptions {
   /** Pre-fills GraphiQL's headers (development, embedded database, loopback only). */
   graphiqlToken?: string;
+  /** The documents of the gateway's own operations (the REST routes'): their names are metric labels. */
+  ownOperations?: string[];
 }
 
 export function createGraphQLServer(services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
@@ -59,7 +61,7 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
       useDeferStream(),
       incrementalErrorsPlugin(maskError),
       multipartSubscriptionsPlugin(),
-      metricsPlugin(production),
+      metricsPlugin(production, options.ownOperations ?? []),
       errorLogPlugin(),
       ...tracingPlugins(),
     ],
@@ -131,7 +133,9 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
         }
       }
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
-      response.headers.forEach((value, key) => reply.header(key, value));
+      response.headers.forEach((value, key) => {
+        reply.header(key, value);
+      });
       reply.status(response.status);
       return reply.send(response.body);
     },
