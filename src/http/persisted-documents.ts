@@ -104,7 +104,6 @@ export function persistedDocumentPlugins(config: Config, schema: GraphQLSchema):
   return [
     normaliseHash,
     ...(trustedOnly ? [markAdmins as Plugin] : []),
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by TypeScript 7 (typecheck)
     usePersistedOperations({
       allowArbitraryOperations: trustedOnly ? (request) => mayRunAnyDocument.has(request) : true,
       getPersistedOperation: (hash) => store.get(hash),
@@ -120,10 +119,9 @@ export function persistedDocumentPlugins(config: Config, schema: GraphQLSchema):
             403,
           ),
       },
-    }) as Plugin,
+    }),
     // Checks that a document sent with a hash is the hash's (PERSISTED_QUERY_MISMATCH, 400), and
     // registers it when APQ is on.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by TypeScript 7 (typecheck)
-    useAPQ({ store }) as Plugin,
+    useAPQ({ store }),
   ];
 }

@@ -2,7 +2,7 @@
 // a fixed number of multi-row statements, whatever the chunk's size. New customers first
 // (their ids, returned in order, replace the plan's negative ones), then the rest.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { derivedName, type NameFields } from '../display-name.ts';
+import { derivedName } from '../display-name.ts';
 import { groupKey } from '../groups.ts';
 import { StaleRead } from '../transactions.ts';
 import type { ChunkPlan } from './plan.ts';
@@ -21,7 +21,7 @@ type Fields = Record<string, string | number>;
 
 /** The row's fields with the name the display-name rule derives from them (rows carry no name). */
 function named(fields: Fields): Fields {
-  const name = derivedName(fields as NameFields);
+  const name = derivedName(fields);
   return name === undefined ? fields : { ...fields, name };
 }
 
