@@ -54,7 +54,7 @@ try {
     ids.push((await graphql(resolve, { input: { identityList, ...profile } })).createCustomerByIdentity.customerId);
   }
   const { groupId } = (await graphql('mutation { createGroup(name: "VIP 客户") { groupId } }')).createGroup;
-  await graphql('mutation ($g: Int!, $ids: [Int!]!) { addGroupMembers(groupId: $g, customerIds: $ids) { changed } }', { g: groupId, ids });
+  await graphql('mutation ($g: ID!, $ids: [ID!]!) { addGroupMembers(groupId: $g, customerIds: $ids) { changed } }', { g: groupId, ids });
   await graphql('mutation ($c: ID!, $f: [ID!]!) { addFriends(customerId: $c, friendIds: $f) { changed } }', { c: String(ids[0]), f: ids.slice(1).map(String) });
   await graphql('mutation ($c: ID!) { followCustomer(userId: "998", customerId: $c, reference: "crm") { userId } }', { c: String(ids[0]) });
   // Two records of 张三 that a merge folded into him: the console draws them in his identity graph.

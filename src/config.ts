@@ -73,6 +73,18 @@ const schema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
   /** Items a list argument may hold (GraphQL and REST), unless the argument declares its own maximum. */
   GRAPHQL_MAX_LIST_ITEMS: z.coerce.number().int().positive().default(1000),
+  /**
+   * Trusted documents: a JSON manifest `{"<sha256>": "<document>"}` (graphql-codegen's
+   * persisted-documents.json); a client sends `extensions.persistedQuery.sha256Hash` instead of
+   * the document. GRAPHQL_TRUSTED_DOCUMENTS_ONLY=on refuses every other document (admin tokens
+   * excepted) and automatic persisted queries with it.
+   */
+  GRAPHQL_PERSISTED_DOCUMENTS: z.string().min(1).optional(),
+  GRAPHQL_TRUSTED_DOCUMENTS_ONLY: z.enum(['on', 'off']).default('off'),
+  /** Automatic persisted queries (Apollo's APQ): the documents clients registered, per process. */
+  GRAPHQL_APQ: z.enum(['on', 'off']).default('on'),
+  /** Characters of documents the APQ store keeps (least recently used go first). */
+  GRAPHQL_APQ_CACHE_CHARS: z.coerce.number().int().positive().default(4_000_000),
   /** Requests an app may make per window (GraphQL and REST together); 0 turns the limit off. */
   RATE_LIMIT_REQUESTS: z.coerce.number().int().nonnegative().default(6000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),

@@ -36,7 +36,7 @@ export interface CustomerDetail extends CustomerSummary {
   identities: Identity[];
   groups: { groupId: number; name: string; kind: string }[];
   friends: CustomerSummary[];
-  followers: { id: number; userId: string; reference: string; template: string | null; script: string | null; created: string }[];
+  followers: { id: string; userId: string; reference: string; template: string | null; script: string | null; created: string }[];
   extendedAttributes: { attrKey: string; attrName: string; attrValue: string | null }[];
 }
 
@@ -86,8 +86,9 @@ export interface Page<T> {
 }
 
 /** The person's name as the console shows it. */
-export function displayName(c: Pick<CustomerSummary, 'name' | 'realName' | 'nickName'>): string {
-  return c.name || c.realName || c.nickName || '(no name)';
+export function displayName(c: Pick<CustomerSummary, 'name'>): string {
+  // The gateway names every customer it can (README "Names"): no fallback of its own here.
+  return c.name || '(no name)';
 }
 
 export const ViewerQuery = gql`
@@ -169,7 +170,7 @@ export const MergeMutation = gql`
 `;
 
 export const UnmergeMutation = gql`
-  mutation Unmerge($mergeEventId: Int!) {
+  mutation Unmerge($mergeEventId: ID!) {
     unmergeCustomer(mergeEventId: $mergeEventId) {
       customerId
       targetId
@@ -212,13 +213,13 @@ export const ImportJobsQuery = gql`
 `;
 
 export const ImportJobQuery = gql`
-  query ImportJob($id: Int!) {
+  query ImportJob($id: ID!) {
     importJob(id: $id) { ${jobFields} errors(first: 200) { row field message } }
   }
 `;
 
 export const ImportProgressSubscription = gql`
-  subscription ImportProgress($id: Int!) {
+  subscription ImportProgress($id: ID!) {
     importJobProgress(id: $id) { ${jobFields} }
   }
 `;

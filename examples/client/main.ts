@@ -7,24 +7,7 @@
 // results are checked by TypeScript against the gateway's schema.
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { CustomerByIdDocument, ResolveCustomerDocument } from './generated/graphql.ts';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (the appKey and secret from: npx customer-graph app create …)`);
-  return value;
-}
-
-/** POST /openapi/auth/token: {appKey, secret} → {code: 0, data: {token, expiresIn}}. */
-async function fetchToken(baseUrl: string, appKey: string, secret: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/openapi/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ appKey, secret }),
-  });
-  const body = (await res.json()) as { code: number; msg: string; data: { token: string } | null };
-  if (body.code !== 0 || !body.data) throw new Error(`token refused (HTTP ${res.status}): ${body.msg}`);
-  return body.data.token;
-}
+import { fetchToken, required } from './token.ts';
 
 async function main(): Promise<void> {
   const baseUrl = process.env.CUSTOMER_GRAPH_URL ?? 'http://127.0.0.1:4000';

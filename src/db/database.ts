@@ -6,6 +6,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { PoolStats } from '../metrics.ts';
 import { embeddedMigrationTarget, openEmbedded } from './embedded.ts';
+import { copyMigratedTemplate } from './embedded-template.ts';
 import type { LockHolder } from './lock.ts';
 import { migrate, pendingMigrations, type Migration, type MigrationReport, type MigrationTarget } from './migrator.ts';
 import { postgresAdapter, postgresConfig, postgresMigrationTarget, postgresPool } from './postgres.ts';
@@ -45,6 +46,8 @@ export interface OpenOptions {
   onQuery?: (sql: string) => void;
   /** Called before a new embedded database is created (it takes a few seconds). */
   onCreate?: (location: string) => void;
+  /** A new embedded database starts as a copy of the migrated template (default true). */
+  fromTemplate?: boolean;
 }
 
 export function parseDatabaseUrl(url: string): { kind: DatabaseKind; location: string } {
@@ -102,7 +105,11 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     sql = async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as Row[];
     closeDriver = async () => undefined;
   } else {
-    const handle = await openEmbedded(location, options.command, () => options.onCreate?.(location));
+    const handle = await openEmbedded(location, options.command, {
+      onCreate: () => options.onCreate?.(location),
+      // A copy of the migrated template instead of initdb and every migration (first start).
+      fromTemplate: options.fromTemplate === false ? undefined : copyMigratedTemplate,
+    });
     prisma = createClient(new PrismaPGlite(handle.pglite), options.onQuery);
     target = embeddedMigrationTarget(handle.pglite);
     describeHolder = (update) => handle.lock.describe(update);

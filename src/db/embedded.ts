@@ -14,24 +14,42 @@ export interface EmbeddedHandle {
   created: boolean;
 }
 
-export async function openEmbedded(dir: string, command: string, onCreate?: () => void): Promise<EmbeddedHandle> {
+export interface EmbeddedOptions {
+  /** Called before a new database is created. */
+  onCreate?: () => void;
+  /**
+   * Fills the new, empty (locked) directory with a migrated database; false when it cannot, and
+   * the database is then created in place (src/db/embedded-template.ts).
+   */
+  fromTemplate?: (dir: string) => Promise<boolean>;
+}
+
+export async function openEmbedded(dir: string, command: string, options: EmbeddedOptions = {}): Promise<EmbeddedHandle> {
   mkdirSync(dir, { recursive: true });
   const lock = await lockDirectory(dir, command);
   try {
     const created = !existsSync(join(dir, 'PG_VERSION'));
-    if (created) onCreate?.();
-    // Loaded on demand: deployments on PostgreSQL never load the WebAssembly build.
-    const { PGlite } = await import('@electric-sql/pglite');
-    // Extensions the migrations create (CREATE EXTENSION IF NOT EXISTS) must be loadable here:
-    // pg_trgm backs substring search.
-    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-    const pglite = new PGlite(dir, { extensions: { pg_trgm } });
-    await pglite.waitReady;
-    return { pglite, lock, created };
+    if (created) {
+      options.onCreate?.();
+      await options.fromTemplate?.(dir);
+    }
+    return { pglite: await newPGlite(dir), lock, created };
   } catch (error) {
     await lock.release();
     throw error;
   }
+}
+
+/** Opens PGlite on `dir` (creating the database when the directory is empty). */
+export async function newPGlite(dir: string): Promise<PGlite> {
+  // Loaded on demand: deployments on PostgreSQL never load the WebAssembly build.
+  const { PGlite } = await import('@electric-sql/pglite');
+  // Extensions the migrations create (CREATE EXTENSION IF NOT EXISTS) must be loadable here:
+  // pg_trgm backs substring search.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const pglite = new PGlite(dir, { extensions: { pg_trgm } });
+  await pglite.waitReady;
+  return pglite;
 }
 
 export function embeddedMigrationTarget(pglite: PGlite): MigrationTarget {

@@ -12,6 +12,7 @@ import {
   type ProfileField,
   type ProfileInput,
 } from './customer-fields.ts';
+import { displayName, fillDisplayName } from './display-name.ts';
 import { badInput, DomainError, notFound } from './errors.ts';
 import { dedupeIdentities } from './identity/rules.ts';
 import { identityTypeRules, normalizeIdentity, type IdentityRef } from './identity-types.ts';
@@ -171,6 +172,7 @@ export async function createCustomer(prisma: PrismaClient, input: NewCustomer): 
     const customer = await prisma.customer.create({
       data: {
         ...(toColumns(profile) as Prisma.CustomerCreateInput),
+        name: displayName(profile),
         identities: { create: unique.map(({ type, value }) => ({ type: type.name, value })) },
         memberships: { create: groupIds.map((groupId) => ({ groupId })) },
       },
@@ -197,7 +199,9 @@ function identityTaken(field: string, type: string, value: string): DomainError 
 export async function updateCustomer(db: Db, id: number, input: ProfileInput): Promise<Customer> {
   const profile = parseInput(profileSchema, input, 'profile');
   const target = await requireUnmergedCustomerId(db, id, 'id');
-  const customer = await db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+  const written = await db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+  // A write that leaves no name (name cleared, or never given) derives it (display-name.ts).
+  const customer = await fillDisplayName(db, written);
   await reportChanges(db, { updated: [target] });
   return customer;
 }

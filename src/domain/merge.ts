@@ -4,6 +4,7 @@
 // resolves to the survivor; chains of merges resolve to the final survivor.
 import type { Customer, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { profileFields, type ProfileField } from './customer-fields.ts';
+import { fillDisplayName } from './display-name.ts';
 import { badInput, DomainError, notFound } from './errors.ts';
 import { uniqueConflict } from './identity/rules.ts';
 import { identityTypeRules, type IdentityTypeRule } from './identity-types.ts';
@@ -204,7 +205,10 @@ async function unfill(tx: Tx, targetId: number, filled: MergeDetails['filled']):
     if (now[f.field] === f.value) restore[f.field] = f.previous;
     else keptFields.push(f.field);
   }
-  if (Object.keys(restore).length) await tx.customer.update({ where: { id: targetId }, data: restore });
+  if (Object.keys(restore).length) {
+    // A name the merge filled goes back to empty only if nothing else names the target now.
+    await fillDisplayName(tx, await tx.customer.update({ where: { id: targetId }, data: restore }));
+  }
   return keptFields;
 }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AttributeDefinition, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { attributeKey, checkValue, definitionForKey, replaceValues } from './attributes.ts';
 import { profileFields, profileSchema, toColumns, type ProfileInput } from './customer-fields.ts';
+import { fillDisplayName } from './display-name.ts';
 import { DomainError, invalidInput, type FieldIssue } from './errors.ts';
 import { addMembers, requireGroup } from './groups.ts';
 import { explainPlan, type Explanation } from './identity/explain.ts';
@@ -326,7 +327,8 @@ async function apply(
   }
 
   if (Object.keys(request.fields).length) {
-    await tx.customer.update({ where: { id: target }, data: toColumns(request.fields) as Prisma.CustomerUpdateInput });
+    const data = toColumns(request.fields) as Prisma.CustomerUpdateInput;
+    await fillDisplayName(tx, await tx.customer.update({ where: { id: target }, data }));
   }
   for (const attr of request.attributes) {
     const definition = definitions.get(attr.key) ?? (await definitionForKey(tx, attr.key, attr.name));

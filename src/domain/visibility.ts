@@ -6,6 +6,9 @@
 //   A merged-away id is an alias of its survivor: customer(id), node(id), nodes(ids) and
 //   customerChanged(id) all answer the survivor (whose id differs); a tombstone itself is never
 //   answered (MergeEvent.source is null while its merge stands).
+// - The audit log is visible to admin tokens only: node(id) of an entry answers null to others,
+//   as for an entry that does not exist (its existence is not revealed either).
+// - An identity or a friendship is seen through node(id) while its customers are live.
 // - An import job is visible to the app that submitted it, to every app when the CLI
 //   submitted it (no app), and to admin tokens.
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -31,6 +34,11 @@ export function isLiveCustomer(row: CustomerLiveness): boolean {
 
 function isAdmin(caller: Caller | null): boolean {
   return caller?.scopes.has('admin') ?? false;
+}
+
+/** Whether this caller may read audit entries (auditLog, and node of an AuditLog id). */
+export function canSeeAuditLog(caller: Caller | null): boolean {
+  return isAdmin(caller);
 }
 
 /** The Prisma filter of the import jobs this caller may see. */

@@ -92,8 +92,22 @@ function yogaHttpRefusal(source: GraphQLError | undefined): boolean {
   return http?.status === 405 || http?.status === 406 || http?.status === 415;
 }
 
+/**
+ * The persisted-query protocol's refusals keep their codes (persisted-documents.ts): Apollo's
+ * and urql's links send the document again on PersistedQueryNotFound.
+ */
+function persistedQueryError(source: GraphQLError | undefined): GraphQLError | null {
+  const code = source?.extensions?.code;
+  if (!source || source.path || (code !== 'PERSISTED_QUERY_NOT_FOUND' && code !== 'PERSISTED_QUERY_MISMATCH')) return null;
+  const message =
+    code === 'PERSISTED_QUERY_MISMATCH' ? 'extensions.persistedQuery.sha256Hash: is not the sha256 of the query sent' : source.message;
+  return new GraphQLError(message, { extensions: { code, http: source.extensions.http } });
+}
+
 /** The GraphQL error a client sees: the message, the code and the fields at fault. */
 export function toGraphQLError(error: unknown, production: boolean, source?: GraphQLError): GraphQLError {
+  const persisted = persistedQueryError(source);
+  if (persisted) return persisted;
   const info = describeError(error, production);
   return new GraphQLError(info.message, {
     nodes: source?.nodes,

@@ -104,7 +104,7 @@ mutation Merge($targetId: ID!, $sourceIds: [ID!]!) {
   },
   {
     query: `# Undo one merge (newest first along a chain), then see the merge history of a customer.
-mutation Unmerge($mergeEventId: Int!) {
+mutation Unmerge($mergeEventId: ID!) {
   unmergeCustomer(mergeEventId: $mergeEventId) {
     customerId
     targetId
@@ -142,7 +142,7 @@ mutation CreateGroup {
   createGroup(name: "VIP", kind: GROUP) { groupId name }
 }
 
-mutation AddMembers($groupId: Int!, $customerIds: [Int!]!) {
+mutation AddMembers($groupId: ID!, $customerIds: [ID!]!) {
   addGroupMembers(groupId: $groupId, customerIds: $customerIds) { groupId changed }
 }
 
@@ -164,7 +164,7 @@ mutation ImportCustomers($input: ImportCustomersInput!) {
   importCustomers(input: $input) { batchId status total }
 }
 
-query ImportJob($id: Int!) {
+query ImportJob($id: ID!) {
   importJob(id: $id) {
     batchId
     kind
@@ -202,7 +202,7 @@ subscription WatchCustomer($id: ID!) {
 }
 
 # An import job's progress: its state now, again after every step, until it finishes.
-subscription WatchImport($batchId: Int!) {
+subscription WatchImport($batchId: ID!) {
   importJobProgress(id: $batchId) { batchId status total processed succeeded failed }
 }`,
     variables: vars({ id: '1', batchId: 1 }),

@@ -33,7 +33,8 @@ function chosenJsonType(accept: string | null): string | undefined {
     .find((type) => type === GRAPHQL_RESPONSE_JSON || type === 'application/json');
 }
 
-function withoutHttpStatus(error: GraphQLError): GraphQLError {
+/** The error without `extensions.http` (yoga's own instructions, not for the client). */
+export function withoutHttpStatus(error: GraphQLError): GraphQLError {
   const { http: _http, ...extensions } = error.extensions ?? {};
   return new GraphQLError(error.message, {
     nodes: error.nodes,

@@ -1,6 +1,7 @@
 // POST/GET /graphql (GraphQL over HTTP, graphql-yoga) on fastify, and GraphiQL for browsers
 // (GRAPHIQL; off in production by default). Every request but the GraphiQL page itself needs a
 // token; a missing or unknown token is HTTP 401 before anything runs. CORS is cors.ts's, not yoga's.
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
@@ -13,11 +14,14 @@ import { admit } from './auth.ts';
 import { crossSiteRequest, protectGraphiQLPage, wantsGraphiQL } from './cors.ts';
 import { describeError, toGraphQLError } from './error-info.ts';
 import { errorLogPlugin } from './error-log-plugin.ts';
+import { incrementalErrorsPlugin } from './incremental-errors.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { limitPlugins } from './limits.ts';
 import { variableErrorsPlugin } from './variable-errors.ts';
 import { graphqlResponseStatusPlugin, refuse } from './graphql-over-http.ts';
 import { metricsPlugin } from './metrics.ts';
+import { multipartSubscriptionsPlugin } from './multipart-subscriptions.ts';
+import { persistedDocumentPlugins } from './persisted-documents.ts';
 
 export interface ServerContext {
   req: FastifyRequest;
@@ -37,6 +41,7 @@ export interface GraphQLOptions {
 
 export function createGraphQLServer(services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
   const production = services.config.production;
+  const maskError = (error: unknown) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -44,11 +49,22 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
     logging: false,
     // Cross-origin access is decided once for every route (cors.ts); yoga's default reflects any Origin.
     cors: false,
-    plugins: [...limitPlugins(services.config), variableErrorsPlugin(production), graphqlResponseStatusPlugin(), metricsPlugin(production), errorLogPlugin(), ...tracingPlugins()],
+    plugins: [
+      // Hash → document first: every plugin after sees the document as if it had been sent.
+      ...persistedDocumentPlugins(services.config, schema),
+      ...limitPlugins(services.config),
+      variableErrorsPlugin(production),
+      graphqlResponseStatusPlugin(),
+      // @defer/@stream answer multipart/mixed (incremental delivery) or SSE; batching stays off.
+      useDeferStream(),
+      incrementalErrorsPlugin(maskError),
+      multipartSubscriptionsPlugin(),
+      metricsPlugin(production),
+      errorLogPlugin(),
+      ...tracingPlugins(),
+    ],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
-    maskedErrors: {
-      maskError: (error) => toGraphQLError(error, production, error instanceof GraphQLError ? error : undefined),
-    },
+    maskedErrors: { maskError },
     renderGraphiQL,
     graphiql: services.config.graphiql && {
       title: 'customer-graph',

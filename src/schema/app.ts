@@ -1,6 +1,7 @@
 // App: the client applications (appKey, scopes) and their tokens; creating and revoking them.
 // Admin only.
 // Rules live in src/domain/auth.ts.
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { createApp, listApps, SCOPES, type AppSummary } from '../domain/auth.ts';
 import { notFound } from '../domain/errors.ts';
@@ -8,6 +9,8 @@ import { notFound } from '../domain/errors.ts';
 export const App = builder.objectRef<AppSummary>('App').implement({
   description: 'A client application (CONTRACT §2). Its secret is stored hashed and never shown again after createApp.',
   fields: (t) => ({
+    // A global id for client caches; not a Node (apps are listed to admin tokens by `apps`).
+    id: t.id({ description: 'Global id (App:<appKey>).', resolve: (app) => encodeGlobalID('App', app.appKey) }),
     appKey: t.exposeString('appKey'),
     name: t.exposeString('name'),
     scopes: t.exposeStringList('scopes', { description: `Of ${SCOPES.join(', ')}.` }),

@@ -1,6 +1,7 @@
 // Extended attributes: definitions and the grouped values shown on a customer.
 import { builder } from '../builder.ts';
 import { defineAttribute, VALUE_TYPES, type AttributeView } from '../domain/attributes.ts';
+import { nodeIntId } from '../domain/visibility.ts';
 
 export const ExtendedAttribute = builder.objectRef<AttributeView>('ExtendedAttribute').implement({
   description: 'An extended attribute of a customer (seed 001 extendAttrList, seed 004 customFields).',
@@ -14,8 +15,11 @@ export const ExtendedAttribute = builder.objectRef<AttributeView>('ExtendedAttri
 
 export const AttributeValueType = builder.enumType('AttributeValueType', { values: VALUE_TYPES });
 
-export const AttributeDefinition = builder.prismaObject('AttributeDefinition', {
+export const AttributeDefinition = builder.prismaNode('AttributeDefinition', {
   authScopes: { read: true },
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
     configId: t.exposeInt('id', { description: 'The id seed 004 customFields refer to.' }),
     key: t.exposeString('key'),

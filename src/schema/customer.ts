@@ -1,6 +1,5 @@
 // Customer: the profile, its identities, groups, friends, attributes; its queries and the
 // mutations that write a customer directly. Rules live in src/domain/customers.ts.
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { attributeValuesByKey, groupValues, MAX_ATTRIBUTE_KEYS, type AttributeValueView } from '../domain/attributes.ts';
@@ -16,28 +15,14 @@ import {
   updateCustomer,
 } from '../domain/customers.ts';
 import { badInput } from '../domain/errors.ts';
-import { likeLiteral, MAX_SEARCH_LENGTH, searchCandidateIds } from '../domain/search.ts';
-import { isInt32 } from '../domain/validation.ts';
+import { likeLiteral, MAX_SEARCH_LENGTH, searchCandidateIds, SEARCHED_NAME_FIELDS } from '../domain/search.ts';
 import { customerLivenessSelect, liveCustomerWhere, nodeIntId } from '../domain/visibility.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
+import { parseCustomerId, parseObjectIds, parseOptionalObjectId } from './ids.ts';
 import { Identity, IdentityInput } from './identity.ts';
 import { profileInputFields } from './profile-fields.ts';
-
-/** A customer id as clients send it: the number, or the Relay global id "Customer:<n>". */
-export function parseCustomerId(id: string | number, field = 'id'): number {
-  if (typeof id === 'number' && id > 0 && isInt32(id)) return id;
-  const text = String(id).trim();
-  if (/^\d{1,10}$/.test(text) && isInt32(Number(text))) return Number(text);
-  try {
-    const decoded = decodeGlobalID(text);
-    if (decoded.typename === 'Customer' && /^\d{1,10}$/.test(decoded.id) && isInt32(Number(decoded.id))) return Number(decoded.id);
-  } catch {
-    // fall through to the error below
-  }
-  throw badInput(field, `"${text}" is not a customer id`);
-}
 
 export const Customer = builder.prismaNode('Customer', {
   description: 'A person, identified by one or more identities (CONTRACT §5).',
@@ -163,14 +148,19 @@ builder.prismaObjectFields(Customer, (t) => ({
     }),
     resolve: (customer) => customer.friendships.map((f) => f.friend),
   }),
+  friendships: t.relation('friendships', {
+    description: 'The friendships behind `friends` (this customer → each live friend), as objects with an id.',
+    args: { first: t.arg.int({ defaultValue: 100, validate: z.number().int().min(1).max(500) }) },
+    query: (args) => ({ where: { friend: liveCustomerWhere }, orderBy: { friendId: 'asc' }, take: args.first ?? 100 }),
+  }),
 }));
 
 const CustomerFilter = builder.inputType('CustomerFilter', {
   fields: (t) => ({
-    groupId: t.int({ required: false }),
+    groupId: t.id({ required: false, description: 'Global id or number of a group.' }),
     search: t.string({
       required: false,
-      description: `Part of the phone, nickname or name, matched literally; at most ${MAX_SEARCH_LENGTH} characters.`,
+      description: `Part of the phone, name, real name or nickname, matched literally; at most ${MAX_SEARCH_LENGTH} characters.`,
       validate: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
     }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
@@ -243,9 +233,10 @@ async function customerWhere(prisma: PrismaClient, filter: typeof CustomerFilter
   const search = term && likeLiteral(term);
   // Through the trigram indexes when they can serve the term (src/domain/search.ts).
   const candidates = term ? await searchCandidateIds(prisma, term, phoneDigits) : null;
+  const groupId = parseOptionalObjectId('Group', filter.groupId, 'filter.groupId');
   return {
     ...liveCustomerWhere,
-    ...(filter.groupId ? { memberships: { some: { groupId: filter.groupId } } } : {}),
+    ...(groupId ? { memberships: { some: { groupId } } } : {}),
     ...(filter.createdAfter || filter.createdBefore
       ? { createdAt: { gte: filter.createdAfter ?? undefined, lte: filter.createdBefore ?? undefined } }
       : {}),
@@ -254,8 +245,7 @@ async function customerWhere(prisma: PrismaClient, filter: typeof CustomerFilter
       ? {
           OR: [
             { mobile: { contains: search } },
-            { nickName: { contains: search, mode: 'insensitive' } },
-            { name: { contains: search, mode: 'insensitive' } },
+            ...SEARCHED_NAME_FIELDS.map((field) => ({ [field]: { contains: search, mode: 'insensitive' as const } })),
             ...(phoneDigits ? [{ identities: { some: { type: 'phone', value: { contains: phoneDigits } } } }] : []),
           ],
         }
@@ -284,13 +274,16 @@ builder.mutationFields((t) => ({
     args: {
       profile: t.arg({ type: ProfileInput, required: false }),
       identities: t.arg({ type: [IdentityInput], required: false }),
-      groupIds: t.arg.intList({ required: false, description: 'Groups the customer joins; an unknown group fails the call.' }),
+      groupIds: t.arg.idList({
+        required: false,
+        description: 'Groups the customer joins (global ids or numbers); an unknown group fails the call.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const customer = await createCustomer(ctx.prisma, {
         profile: args.profile ?? {},
         identities: args.identities ?? [],
-        groupIds: args.groupIds ?? [],
+        groupIds: parseObjectIds('Group', args.groupIds ?? [], 'groupIds'),
       });
       return { customerId: customer.id };
     },

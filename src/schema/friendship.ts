@@ -1,10 +1,28 @@
 // Friendship: mutual, idempotent; an unknown customer fails the whole call.
 import { builder } from '../builder.ts';
 import { addFriends, addFriendsByIdentity, removeFriends } from '../domain/friends.ts';
-import { parseCustomerId } from './customer.ts';
+import { liveCustomerWhere } from '../domain/visibility.ts';
+import { parseCustomerId } from './ids.ts';
 
-export const Friendship = builder.prismaObject('Friendship', {
+/** The two customer ids of a Friendship node id ("3:7"); 0:0 (no row) when malformed. */
+function friendshipKey(id: string): { customerId: number; friendId: number } {
+  const match = /^(\d{1,10}):(\d{1,10})$/.exec(id);
+  const [customerId, friendId] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  return customerId <= 2147483647 && friendId <= 2147483647 ? { customerId, friendId } : { customerId: 0, friendId: 0 };
+}
+
+// One direction of a friendship (the row customer → friend; its mirror is another node).
+// node() answers it while both customers are live (src/domain/visibility.ts).
+export const Friendship = builder.prismaNode('Friendship', {
   authScopes: { read: true },
+  select: { customerId: true, friendId: true },
+  id: { resolve: (row) => `${row.customerId}:${row.friendId}` },
+  findUnique: (id) => ({
+    customerId_friendId: friendshipKey(id),
+    customer: liveCustomerWhere,
+    friend: liveCustomerWhere,
+  }),
+  nullable: true,
   fields: (t) => ({
     customer: t.relation('customer'),
     friend: t.relation('friend'),

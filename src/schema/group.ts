@@ -2,6 +2,7 @@
 import { builder } from '../builder.ts';
 import { changeMembership, ensureGroup, GROUP_KINDS } from '../domain/groups.ts';
 import { nodeIntId } from '../domain/visibility.ts';
+import { parseObjectId, parseObjectIds, parseOptionalObjectId } from './ids.ts';
 
 export const GroupKind = builder.enumType('GroupKind', {
   values: {
@@ -34,11 +35,14 @@ builder.queryFields((t) => ({
     type: 'Group',
     cursor: 'id',
     authScopes: { read: true },
-    args: { kind: t.arg({ type: GroupKind, required: false }), parentId: t.arg.int({ required: false }) },
+    args: {
+      kind: t.arg({ type: GroupKind, required: false }),
+      parentId: t.arg.id({ required: false, description: 'Global id or number of the parent group.' }),
+    },
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.group.findMany({
         ...query,
-        where: { kind: args.kind ?? undefined, parentId: args.parentId ?? undefined },
+        where: { kind: args.kind ?? undefined, parentId: parseOptionalObjectId('Group', args.parentId, 'parentId') },
         orderBy: { id: 'asc' },
       }),
   }),
@@ -46,8 +50,10 @@ builder.queryFields((t) => ({
     type: 'Group',
     nullable: true,
     authScopes: { read: true },
-    args: { id: t.arg.int({ required: true }) },
-    resolve: (query, _root, args, ctx) => ctx.prisma.group.findUnique({ ...query, where: { id: args.id } }),
+    description: 'A group by global id or number (groupId).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.group.findUnique({ ...query, where: { id: parseObjectId('Group', args.id, 'id') } }),
   }),
 }));
 
@@ -58,9 +64,20 @@ const MembershipPayload = builder.objectRef<{ groupId: number; changed: number }
   }),
 });
 
-/** The payload of a membership change (the members it changed hear of it through the domain's report). */
-async function membershipChanged(change: Promise<{ groupId: number; changed: number; customerIds: number[] }>) {
-  const { groupId, changed } = await change;
+const membershipArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
+  groupId: t.arg.id({ required: true, description: 'Global id or number.' }),
+  customerIds: t.arg.idList({ required: true, description: 'Global ids or numbers.' }),
+});
+
+/** A membership change; the members it changed hear of it through the domain's report. */
+async function membershipChanged(
+  prisma: Parameters<typeof changeMembership>[0],
+  change: 'add' | 'remove',
+  args: { groupId: string; customerIds: readonly string[] },
+) {
+  const groupId = parseObjectId('Group', args.groupId, 'groupId');
+  const customerIds = parseObjectIds('Customer', args.customerIds, 'customerIds');
+  const { changed } = await changeMembership(prisma, change, groupId, customerIds);
   return { groupId, changed };
 }
 
@@ -73,23 +90,24 @@ builder.mutationFields((t) => ({
       name: t.arg.string({ required: true }),
       kind: t.arg({ type: GroupKind, required: false }),
       externalId: t.arg.string({ required: false }),
-      parentId: t.arg.int({ required: false }),
+      parentId: t.arg.id({ required: false, description: 'Global id or number of the parent group.' }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const group = await ensureGroup(ctx.prisma, { ...args, kind: args.kind ?? undefined });
+      const parentId = parseOptionalObjectId('Group', args.parentId, 'parentId');
+      const group = await ensureGroup(ctx.prisma, { ...args, parentId, kind: args.kind ?? undefined });
       return ctx.prisma.group.findUniqueOrThrow({ ...query, where: { id: group.id } });
     },
   }),
   addGroupMembers: t.field({
     type: MembershipPayload,
     authScopes: { write: true },
-    args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) => membershipChanged(changeMembership(ctx.prisma, 'add', args.groupId, args.customerIds)),
+    args: membershipArgs(t),
+    resolve: (_root, args, ctx) => membershipChanged(ctx.prisma, 'add', args),
   }),
   removeGroupMembers: t.field({
     type: MembershipPayload,
     authScopes: { write: true },
-    args: { groupId: t.arg.int({ required: true }), customerIds: t.arg.intList({ required: true }) },
-    resolve: (_root, args, ctx) => membershipChanged(changeMembership(ctx.prisma, 'remove', args.groupId, args.customerIds)),
+    args: membershipArgs(t),
+    resolve: (_root, args, ctx) => membershipChanged(ctx.prisma, 'remove', args),
   }),
 }));

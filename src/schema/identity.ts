@@ -1,11 +1,16 @@
 // Identity and IdentityType: who a customer is, and the configured identity types.
 import { builder } from '../builder.ts';
 import { createIdentityType, NORMALIZATIONS, updateIdentityType } from '../domain/identity-types.ts';
+import { liveCustomerWhere, nodeIntId } from '../domain/visibility.ts';
 
-export const Identity = builder.prismaObject('Identity', {
+export const Identity = builder.prismaNode('Identity', {
   description: 'One (identityType, identityValue) of a customer. A value of a type belongs to one customer.',
   authScopes: { read: true },
   select: { id: true },
+  id: { field: 'id' },
+  // node() answers an identity of a live customer only (deleted and erased ones hold none anyway).
+  findUnique: (id) => ({ id: nodeIntId(id), customer: liveCustomerWhere }),
+  nullable: true,
   fields: (t) => ({
     identityType: t.exposeString('type'),
     identityValue: t.exposeString('value'),
@@ -32,8 +37,11 @@ export const Normalization = builder.enumType('IdentityNormalization', {
   } satisfies Record<(typeof NORMALIZATIONS)[number], unknown>,
 });
 
-export const IdentityType = builder.prismaObject('IdentityType', {
+export const IdentityType = builder.prismaNode('IdentityType', {
   authScopes: { read: true },
+  id: { field: 'name' },
+  findUnique: (name) => ({ name }),
+  nullable: true,
   fields: (t) => ({
     name: t.exposeString('name'),
     priority: t.exposeInt('priority', { description: 'System priority: lower is stronger.' }),

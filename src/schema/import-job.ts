@@ -6,6 +6,7 @@ import { DomainError, invalidInput } from '../domain/errors.ts';
 import { createImportJob } from '../domain/imports/jobs.ts';
 import { ACCURATE_MATCH_TYPES } from '../domain/imports/rows.ts';
 import { importErrorFor, importJobsVisibleTo, nodeIntId } from '../domain/visibility.ts';
+import { parseObjectId } from './ids.ts';
 
 export const ImportJob = builder.prismaNode('ImportJob', {
   authScopes: { read: true, write: true },
@@ -54,10 +55,13 @@ builder.queryField('importJob', (t) =>
     nullable: true,
     // Whoever may submit imports (write) may read their outcome.
     authScopes: { read: true, write: true },
-    description: 'An import job by id (batchId). An app sees the jobs it submitted and those of the CLI; admin sees every job.',
-    args: { id: t.arg.int({ required: true }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.prisma.importJob.findFirst({ ...query, where: { id: args.id, ...importJobsVisibleTo(ctx.caller) } }),
+    description:
+      'An import job by global id or number (batchId). An app sees the jobs it submitted and those of the CLI; admin sees every job.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      const id = parseObjectId('ImportJob', args.id, 'id');
+      return ctx.prisma.importJob.findFirst({ ...query, where: { id, ...importJobsVisibleTo(ctx.caller) } });
+    },
   }),
 );
 

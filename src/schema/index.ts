@@ -1,4 +1,6 @@
 // Assembles the schema: each module registers its types, queries and mutations on the builder.
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
+import { specifiedDirectives } from 'graphql';
 import { builder } from '../builder.ts';
 import './app.ts';
 import './attribute.ts';
@@ -16,4 +18,9 @@ import './resolution.ts';
 import './user-customer.ts';
 import './viewer.ts';
 
-export const schema = builder.toSchema({ sortSchema: true });
+// @defer and @stream are served (@graphql-yoga/plugin-defer-stream); declared here so that the
+// printed schema and introspection name them.
+export const schema = builder.toSchema({
+  sortSchema: true,
+  directives: [...specifiedDirectives, GraphQLDeferDirective, GraphQLStreamDirective],
+});

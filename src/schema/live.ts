@@ -8,7 +8,7 @@ import { notFound } from '../domain/errors.ts';
 import { importJobsVisibleTo } from '../domain/visibility.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { CUSTOMER_CHANGE_KINDS, takeThrough, type CustomerChangeEvent, type ImportJobProgressEvent } from '../pubsub.ts';
-import { parseCustomerId } from './customer.ts';
+import { parseCustomerId, parseObjectId } from './ids.ts';
 
 export const CustomerChangeKind = builder.enumType('CustomerChangeKind', {
   values: {
@@ -85,12 +85,13 @@ builder.subscriptionFields((t) => ({
     description:
       'The import job now, then again after each progress step; the stream ends after SUCCEEDED, PARTIAL or FAILED. ' +
       'Steps are notifications: one missed is made up by the next state read.',
-    args: { id: t.arg.int({ required: true, description: 'The job id (batchId).' }) },
+    args: { id: t.arg.id({ required: true, description: 'The job: global id or number (batchId).' }) },
     subscribe: async (_root, args, ctx) => {
+      const id = parseObjectId('ImportJob', args.id, 'id');
       // Another app's job is answered as an unknown one: its existence is not revealed either.
-      const job = await ctx.prisma.importJob.findFirst({ where: { id: args.id, ...importJobsVisibleTo(ctx.caller) }, select: { id: true } });
-      if (!job) throw notFound('import job', args.id, 'id');
-      return jobStates(ctx.prisma, args.id, ctx.services.pubsub.subscribe('importJobProgress', args.id));
+      const job = await ctx.prisma.importJob.findFirst({ where: { id, ...importJobsVisibleTo(ctx.caller) }, select: { id: true } });
+      if (!job) throw notFound('import job', id, 'id');
+      return jobStates(ctx.prisma, id, ctx.services.pubsub.subscribe('importJobProgress', id));
     },
     resolve: (query, event, _args, ctx) => ctx.prisma.importJob.findUniqueOrThrow({ ...query, where: { id: event.jobId } }),
   }),

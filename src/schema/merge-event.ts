@@ -7,7 +7,7 @@ import { mergeCustomers, unmergeCustomer } from '../domain/merge.ts';
 import { mergeTree } from '../domain/merge/tree.ts';
 import { nodeIntId } from '../domain/visibility.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { parseCustomerId } from './customer.ts';
+import { parseCustomerId, parseObjectId } from './ids.ts';
 
 export const MergeEvent = builder.prismaNode('MergeEvent', {
   description: 'One merge: `source` was folded into `target`. `details` lists what moved, for unmergeCustomer.',
@@ -16,7 +16,7 @@ export const MergeEvent = builder.prismaNode('MergeEvent', {
   findUnique: (id) => ({ id: nodeIntId(id) }),
   nullable: true,
   fields: (t) => ({
-    mergeEventId: t.exposeInt('id', { description: 'The numeric id unmergeCustomer takes.' }),
+    mergeEventId: t.exposeInt('id', { description: 'The number of `id`; unmergeCustomer takes either.' }),
     targetId: t.exposeInt('targetId'),
     sourceId: t.exposeInt('sourceId', {
       description: 'The merged customer. While the merge stands it is a tombstone, and customer(id) answers with the survivor.',
@@ -141,9 +141,9 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     description:
       'Undoes a merge: the merged customer is live again with exactly what the merge moved, and the target fields it filled are cleared. CONFLICT when later changes make that unsafe.',
-    args: { mergeEventId: t.arg.int({ required: true }) },
+    args: { mergeEventId: t.arg.id({ required: true, description: 'Global id or number (mergeEventId).' }) },
     resolve: async (_root, args, ctx) => {
-      return unmergeCustomer(ctx.prisma, args.mergeEventId, actorOf(ctx));
+      return unmergeCustomer(ctx.prisma, parseObjectId('MergeEvent', args.mergeEventId, 'mergeEventId'), actorOf(ctx));
     },
   }),
 }));

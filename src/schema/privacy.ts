@@ -3,11 +3,16 @@
 import { builder } from '../builder.ts';
 import { auditWhere } from '../domain/audit.ts';
 import { eraseCustomer } from '../domain/erase.ts';
-import { parseCustomerId } from './customer.ts';
+import { nodeIntId } from '../domain/visibility.ts';
+import { badInput } from '../domain/errors.ts';
+import { decodeNumericGlobalId, parseCustomerId } from './ids.ts';
 
-export const AuditLogEntry = builder.prismaObject('AuditLog', {
+export const AuditLogEntry = builder.prismaNode('AuditLog', {
   description: 'One write: who (the app), what (the operation and its masked arguments), when, and how it ended.',
   authScopes: { admin: true },
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
     auditId: t.exposeInt('id'),
     actor: t.exposeString('actor', { description: '"app:<appKey>" of the caller.' }),
@@ -30,12 +35,27 @@ const AuditLogFilter = builder.inputType('AuditLogFilter', {
     actor: t.string({ required: false }),
     action: t.string({ required: false }),
     entityType: t.string({ required: false }),
-    entityId: t.string({ required: false }),
+    entityId: t.string({
+      required: false,
+      description: 'The entity as stored (a number) or its global id, which also sets entityType.',
+    }),
     requestId: t.string({ required: false }),
     since: t.field({ type: 'DateTime', required: false }),
     until: t.field({ type: 'DateTime', required: false }),
   }),
 });
+
+type AuditFilterInput = typeof AuditLogFilter.$inferInput;
+
+/** entries are stored with the entity's number: a global id given as entityId is read as one. */
+function withEntityNumber(filter: AuditFilterInput): AuditFilterInput {
+  const global = filter.entityId ? decodeNumericGlobalId(filter.entityId.trim()) : null;
+  if (!global) return filter;
+  if (filter.entityType && filter.entityType !== global.typename) {
+    throw badInput('filter.entityId', `is the id of a ${global.typename}, not of a ${filter.entityType}`);
+  }
+  return { ...filter, entityType: global.typename, entityId: String(global.id) };
+}
 
 builder.queryFields((t) => ({
   auditLog: t.prismaConnection(
@@ -46,7 +66,7 @@ builder.queryFields((t) => ({
       description: 'Every write, newest first.',
       args: { filter: t.arg({ type: AuditLogFilter, required: false }) },
       resolve: (query, _root, args, ctx) =>
-        ctx.prisma.auditLog.findMany({ ...query, where: auditWhere(args.filter ?? {}), orderBy: { id: 'desc' } }),
+        ctx.prisma.auditLog.findMany({ ...query, where: auditWhere(withEntityNumber(args.filter ?? {})), orderBy: { id: 'desc' } }),
     },
     {},
   ),

@@ -20,6 +20,7 @@ import {
   type ResolutionInput,
   type ResolutionResult,
 } from '../domain/resolution.ts';
+import { parseOptionalObjectId } from './ids.ts';
 import { IdentityInput } from './identity.ts';
 import { profileInputFields } from './profile-fields.ts';
 
@@ -60,7 +61,7 @@ const CreateCustomerByIdentityInput = builder.inputType('CreateCustomerByIdentit
     targetCustomerStrategy: t.field({ type: TargetCustomerStrategy, required: false, defaultValue: 'identityFirst' }),
     autoMerge: t.boolean({ required: false, defaultValue: false }),
     extendAttrList: t.field({ type: [ExtendAttrInput], required: false }),
-    groupId: t.int({ required: false, description: 'Put the target in this group (it must exist).' }),
+    groupId: t.id({ required: false, description: 'Put the target in this group (global id or number; it must exist).' }),
     userIdList: t.stringList({ required: false, description: 'These users follow the target (UserCustomer links; existing links stay).' }),
     ...profileInputFields(t),
   }),
@@ -75,7 +76,7 @@ function toResolutionInput(input: typeof CreateCustomerByIdentityInput.$inferInp
     targetCustomerStrategy,
     autoMerge,
     extendAttrList,
-    groupId,
+    groupId: parseOptionalObjectId('Group', groupId, 'groupId'),
     userIdList,
     profile,
   };

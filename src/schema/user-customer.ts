@@ -11,13 +11,17 @@ import {
   type Condition,
   type ConditionOp,
 } from '../domain/user-customers.ts';
+import { nodeIntId } from '../domain/visibility.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { parseCustomerId } from './customer.ts';
+import { parseCustomerId } from './ids.ts';
 
-export const UserCustomer = builder.prismaObject('UserCustomer', {
+export const UserCustomer = builder.prismaNode('UserCustomer', {
   authScopes: { read: true },
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: nodeIntId(id) }),
+  nullable: true,
   fields: (t) => ({
-    id: t.exposeInt('id'),
+    userCustomerId: t.exposeInt('id', { description: 'The number of `id` (before global ids, `id` was this number).' }),
     userId: t.exposeString('userId'),
     customerId: t.exposeInt('customerId'),
     customer: t.relation('customer', { nullable: true, description: 'null once the customer is no longer live (deleted, erased, merged away).' }),

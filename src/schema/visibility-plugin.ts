@@ -1,5 +1,5 @@
 // The visibility layer of the GraphQL schema (a Pothos plugin): every field whose type is a
-// guarded object type (Customer, ImportJob), a list of one, or an interface that may hold one
+// guarded object type (Customer, ImportJob, AuditLog), a list of one, or an interface that may hold one
 // (Node) passes what its resolver returned through the rule of src/domain/visibility.ts. A new
 // field, relation, payload or subscription inherits it without naming it; the listing
 // fields still filter in their query (liveCustomerWhere, importJobsVisibleTo) so that pages
@@ -18,7 +18,7 @@ import SchemaBuilder, {
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
-import { canSeeImportJob, isLiveCustomer } from '../domain/visibility.ts';
+import { canSeeAuditLog, canSeeImportJob, isLiveCustomer } from '../domain/visibility.ts';
 
 type Row = Record<string, unknown>;
 type Rule = (row: Row, context: Context) => boolean;
@@ -27,6 +27,7 @@ type Rule = (row: Row, context: Context) => boolean;
 export const visibilityRules: Readonly<Record<string, Rule>> = {
   Customer: (row) => isLiveCustomer(row),
   ImportJob: (row, context) => canSeeImportJob(context.caller, row),
+  AuditLog: (_row, context) => canSeeAuditLog(context.caller),
 };
 
 function hidden(info: GraphQLResolveInfo): DomainError {

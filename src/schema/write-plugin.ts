@@ -4,7 +4,6 @@
 // row inside its transaction; the scope then publishes the changes as live events once the
 // mutation returned, after commit. A write that is refused, fails, or reports nothing (the
 // configuration writes) is recorded here when the field ends: outcome error with the code, or ok.
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import { getNamedType, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 import { actorOf, type Context } from '../context.ts';
@@ -13,18 +12,15 @@ import { changedEntity, compact, runInWriteScope, type WriteScope } from '../dom
 import { nodeIntId } from '../domain/visibility.ts';
 import { describeError } from '../http/error-info.ts';
 import { publishChanges } from '../pubsub.ts';
+import { decodeNumericGlobalId } from './ids.ts';
 
 /** A customer id argument as text ("12", or the number of "Customer:12"); null when it is neither. */
 function customerIdText(id: unknown): string | null {
   if (typeof id === 'number') return String(id);
   if (typeof id !== 'string') return null;
   if (nodeIntId(id.trim())) return String(nodeIntId(id.trim()));
-  try {
-    const decoded = decodeGlobalID(id.trim());
-    return decoded.typename === 'Customer' && nodeIntId(decoded.id) ? decoded.id : null;
-  } catch {
-    return null;
-  }
+  const decoded = decodeNumericGlobalId(id.trim());
+  return decoded?.typename === 'Customer' ? String(decoded.id) : null;
 }
 
 /** Which record a mutation wrote, from its arguments and (when it returned) its result. */

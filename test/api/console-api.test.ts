@@ -66,7 +66,7 @@ describe('the console API and page', () => {
     const admin = (await t.graphql(listJobs, { first: 10 }, { token: t.tokens.all })).body.data.importJobs;
     expect(admin.edges.map((e: any) => e.node.batchId)).toEqual(expect.arrayContaining([cli, theirs, ...mine]));
     // importJob(id) follows the same rule.
-    expect((await t.graphql('query ($id: Int!) { importJob(id: $id) { batchId } }', { id: theirs }, { token: writer })).body.data.importJob).toBeNull();
+    expect((await t.graphql('query ($id: ID!) { importJob(id: $id) { batchId } }', { id: theirs }, { token: writer })).body.data.importJob).toBeNull();
   });
 
   it('serves the page with a strict CSP, its built files, the development token only to its own origin', async () => {

@@ -164,7 +164,7 @@ describe('customers', () => {
 describe('customers: groups on create, named identity conflicts, attribute values by key', () => {
   it('creates a customer in groups, refusing an unknown group and a taken identity by name, writing nothing', async () => {
     const group = (await t.graphql('mutation { createGroup(name: "新客") { groupId } }')).body.data.createGroup.groupId;
-    const make = 'mutation ($i: [IdentityInput!], $g: [Int!]) { createCustomer(identities: $i, groupIds: $g) { customerId customer { groups { groupId } } } }';
+    const make = 'mutation ($i: [IdentityInput!], $g: [ID!]) { createCustomer(identities: $i, groupIds: $g) { customerId customer { groups { groupId } } } }';
     const ok = await t.graphql(make, { i: [{ identityType: 'qq', identityValue: '77001' }], g: [group] });
     expect(ok.body.data.createCustomer.customer.groups).toEqual([{ groupId: group }]);
 

@@ -135,7 +135,7 @@ describe('list arguments (GRAPHQL_MAX_LIST_ITEMS, default 1000)', () => {
     const groupId = Number(String(group.body.data.createGroup.id).replace(/\D/g, '') || 0);
     const before = await t.prisma.groupMember.count();
     refusedNaming(
-      await t.graphql('mutation ($g: Int!, $ids: [Int!]!) { removeGroupMembers(groupId: $g, customerIds: $ids) { changed } }', { g: groupId, ids: range(1001) }),
+      await t.graphql('mutation ($g: ID!, $ids: [ID!]!) { removeGroupMembers(groupId: $g, customerIds: $ids) { changed } }', { g: groupId, ids: range(1001) }),
       'customerIds',
     );
     refusedNaming(await t.graphql(`mutation { addGroupMembers(groupId: ${groupId}, customerIds: [${range(1001)}]) { changed } }`), 'customerIds');

@@ -20,7 +20,7 @@ describe('groups', () => {
     expect(cls.body.data.createGroup.parent.groupId).toBe(projectId);
     const classId = cls.body.data.createGroup.groupId;
 
-    const add = `mutation ($g: Int!, $c: [Int!]!) { addGroupMembers(groupId: $g, customerIds: $c) { changed } }`;
+    const add = `mutation ($g: ID!, $c: [ID!]!) { addGroupMembers(groupId: $g, customerIds: $c) { changed } }`;
     expect((await t.graphql(add, { g: classId, c: [ids[0], ids[1]] })).body.data.addGroupMembers.changed).toBe(2);
     expect((await t.graphql(add, { g: classId, c: [ids[0], ids[2]] })).body.data.addGroupMembers.changed).toBe(1);
     const members = await t.graphql(`{ customers(first: 10, filter: { groupId: ${classId} }) { totalCount } group(id: ${classId}) { memberCount } }`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { subscribe } from '../support/sse.ts';
 
-const JOB = `subscription Job($id: Int!) {
+const JOB = `subscription Job($id: ID!) {
   importJobProgress(id: $id) { batchId status total processed succeeded failed }
 }`;
 

@@ -11,7 +11,7 @@ import { subscribe, type StreamEvent } from '../support/sse.ts';
 const CHANGES = `subscription Changes($id: ID!) {
   customerChanged(id: $id) { kind customerId mergedInto at customer { customerId name } }
 }`;
-const JOB = `subscription Job($id: Int!) {
+const JOB = `subscription Job($id: ID!) {
   importJobProgress(id: $id) { batchId status processed succeeded failed }
 }`;
 

@@ -15,7 +15,7 @@ const merge = `mutation ($t: ID!, $s: [ID!]!, $r: String) {
     mergeEvents { mergeEventId targetId sourceId reason actor undoneAt details source { customerId } target { customerId } }
   }
 }`;
-const unmerge = `mutation ($e: Int!) { unmergeCustomer(mergeEventId: $e) {
+const unmerge = `mutation ($e: ID!) { unmergeCustomer(mergeEventId: $e) {
   mergeEventId customerId targetId keptFields mergeEvent { undoneAt undoneBy } customer { customerId } } }`;
 
 let seq = 0;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
+import { templateKey } from '../../src/db/embedded-template.ts';
 import { readMigrations } from '../../src/db/migrator.ts';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
 import { diffMigrationsToSchema } from '../../scripts/migration-diff.mjs';
@@ -25,7 +26,8 @@ async function emptyDatabase() {
   const dir = mkdtempSync(join(tmpdir(), 'cg-migrate-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const url = `file:${join(dir, 'db')}`;
-  return { url, db: await openDatabase(url, { command: 'test' }) };
+  // Not from the migrated template a first start copies: created in place, as without one.
+  return { url, db: await openDatabase(url, { command: 'test', fromTemplate: false }) };
 }
 
 function migrationsDir(files: Record<string, string>): string {
@@ -37,7 +39,8 @@ function migrationsDir(files: Record<string, string>): string {
   return dir;
 }
 
-describe('migrator', () => {
+// Databases created in place (initdb, every migration): up to a minute each on a loaded machine.
+describe('migrator', { timeout: 180_000 }, () => {
   it('applies every migration once, recorded in _prisma_migrations with its checksum', async () => {
     const { db } = await emptyDatabase();
     cleanups.push(() => db.close());
@@ -93,6 +96,54 @@ describe('migrator', () => {
 // The pinned Prisma 6.19 differ (scripts/migration-diff.mjs) replays the migrations on an in-memory
 // PGlite and compares the result with prisma/schema.prisma. The check does not depend on the test
 // database, so it runs in the embedded lane only.
+describe('the display_name migration (README "Names")', { timeout: 180_000 }, () => {
+  it('backfills a missing name from realName, else nickName; a given name stays', async () => {
+    const { db } = await emptyDatabase();
+    cleanups.push(() => db.close());
+    const all = readMigrations();
+    const at = all.findIndex((m) => m.name.endsWith('_display_name'));
+    await db.migrate(all.slice(0, at));
+    const rows: [string | null, string | null, string | null, string | null][] = [
+      // name, realName, nickName → name after
+      [null, '韩梅梅', 'meimei', '韩梅梅'],
+      ['', ' ', '小白', '小白'],
+      ['王总', '王芳', null, '王总'],
+      [null, null, null, null],
+    ];
+    for (const [name, realName, nickName] of rows) {
+      await db.prisma.customer.create({ data: { name, realName, nickName } });
+    }
+    await db.migrate(all);
+    const after = await db.prisma.customer.findMany({ orderBy: { id: 'asc' }, select: { name: true } });
+    expect(after.map((c) => c.name)).toEqual(rows.map((r) => r[3]));
+  });
+});
+
+describe.skipIf(usingPostgres)('a new embedded database (first start)', () => {
+  it('is a copy of the migrated template: every migration applied, nothing pending, a usable database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-first-start-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const db = await openDatabase(`file:${join(dir, 'db')}`, { command: 'test' });
+    cleanups.push(() => db.close());
+    expect(await db.pendingMigrations()).toEqual([]);
+    expect(await db.migrate()).toEqual({ applied: [], alreadyApplied: readMigrations().length });
+    const rows = await db.prisma.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>(
+      'SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name',
+    );
+    expect(rows).toEqual(readMigrations().map((m) => ({ migration_name: m.name, checksum: m.checksum })));
+    const created = await db.prisma.customer.create({ data: { realName: '李雷' } });
+    expect(created.id).toBe(1);
+  });
+
+  it('the template is keyed by every migration: an edited or added migration gets a new one', () => {
+    const migrations = readMigrations();
+    const edited = migrations.map((m, i) => (i === 0 ? { ...m, checksum: `${m.checksum}x` } : m));
+    const added = [...migrations, { name: '29990101000000_next', script: '', checksum: 'c' }];
+    expect(new Set([templateKey(migrations), templateKey(edited), templateKey(added)]).size).toBe(3);
+    expect(templateKey(migrations)).toBe(templateKey());
+  });
+});
+
 describe.skipIf(usingPostgres)('migrations and prisma/schema.prisma', () => {
   it('the committed migrations produce exactly the schema in prisma/schema.prisma', () => {
     expect(diffMigrationsToSchema()).toBeNull();

@@ -157,7 +157,7 @@ describe('GraphQL', () => {
     const { batchId, origin } = res.body.data.importCustomers;
     expect(origin).toBe('GRAPHQL');
     await waitForJob(t.prisma, batchId);
-    const read = await t.graphql(`query($id: Int!) { importJob(id: $id) { status total succeeded failed errors { row field message } } }`, { id: batchId }, { token: t.tokens.readWrite });
+    const read = await t.graphql(`query($id: ID!) { importJob(id: $id) { status total succeeded failed errors { row field message } } }`, { id: batchId }, { token: t.tokens.readWrite });
     expect(read.body.data.importJob).toEqual({
       status: 'PARTIAL',
       total: 2,

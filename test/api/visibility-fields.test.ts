@@ -134,6 +134,8 @@ interface Probe {
 const text = (body: unknown) => JSON.stringify(body);
 const job = (id: number) => `"batchId":${id}`;
 const NAME = '{ customerId name }';
+/** The global id of the friendship row customer → friend. */
+const friendshipId = (customer: number, friend: number) => Buffer.from(`Friendship:${customer}:${friend}`).toString('base64');
 
 async function streamFirst(
   query: string,
@@ -158,7 +160,7 @@ async function streamFirst(
 }
 
 const CHANGES = `subscription($id: ID!) { customerChanged(id: $id) { kind customerId customer ${NAME} } }`;
-const PROGRESS = `subscription($id: Int!) { importJobProgress(id: $id) { batchId status } }`;
+const PROGRESS = `subscription($id: ID!) { importJobProgress(id: $id) { batchId status } }`;
 
 const probes: Record<string, Probe> = {
   'Query.customer': {
@@ -211,6 +213,29 @@ const probes: Record<string, Probe> = {
   'Customer.friends': {
     visible: async () => ({ text: text(await gql(`{ customer(id: "${f.live}") { friends ${NAME} } }`)), shows: 'VISIBLE friend' }),
     hidden: async () => text(await gql(`{ customer(id: "${f.live}") { friends ${NAME} } }`)),
+  },
+  'Friendship.friend': {
+    visible: async () => ({
+      text: text(await gql(`{ customer(id: "${f.live}") { friendships { friend ${NAME} } } }`)),
+      shows: 'VISIBLE friend',
+    }),
+    hidden: async () =>
+      text([
+        await gql(`{ customer(id: "${f.live}") { friendships { friend ${NAME} } } }`),
+        await gql(`{ node(id: "${friendshipId(f.live, f.deleted)}") { ... on Friendship { friend ${NAME} } } }`),
+        await gql(`{ node(id: "${friendshipId(f.live, f.tomb)}") { ... on Friendship { friend ${NAME} } } }`),
+      ]),
+  },
+  'Friendship.customer': {
+    visible: async () => ({
+      text: text(await gql(`{ customer(id: "${f.live}") { friendships { customer ${NAME} } } }`)),
+      shows: 'VISIBLE live',
+    }),
+    hidden: async () =>
+      text([
+        await gql(`{ node(id: "${friendshipId(f.deleted, f.live)}") { ... on Friendship { customer ${NAME} } } }`),
+        await gql(`{ node(id: "${friendshipId(f.tomb, f.live)}") { ... on Friendship { customer ${NAME} } } }`),
+      ]),
   },
   'Identity.customer': {
     visible: async () => ({

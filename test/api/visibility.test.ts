@@ -155,7 +155,7 @@ describe('import jobs of another app', () => {
   });
 
   it('refuse importJobProgress as an unknown job, and the REST result as an unknown batchId', async () => {
-    const JOB = `subscription($id: Int!) { importJobProgress(id: $id) { batchId status errors { message } } }`;
+    const JOB = `subscription($id: ID!) { importJobProgress(id: $id) { batchId status errors { message } } }`;
     const answers: unknown[] = [];
     for (const id of [batchId, 987654]) {
       const stream = await subscribe(url, JOB, { id }, otherApp);

@@ -1,14 +1,11 @@
 // Runs once per `npm test`: prepares a migrated template database that every test file
 // copies (embedded) or clones (PostgreSQL, when TEST_DATABASE_URL is set).
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { buildConsole } from '../../scripts/build-console.mjs';
 import { openDatabase } from '../../src/db/database.ts';
 import { postgresConfig } from '../../src/db/postgres.ts';
-import { readMigrations } from '../../src/db/migrator.ts';
+import { migratedTemplate } from '../../src/db/embedded-template.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,18 +15,12 @@ declare module 'vitest' {
   }
 }
 
-const root = new URL('../..', import.meta.url).pathname;
-
 export default async function setup(project: TestProject) {
   // The console tests serve console/dist: built once here (when a source is newer), not per file.
   await buildConsole({ quiet: true });
   // The api and system lanes each run this setup: the project name keeps their databases apart.
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}${project.name}`;
   project.provide('runId', runId);
-  const migrationsHash = createHash('sha256')
-    .update(readMigrations().map((m) => m.checksum).join(','))
-    .digest('hex')
-    .slice(0, 16);
 
   if (process.env.TEST_DATABASE_URL) {
     const admin = postgresConfig(process.env.TEST_DATABASE_URL, 1);
@@ -54,18 +45,9 @@ export default async function setup(project: TestProject) {
     };
   }
 
-  // The embedded template is kept between runs, keyed by the migrations it holds.
-  const dir = join(root, '.tmp', 'test-template', migrationsHash);
-  if (!existsSync(join(dir, 'PG_VERSION'))) {
-    const building = `${dir}.building-${process.pid}`;
-    rmSync(building, { recursive: true, force: true });
-    mkdirSync(building, { recursive: true });
-    const db = await openDatabase(`file:${building}`, { command: 'test setup' });
-    await db.migrate();
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(building, dir);
-  }
+  // The embedded template is the one a first start copies (src/db/embedded-template.ts): kept
+  // between runs, keyed by the migrations it holds.
+  const dir = await migratedTemplate();
   project.provide('embeddedTemplate', dir);
   project.provide('postgresTemplate', '');
   return undefined;

@@ -1,5 +1,5 @@
 // Find: one search box. Exact matches first (a customer id, or any identity value of any type),
-// then the customers whose phone, name or nickname contain the text, a page at a time.
+// then the customers whose phone, name, real name or nickname contain the text, a page at a time.
 import { useEffect, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 import {

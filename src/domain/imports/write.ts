@@ -9,6 +9,7 @@
 // to pass, where an array per column cost Prisma more than the database's work. Round trips
 // were most of a chunk's wait on PostgreSQL (about ten statements, one after another).
 import { Prisma } from '../../generated/prisma/client.ts';
+import { derivedName, type NameFields } from '../display-name.ts';
 import { groupKey } from '../groups.ts';
 import { StaleRead } from '../transactions.ts';
 import type { ChunkPlan } from './plan.ts';
@@ -17,8 +18,18 @@ import type { ImportOptions } from './rows.ts';
 type Tx = Prisma.TransactionClient;
 
 /** Profile columns an import writes, and which of them are integers. */
-const WRITTEN_COLUMNS = ['realName', 'gender', 'address', 'birthday', 'remark', 'mobile'] as const;
+const WRITTEN_COLUMNS = ['name', 'realName', 'gender', 'address', 'birthday', 'remark', 'mobile'] as const;
 const INT_COLUMNS = new Set<string>(['gender']);
+/** Written only where the stored value is empty: `name`, derived from the row (display-name.ts). */
+const FILL_ONLY_COLUMNS = new Set<string>(['name']);
+
+type Fields = Record<string, string | number>;
+
+/** The row's fields with the name the display-name rule derives from them (rows carry no name). */
+function named(fields: Fields): Fields {
+  const name = derivedName(fields as NameFields);
+  return name === undefined ? fields : { ...fields, name };
+}
 
 /** `rows` as one jsonb parameter. */
 const jsonRows = (rows: readonly object[]) => Prisma.sql`${JSON.stringify(rows)}::jsonb`;
@@ -66,12 +77,12 @@ async function createNames(tx: Tx, options: ImportOptions, plan: ChunkPlan): Pro
 
 /** The new customers: an id from the sequence for each (new_ids), then the rows. */
 function customerParts(plan: ChunkPlan): Prisma.Sql[] {
-  const created = [...plan.newCustomers];
+  const created = [...plan.newCustomers].map(([virtual, fields]) => [virtual, named(fields)] as const);
   const ords = created.map(([virtual]) => -virtual);
   const parts = [Prisma.sql`new_ids AS MATERIALIZED (
     SELECT "ord", nextval('"Customer_id_seq"')::int AS "id" FROM unnest(${ords}::int[]) AS "ord")`];
   if (created.length === 0) return parts;
-  const { columns, types } = columnsOf(plan.newCustomers.values());
+  const { columns, types } = columnsOf(created.map(([, fields]) => fields));
   const names = columns.map((c) => `, "${c}"`).join('');
   const values = columns.map((c) => (INT_COLUMNS.has(c) ? `, COALESCE(x."${c}", 0)` : `, x."${c}"`)).join('');
   const rows = created.map(([virtual, fields]) => ({ ...fields, ord: -virtual }));
@@ -84,10 +95,13 @@ function customerParts(plan: ChunkPlan): Prisma.Sql[] {
 /** Columns written onto existing customers: only the fields a row gives (null keeps the stored value). */
 function updateParts(plan: ChunkPlan): Prisma.Sql[] {
   if (plan.updates.size === 0) return [];
-  const { columns, types } = columnsOf(plan.updates.values());
+  const rows = [...plan.updates].map(([id, fields]) => ({ ...named(fields), id }));
+  const { columns, types } = columnsOf(rows);
   if (columns.length === 0) return [];
-  const sets = columns.map((c) => `"${c}" = COALESCE(x."${c}", c."${c}")`).join(', ');
-  const rows = [...plan.updates].map(([id, fields]) => ({ ...fields, id }));
+  // A derived name only names a customer that has none.
+  const set = (c: string) =>
+    FILL_ONLY_COLUMNS.has(c) ? `"${c}" = COALESCE(NULLIF(c."${c}", ''), x."${c}")` : `"${c}" = COALESCE(x."${c}", c."${c}")`;
+  const sets = columns.map(set).join(', ');
   return [Prisma.sql`updated AS (UPDATE "Customer" AS c SET ${Prisma.raw(sets)}, "updatedAt" = now()
     FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("id" int${Prisma.raw(types)}) WHERE c."id" = x."id")`];
 }

@@ -170,7 +170,7 @@ export const audienceRoutes = [
     seed: '002/004 查询数据导入结果 (linked without a URL; CONTRACT §4.3 names it)',
     scope: 'customer:read',
     request: z.object({ batchId: idField.describe('导入批次ID') }),
-    operation: `query ImportResult($id: Int!) {
+    operation: `query ImportResult($id: ID!) {
       importJob(id: $id) { batchId status total succeeded failed errors(first: 1000) { row field message } }
     }`,
     variables: (req) => ({ id: Number(req.batchId) }),

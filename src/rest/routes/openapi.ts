@@ -83,7 +83,7 @@ export const openapiRoutes = [
       gender: optional(intField).describe('性别: 0 unknown, 1 male, 2 female (default 0)'),
       groupId: optional(idField).describe('分组id: the group the customer joins; empty for none (未分组)'),
     }),
-    operation: `mutation AddCustomer($profile: CustomerProfileInput!, $identities: [IdentityInput!]!, $groupIds: [Int!]) {
+    operation: `mutation AddCustomer($profile: CustomerProfileInput!, $identities: [IdentityInput!]!, $groupIds: [ID!]) {
       createCustomer(profile: $profile, identities: $identities, groupIds: $groupIds) { customerId }
     }`,
     variables: ({ groupId, ...profile }) => ({
@@ -279,7 +279,7 @@ export const openapiRoutes = [
     scope: 'customer:read',
     request: z.object({
       groupId: optional(idField).describe('客户群组id'),
-      searchKey: optional(textField).describe('关键词: part of the phone, nickname or name'),
+      searchKey: optional(textField).describe('关键词: part of the phone, name, real name or nickname'),
       startTime: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
       endTime: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive of that whole second'),
       current: optional(pageIndexField).describe(`当前页码, from 1 (default ${DEFAULT_CURRENT})`),
