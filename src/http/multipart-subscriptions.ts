@@ -48,7 +48,7 @@ function multipartSubscriptionResponse(events: AsyncIterable<ExecutionResult>, f
     },
     async pull(controller) {
       try {
-        const { done, value } = await iterator.next();
+        const { done, value } = (await iterator.next()) as IteratorResult<ExecutionResult | undefined, undefined>;
         if (closed) return;
         if (value != null) controller.enqueue(encoder.encode(part({ payload: withoutInternals(value) })));
         if (done) {
@@ -85,9 +85,10 @@ function multipartSubscriptionResponse(events: AsyncIterable<ExecutionResult>, f
  */
 export function multipartSubscriptionsPlugin(): Plugin {
   return {
-    onResultProcess({ request, result, setResultProcessor }) {
+    onResultProcess(payload) {
+      const { request, result } = payload;
       if (!isAsyncIterable(result) || !acceptsMultipartSubscriptions(request.headers.get('accept'))) return;
-      setResultProcessor(
+      payload.setResultProcessor(
         (events, fetchAPI) => multipartSubscriptionResponse(events as AsyncIterable<ExecutionResult>, fetchAPI),
         'multipart/mixed',
       );

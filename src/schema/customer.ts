@@ -21,7 +21,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
 import { parseCustomerId, parseObjectIds, parseOptionalObjectId } from './ids.ts';
-import { Identity, IdentityInput } from './identity.ts';
+import { IdentityInput } from './identity.ts';
 import { profileInputFields } from './profile-fields.ts';
 
 export const Customer = builder.prismaNode('Customer', {
@@ -131,7 +131,7 @@ builder.prismaObjectFields(Customer, (t) => ({
         where: { key: { in: args.keys.map((k) => k.trim()) } },
         select: { key: true, name: true, values: { where: { customerId: customer.id }, select: { position: true, value: true } } },
       });
-      return attributeValuesByKey(customer as unknown as Record<string, unknown>, args.keys, definitions);
+      return attributeValuesByKey(customer, args.keys, definitions);
     },
   }),
   friends: t.field({

@@ -141,7 +141,7 @@ async function runJob({ options, leases, progress, stopping }: RunContext, job: 
       .then((ok) => {
         owned &&= ok;
       })
-      .catch((error) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
+      .catch((error: unknown) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
   }, Math.max(50, Math.floor(leases.millis / 3)));
   try {
     let cursor = job.cursor;

@@ -9,7 +9,7 @@
 // to pass, where an array per column cost Prisma more than the database's work. Round trips
 // were most of a chunk's wait on PostgreSQL (about ten statements, one after another).
 import { Prisma } from '../../generated/prisma/client.ts';
-import { derivedName, type NameFields } from '../display-name.ts';
+import { derivedName } from '../display-name.ts';
 import { groupKey } from '../groups.ts';
 import { StaleRead } from '../transactions.ts';
 import type { ChunkPlan } from './plan.ts';
@@ -27,7 +27,7 @@ type Fields = Record<string, string | number>;
 
 /** The row's fields with the name the display-name rule derives from them (rows carry no name). */
 function named(fields: Fields): Fields {
-  const name = derivedName(fields as NameFields);
+  const name = derivedName(fields);
   return name === undefined ? fields : { ...fields, name };
 }
 
