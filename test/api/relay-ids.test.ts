@@ -325,6 +325,7 @@ describe("Apollo Client's InMemoryCache", () => {
     await ok('mutation ($c: ID!) { followCustomer(userId: "apollo-user", customerId: $c) { customerId } }', { c: a });
     const link = new HttpLink({ uri: `${url}/graphql`, headers: { authorization: `Bearer ${t.tokens.all}` } });
     const client = new ApolloClient({ link, cache: new InMemoryCache() });
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the answer is read as any, as tests read JSON
     const { data } = await client.query<any>({
       query: gql`
         query ($id: ID!) {
@@ -369,6 +370,7 @@ describe("Apollo Client's InMemoryCache", () => {
     for (const key of keys) expect(Object.keys(cached)).toContain(key);
 
     // An id from the cache goes back as it is: node() answers the same cache entry.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the answer is read as any, as tests read JSON
     const again = await client.query<any>({
       query: gql`
         query ($id: ID!) {
