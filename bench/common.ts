@@ -43,7 +43,7 @@ export function readOptions(flags: NonNullable<ParseArgsConfig['options']>, envP
 }
 
 /** A new database on the server of `adminUrl`, dropped (even with sessions left) by `drop`. */
-export async function createPostgresDatabase(adminUrl: string, prefix: string): Promise<{ url: string; version: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(adminUrl: string, prefix: string): Promise<{ url: string; version: string; drop: () => Promise<void> }> {
   const admin = postgresConfig(adminUrl, 1);
   const name = `${prefix}_${Date.now().toString(36)}_${process.pid}`;
   const client = new pg.Client(admin);

@@ -10,7 +10,7 @@
 export interface PostGraphileOperation {
   query: string;
   /** The answer in the gateway's shape (`{ data: … }` as bench/operations.ts's queries return). */
-  normalize(json: any): unknown;
+  normalize: (json: any) => unknown;
 }
 
 const identities = `identitiesByCustomerId(orderBy: ROW_ID_ASC) { nodes { type value } }`;

@@ -46,7 +46,7 @@ async function main() {
   process.send!({ type: 'ready', url: listening } satisfies PostGraphileReady);
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

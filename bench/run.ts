@@ -632,7 +632,7 @@ async function main() {
   console.log(`customer-graph bench: ${machineLine}`);
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
-    for (const fn of cleanups.splice(0)) await fn().catch((error) => console.error(`cleanup: ${(error as Error).message}`));
+    for (const fn of cleanups.splice(0)) await fn().catch((error: unknown) => console.error(`cleanup: ${(error as Error).message}`));
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   const runs: DatabaseRun[] = [];
@@ -651,7 +651,7 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : error);
   process.exit(1);
 });

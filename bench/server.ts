@@ -72,7 +72,7 @@ async function main() {
   };
   // Requests from bench/run.ts: { id, type, … } answered with { id, … }.
   let session: Session | undefined;
-  const handlers: Record<string, (message: { file?: string }) => Promise<unknown> | unknown> = {
+  const handlers: Record<string, (message: { file?: string }) => unknown> = {
     // The CPU time this process used so far (user + system, microseconds): per request, it
     // is steadier than req/s on a machine shared with other work.
     cpu: () => {
@@ -93,9 +93,11 @@ async function main() {
     },
     stop: () => void stop(),
   };
-  process.on('message', async (message: { id?: number; type: string; file?: string }) => {
-    const result = await handlers[message.type]?.(message);
-    if (message.id !== undefined) process.send!({ id: message.id, result });
+  process.on('message', (message: { id?: number; type: string; file?: string }) => {
+    void (async () => {
+      const result = await handlers[message.type]?.(message);
+      if (message.id !== undefined) process.send!({ id: message.id, result });
+    })();
   });
   process.on('disconnect', () => void stop());
 
@@ -103,7 +105,7 @@ async function main() {
   process.send!(ready);
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

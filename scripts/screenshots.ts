@@ -73,8 +73,11 @@ try {
 
   await page.goto(`${server.url}/graphql`);
   await page.locator('.graphiql-container').first().waitFor();
+  // Tab 3 (FindByPhone): the customer the data above made, found by phone.
+  await page.getByRole('tablist', { name: 'Select active operation' }).getByRole('button', { name: 'FindByPhone', exact: true }).click();
   await page.getByRole('button', { name: 'Variables', exact: true }).click();
   await page.getByRole('button', { name: /^Execute query/ }).click();
+  await page.getByRole('menuitem', { name: 'FindByPhone', exact: true }).click();
   await page.locator('.result-window').getByText('13765348726').first().waitFor();
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(out, 'graphiql.png') });

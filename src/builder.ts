@@ -5,7 +5,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError, type ValueNode } from 'graphql';
+import { GraphQLError, OperationTypeNode, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { z } from 'zod';
 import type { Context } from './context.ts';
@@ -95,7 +95,7 @@ export const builder = new SchemaBuilder<{
       const reason = needed.length ? `needs a token with the ${needed.join(' or ')} scope` : result.message;
       return new GraphQLError(
         `Not authorized to access ${info.parentType.name}.${info.fieldName}: ${reason}` +
-          (info.operation.operation === 'mutation' && info.path.prev ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)` : ''),
+          (info.operation.operation === OperationTypeNode.MUTATION && info.path.prev ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)` : ''),
         { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
       );
     },

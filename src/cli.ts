@@ -124,12 +124,12 @@ program
     // Imported through the same path as `import FILE` (a temporary file): progress, resume, report.
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'customer-graph-seed-'));
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'customer-graph-seed-'));
     try {
-      const file = join(dir, `seed-${options.seed}-${options.customers}.jsonl`);
+      const file = path.join(dir, `seed-${options.seed}-${options.customers}.jsonl`);
       await writeRowsFile(file, 'jsonl', rows);
-      await runImport(file, { matching: true, matchingType: 2, identifyWay: 1, mode: 2, chunkSize: 1000, progressInterval: 2, errors: join(process.cwd(), 'seed.errors.csv') });
+      await runImport(file, { matching: true, matchingType: 2, identifyWay: 1, mode: 2, chunkSize: 1000, progressInterval: 2, errors: path.join(process.cwd(), 'seed.errors.csv') });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 // `serve` (src/server.ts) and the tests both build it here.
 import formbody from '@fastify/formbody';
 import qs from 'qs';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { Services } from './context.ts';
 import type { Database } from './db/database.ts';
@@ -12,7 +12,6 @@ import { startImportWorker } from './domain/imports/worker.ts';
 import { registerConsole } from './http/console.ts';
 import { registerCors } from './http/cors.ts';
 import { registerDisconnectCancellation } from './http/disconnect.ts';
-import { registerDocs } from './http/docs.ts';
 import { describeError } from './http/error-info.ts';
 import { registerGraphQL } from './http/graphql.ts';
 import { registerHealth } from './http/health.ts';
@@ -20,8 +19,9 @@ import { requestIdOf } from './http/logging.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { registerTokenRoute } from './http/token-route.ts';
-import { familyOf } from './platform/envelopes.ts';
+import { familyOf, type ErrorInfo } from './platform/envelopes.ts';
 import { registerLegacyStatus } from './rest/legacy-status.ts';
+import { registerDocs } from './rest/docs-route.ts';
 import { registerRestShim } from './rest/shim.ts';
 import { importRows } from './metrics.ts';
 import { createLivePubSub, publishImportJobProgress } from './pubsub.ts';
@@ -48,22 +48,7 @@ export interface Gateway {
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, database } = options;
-  const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    // A client sending its request slowly (slowloris) is cut off instead of holding a socket.
-    requestTimeout: config.REQUEST_TIMEOUT_MS,
-    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
-    http: {
-      // Node only cuts a slow body off when headersTimeout is no longer than requestTimeout, and
-      // checks on this interval (30 s by default): a fraction of the timeout.
-      headersTimeout: config.REQUEST_TIMEOUT_MS ? Math.min(60_000, config.REQUEST_TIMEOUT_MS) : 60_000,
-      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(config.REQUEST_TIMEOUT_MS / 4))),
-    },
-    trustProxy: config.TRUST_PROXY,
-    requestIdHeader: false,
-    genReqId: requestIdOf,
-  });
+  const app = createFastify(config, options.logger);
   const services: Services = {
     config,
     database,
@@ -94,9 +79,63 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await app.register(formbody, { parser: (body) => qs.parse(body, { depth: 3, arrayLimit: 100, parameterLimit: 1000 }) });
   await registerCors(app, config);
   registerLegacyStatus(app, config);
+  registerErrorHandlers(app, config);
 
-  // Errors fastify raises itself (bad JSON, body too large, unsupported media type), answered
-  // in the envelope of the family the path belongs to.
+  registerMetrics(app, services);
+  registerHealth(app, services);
+  registerTokenRoute(app, services);
+  const yoga = registerGraphQL(app, services, {
+    graphiqlToken: options.graphiqlToken,
+    ownOperations: restRoutes.map((route) => route.operation),
+  });
+  registerRestShim(app, services, yoga, restRoutes);
+  registerDocs(app, restRoutes);
+  registerConsole(app, { developmentToken: options.graphiqlToken });
+
+  await app.ready();
+  if (options.importWorker) services.importWorker = startWorker(app, services, options.onImportProgress);
+  return {
+    app,
+    services,
+    // Stop accepting and finish in-flight requests while registered work (job steps) finishes.
+    close: async () => {
+      await Promise.all([app.close(), services.shutdown.run(app.log)]);
+    },
+  };
+}
+
+function createFastify(config: Config, logger: GatewayOptions['logger']): FastifyInstance {
+  return Fastify({
+    logger: logger ?? false,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // A client sending its request slowly (slowloris) is cut off instead of holding a socket.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    http: {
+      // Node only cuts a slow body off when headersTimeout is no longer than requestTimeout, and
+      // checks on this interval (30 s by default): a fraction of the timeout.
+      headersTimeout: config.REQUEST_TIMEOUT_MS ? Math.min(60_000, config.REQUEST_TIMEOUT_MS) : 60_000,
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(config.REQUEST_TIMEOUT_MS / 4))),
+    },
+    trustProxy: config.TRUST_PROXY,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
+}
+
+/**
+ * Errors fastify raises itself (bad JSON, body too large, unsupported media type) and unknown
+ * paths, answered in the envelope of the family the path belongs to (GraphQL's shape elsewhere).
+ */
+function registerErrorHandlers(app: FastifyInstance, config: Config): void {
+  const answer = (req: FastifyRequest, reply: FastifyReply, info: ErrorInfo) => {
+    const family = familyOf(req.url);
+    if (family) {
+      const envelope = family.failure(info);
+      return reply.code(envelope.status).send(envelope.body);
+    }
+    return reply.code(info.status).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
+  };
   app.setErrorHandler((error: Error & { statusCode?: number }, req, reply) => {
     const status = error.statusCode ?? 500;
     const known =
@@ -107,56 +146,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           : error;
     const info = describeError(known, config.production);
     if (info.status >= 500) req.log.error({ err: error }, 'request failed');
-    const family = familyOf(req.url);
-    if (family) {
-      const envelope = family.failure(info);
-      return reply.code(envelope.status).send(envelope.body);
-    }
-    return reply.code(info.status).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
+    return answer(req, reply, info);
   });
-
   app.setNotFoundHandler((req, reply) => {
     const info = describeError(new DomainError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`), config.production);
-    const family = familyOf(req.url);
-    if (family) {
-      const envelope = family.failure(info);
-      return reply.code(envelope.status).send(envelope.body);
-    }
-    return reply.code(404).send({ errors: [{ message: info.message, extensions: { code: info.code } }] });
+    return answer(req, reply, info);
   });
+}
 
-  registerMetrics(app, services);
-  registerHealth(app, services);
-  registerTokenRoute(app, services);
-  const yoga = registerGraphQL(app, services, { graphiqlToken: options.graphiqlToken });
-  registerRestShim(app, services, yoga, restRoutes);
-  registerDocs(app, restRoutes);
-  registerConsole(app, { developmentToken: options.graphiqlToken });
-
-  await app.ready();
-  if (options.importWorker) {
-    services.importWorker = startImportWorker({
-      prisma: database.prisma,
-      config,
-      shutdown: services.shutdown,
-      log: app.log,
-      // Subscribers of importJobProgress, on any instance (the pub/sub carries it across).
-      onProgress: (jobId) => {
-        publishImportJobProgress(services.pubsub, jobId);
-        options.onImportProgress?.(jobId);
-      },
-      onChunk: ({ succeeded, failed }) => {
-        importRows.inc({ outcome: 'succeeded' }, succeeded);
-        importRows.inc({ outcome: 'failed' }, failed);
-      },
-    });
-  }
-  return {
-    app,
-    services,
-    // Stop accepting and finish in-flight requests while registered work (job steps) finishes.
-    close: async () => {
-      await Promise.all([app.close(), services.shutdown.run(app.log)]);
+/** The import worker in this process, reporting progress to subscribers and metrics. */
+function startWorker(app: FastifyInstance, services: Services, onImportProgress: GatewayOptions['onImportProgress']) {
+  return startImportWorker({
+    prisma: services.database.prisma,
+    config: services.config,
+    shutdown: services.shutdown,
+    log: app.log,
+    // Subscribers of importJobProgress, on any instance (the pub/sub carries it across).
+    onProgress: (jobId) => {
+      publishImportJobProgress(services.pubsub, jobId);
+      onImportProgress?.(jobId);
     },
-  };
+    onChunk: ({ succeeded, failed }) => {
+      importRows.inc({ outcome: 'succeeded' }, succeeded);
+      importRows.inc({ outcome: 'failed' }, failed);
+    },
+  });
 }

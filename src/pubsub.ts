@@ -75,9 +75,9 @@ function catching(client: Redis, log: Log): Redis {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
-      if (!fallible.has(property)) return value.bind(target);
+      if (!fallible.has(property)) return value.bind(target) as unknown;
       return (...args: unknown[]) =>
-        (value.apply(target, args) as Promise<unknown>).catch((error: Error) => log.warn({ err: error }, `Redis ${String(property)} failed: a live update was lost`));
+        (value.apply(target, args) as Promise<unknown>).catch((error: unknown) => log.warn({ err: error }, `Redis ${String(property)} failed: a live update was lost`));
     },
   });
 }
@@ -87,81 +87,24 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
   // on the same Redis do not hear these events.
   const prefix = `${config.REDIS_KEY_PREFIX}:live`;
   const topic = (name: SubscriptionName) => `${prefix}:${name}`;
-  let clients: Redis[] = [];
-  let eventTarget: ReturnType<typeof createRedisEventTarget> | undefined;
-  if (config.REDIS_URL) {
-    // A subscribed ioredis connection can only (un)subscribe, so publishing needs a second one.
-    const publishClient = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
-    const subscribeClient = new Redis(config.REDIS_URL, { connectTimeout: 2000 });
-    clients = [publishClient, subscribeClient];
-    let warned = false;
-    for (const client of clients) {
-      client.on('error', (error: Error) => {
-        if (!warned) log.warn({ err: error }, 'Redis unavailable: live updates are lost until it is back');
-        warned = true;
-      });
-      client.on('ready', () => {
-        warned = false;
-      });
-    }
-    eventTarget = createRedisEventTarget({ publishClient: catching(publishClient, log), subscribeClient: catching(subscribeClient, log) });
-  }
+  const { clients, eventTarget } = config.REDIS_URL ? redisTransport(config.REDIS_URL, log) : { clients: [], eventTarget: undefined };
   const pubsub = createPubSub<Record<string, [number, CustomerChangeEvent | ImportJobProgressEvent]>>(eventTarget ? { eventTarget } : undefined);
 
   // Every open stream, ended on close(), and how many listen on each channel.
   const open = new Set<() => Promise<unknown>>();
   const perChannel = new Map<string, number>();
-  const count = (channel: string, delta: number) => {
-    const n = (perChannel.get(channel) ?? 0) + delta;
-    if (n > 0) perChannel.set(channel, n);
-    else perChannel.delete(channel);
-  };
   let closed = false;
-
-  type Event = CustomerChangeEvent | ImportJobProgressEvent;
-  function subscribe(name: SubscriptionName, id: number): AsyncIterableIterator<Event> {
-    // createPubSub registers its listener on the first next(), and so does this: a stream no
-    // one reads (yoga answering 406 to a client that does not accept one) registers nothing.
-    const source = pubsub.subscribe(topic(name), id)[Symbol.asyncIterator]();
-    let started = false;
-    let finished = false;
-    const finish = async (): Promise<IteratorResult<Event>> => {
-      if (!finished) {
-        finished = true;
-        if (started) {
-          open.delete(finish);
-          openSubscriptions.dec({ subscription: name });
-          count(`${topic(name)}:${id}`, -1);
-        }
-      }
-      // Ends the source: a pending next() resolves as done.
-      await source.return?.();
-      return { done: true, value: undefined };
-    };
-    return {
-      next: async () => {
-        if (finished) return { done: true, value: undefined };
-        if (!started) {
-          started = true;
-          open.add(finish);
-          openSubscriptions.inc({ subscription: name });
-          count(`${topic(name)}:${id}`, 1);
-          if (closed) return finish();
-        }
-        const result = await source.next();
-        if (result.done) await finish();
-        return result;
-      },
-      return: finish,
-      throw: async (error: unknown) => {
-        await finish();
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-  }
+  const streams: OpenStreams = {
+    open,
+    count: (channel, delta) => {
+      const n = (perChannel.get(channel) ?? 0) + delta;
+      if (n > 0) perChannel.set(channel, n);
+      else perChannel.delete(channel);
+    },
+    closed: () => closed,
+  };
+  const subscribe = (name: SubscriptionName, id: number) =>
+    trackedStream(pubsub.subscribe(topic(name), id)[Symbol.asyncIterator](), name, `${topic(name)}:${id}`, streams);
 
   return {
     transport: eventTarget ? 'redis' : 'memory',
@@ -191,7 +134,86 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
       closed = true;
       await Promise.all([...open].map((end) => end()));
       // quit() would wait for a connection that may never come back.
-      await Promise.all(clients.map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())));
+      await Promise.all(
+        clients.map(async (client) => {
+          if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+          else client.disconnect();
+        }),
+      );
+    },
+  };
+}
+
+/** Two ioredis connections (a subscribed one can only (un)subscribe) and the event target over them. */
+function redisTransport(url: string, log: Log) {
+  const publishClient = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  const subscribeClient = new Redis(url, { connectTimeout: 2000 });
+  const clients = [publishClient, subscribeClient];
+  let warned = false;
+  for (const client of clients) {
+    client.on('error', (error: Error) => {
+      if (!warned) log.warn({ err: error }, 'Redis unavailable: live updates are lost until it is back');
+      warned = true;
+    });
+    client.on('ready', () => {
+      warned = false;
+    });
+  }
+  const eventTarget = createRedisEventTarget({ publishClient: catching(publishClient, log), subscribeClient: catching(subscribeClient, log) });
+  return { clients, eventTarget };
+}
+
+/** What the streams of one pub/sub share: the open ones (ended on close) and listeners per channel. */
+interface OpenStreams {
+  open: Set<() => Promise<unknown>>;
+  count(channel: string, delta: number): void;
+  closed(): boolean;
+}
+
+type Event = CustomerChangeEvent | ImportJobProgressEvent;
+
+/**
+ * A subscription's stream, counted while open. createPubSub registers its listener on the first
+ * next(), and so does this: a stream no one reads (yoga answering 406 to a client that does not
+ * accept one) registers nothing.
+ */
+function trackedStream(source: AsyncIterator<Event>, name: SubscriptionName, channel: string, streams: OpenStreams): AsyncIterableIterator<Event> {
+  let started = false;
+  let finished = false;
+  const finish = async (): Promise<IteratorResult<Event>> => {
+    if (!finished) {
+      finished = true;
+      if (started) {
+        streams.open.delete(finish);
+        openSubscriptions.dec({ subscription: name });
+        streams.count(channel, -1);
+      }
+    }
+    // Ends the source: a pending next() resolves as done.
+    await source.return?.();
+    return { done: true, value: undefined };
+  };
+  return {
+    next: async () => {
+      if (finished) return { done: true, value: undefined };
+      if (!started) {
+        started = true;
+        streams.open.add(finish);
+        openSubscriptions.inc({ subscription: name });
+        streams.count(channel, 1);
+        if (streams.closed()) return finish();
+      }
+      const result = await source.next();
+      if (result.done) await finish();
+      return result;
+    },
+    return: finish,
+    throw: async (error: unknown) => {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }

@@ -29,6 +29,7 @@ function keepKnown(kind: ImportKind, record: Row, line: number): Row {
         throw new FileProblem(`line ${line}: customFields is not JSON`);
       }
     } else {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a cell's value is read as its text
       row[field] = typeof value === 'string' || Array.isArray(value) ? value : String(value);
     }
   }
@@ -51,10 +52,13 @@ export function readRows(kind: ImportKind, fileName: string, text: string): Row[
     });
   } else {
     try {
-      const parsed = parse(text, { columns: true, bom: true, skip_empty_lines: true, info: true, relax_column_count: true }) as {
-        record: Row;
-        info: { lines: number };
-      }[];
+      const parsed = parse<{ record: Row; info: { lines: number } }>(text, {
+        columns: true,
+        bom: true,
+        skip_empty_lines: true,
+        info: true,
+        relax_column_count: true,
+      });
       records = parsed.map(({ record, info }) => ({ record, line: info.lines }));
     } catch (error) {
       throw new FileProblem(`not a CSV file with a header row: ${(error as Error).message}`);

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   });
 
   const summary = await client.query({ query: CustomerSummaryDocument, variables: { id } });
-  if (summary.error) throw summary.error;
+  if (summary.error) throw new Error(summary.error.message, { cause: summary.error });
   const customer = summary.data?.customer;
   if (!customer) throw new Error(`customer ${id} is gone`);
   const groups = (customer.groups ?? []).map((g) => g.name).join(', ') || 'no group';
@@ -44,13 +44,16 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     client.subscribe({ query: CustomerChangesDocument, variables: { id } }).subscribe({
       next: ({ data, error }) => {
-        if (error) return reject(error);
+        if (error) {
+          reject(new Error(error.message, { cause: error }));
+          return;
+        }
         const change = data?.customerChanged;
         if (!change) return;
         const into = change.mergedInto ? ` into ${change.mergedInto}` : '';
         console.log(`${change.at} ${change.kind}${into}${change.customer ? `: ${change.customer.name ?? 'no name'}` : ''}`);
       },
-      error: reject,
+      error: (error: Error) => reject(error),
       complete: resolve,
     });
   });

@@ -33,7 +33,7 @@ export function injectSender(gateway: Gateway, token: string): (request: FuzzReq
       payload = JSON.stringify(request.body);
     }
     const response = await gateway.app.inject({ method: request.method, url: request.url, headers, payload });
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = JSON.parse(response.body);
     } catch {

@@ -11,7 +11,6 @@ import {
   GraphQLInputObjectType,
   GraphQLList,
   GraphQLNonNull,
-  GraphQLScalarType,
   isCompositeType,
   type GraphQLField,
   type GraphQLInputType,
@@ -256,7 +255,7 @@ export function fromGraphQLType(type: GraphQLInputType, world: FuzzWorld, key: s
       return fc.record(model, { requiredKeys: required });
     }
     if (type instanceof GraphQLEnumType) return fc.constantFrom(...type.getValues().map((v) => v.name));
-    const scalar = type as GraphQLScalarType;
+    const scalar = type;
     const idKind = /group/i.test(key) ? 'group' : 'customer';
     switch (scalar.name) {
       case 'ID':

@@ -72,8 +72,8 @@ export function startServer(env: Record<string, string>, timeoutMs = 60_000): Pr
         });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`serve exited with ${code}:\n${output}`));

@@ -32,8 +32,8 @@ export type CommandRequest =
 
 /** Where a command writes: the terminal, or the channel back to the CLI that asked. */
 export interface CommandIO {
-  out(line: string): void;
-  err(line: string): void;
+  out: (line: string) => void;
+  err: (line: string) => void;
   progress: Progress;
   /** Aborted when the user interrupts (Ctrl-C): an import stops after its current chunk. */
   signal: AbortSignal;
@@ -53,7 +53,7 @@ export function parseCommandRequest(value: unknown): CommandRequest {
   switch (request.command) {
     case 'app create':
       if (typeof request.name !== 'string' || !Array.isArray(request.scopes)) throw new Error('app create needs name and scopes');
-      return { command: 'app create', name: request.name, scopes: parseScopes(request.scopes.join(',')), json: request.json === true };
+      return { command: 'app create', name: request.name, scopes: parseScopes(request.scopes.join(',')), json: request.json };
     case 'import':
       if (typeof request.file !== 'string' || typeof request.options !== 'object' || typeof request.options.errors !== 'string') {
         throw new Error('import needs file and options');
@@ -62,7 +62,7 @@ export function parseCommandRequest(value: unknown): CommandRequest {
     case 'migrate --status':
       return request;
     case 'app list':
-      return { command: 'app list', json: request.json === true };
+      return { command: 'app list', json: request.json };
     case 'app revoke':
       if (typeof request.appKey !== 'string') throw new Error('app revoke needs appKey');
       return request;

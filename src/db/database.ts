@@ -26,7 +26,7 @@ export interface Database {
    * uses, or (PostgreSQL) a pool of the same size opened on first use. For hand-written SQL
    * where Prisma's query layer is not wanted (the benchmarks' raw-SQL baseline, bulk seeding).
    */
-  sql<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  sql: <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
   /** The connection pool's counts, for /metrics (PostgreSQL only). */

@@ -77,7 +77,7 @@ export async function migrate(target: MigrationTarget, migrations = readMigratio
       try {
         await session.exec(migration.script);
       } catch (error) {
-        throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`);
+        throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, { cause: error });
       }
       await session.query(
         `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)

@@ -50,7 +50,7 @@ export function postgresMigrationTarget(config: pg.PoolConfig): MigrationTarget 
           exec: async (script) => {
             await client.query(script);
           },
-          query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+          query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params as unknown[])).rows as Row[],
         });
         await client.query('COMMIT');
         return result;

@@ -151,6 +151,7 @@ export function attributeValuesByKey(
     if ((profileFields as string[]).includes(key)) {
       const field = key as ProfileField;
       const raw = customer[field];
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- profile columns are scalars
       const values = field === 'deptCodeList' ? deptCodes(raw as string | null) : raw === null || raw === undefined ? [] : [String(raw)];
       return { attrKey: key, attrName: profileLabels[field], attrValue: values.length ? values.join(',') : null, values, extended: false };
     }

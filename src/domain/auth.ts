@@ -33,7 +33,7 @@ export interface CreatedApp {
 const appInput = z.object({
   name: z.string().trim().min(1, 'is required').max(100),
   scopes: z
-    .array(z.enum(SCOPES, { message: `must be one of ${SCOPES.join(', ')}` }))
+    .array(z.enum(SCOPES, { error: `must be one of ${SCOPES.join(', ')}` }))
     .min(1, 'at least one scope is required'),
 });
 

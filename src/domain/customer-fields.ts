@@ -13,7 +13,7 @@ export const isoDate = z
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as yyyy-MM-dd')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
-    message: 'is not a valid calendar date',
+    error: 'is not a valid calendar date',
   });
 
 export const profileShape = {
@@ -162,6 +162,7 @@ export function deptCodes(stored: string | null): string[] {
 export function parseGender(value: unknown): number | undefined {
   if (value === null || value === undefined || value === '') return 0;
   if (typeof value === 'number') return [0, 1, 2].includes(value) ? value : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any scalar a file holds is read as its text
   const text = String(value).trim().toUpperCase();
   const known: Record<string, number> = { '0': 0, '1': 1, '2': 2, M: 1, MALE: 1, 男: 1, F: 2, FEMALE: 2, 女: 2, U: 0, 未知: 0 };
   return known[text];

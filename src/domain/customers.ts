@@ -116,7 +116,7 @@ export async function findLiveCustomerByIdentity<Row = Customer>(
   const { type, value } = normalizeIdentity(await identityTypeRules(prisma), ref);
   const identity = (await prisma.identity.findUnique({
     where: { type_value: { type: type.name, value } },
-    select: { customer: withLiveness(query) as Prisma.CustomerDefaultArgs },
+    select: { customer: withLiveness(query) },
   })) as { customer: LivenessColumns & Row } | null;
   return identity ? liveOrSurvivor(prisma, identity.customer, query) : null;
 }
@@ -199,7 +199,7 @@ function identityTaken(field: string, type: string, value: string): DomainError 
 export async function updateCustomer(db: Db, id: number, input: ProfileInput): Promise<Customer> {
   const profile = parseInput(profileSchema, input, 'profile');
   const target = await requireUnmergedCustomerId(db, id, 'id');
-  const written = await db.customer.update({ where: { id: target }, data: toColumns(profile) as Prisma.CustomerUpdateInput });
+  const written = await db.customer.update({ where: { id: target }, data: toColumns(profile) });
   // A write that leaves no name (name cleared, or never given) derives it (display-name.ts).
   const customer = await fillDisplayName(db, written);
   await reportChanges(db, { updated: [target] });
@@ -245,7 +245,7 @@ export async function setSystemAttribute(db: Db, id: number, name: string, raw: 
   }
   const parsed = profileShape[field].nullable().safeParse(value);
   if (!parsed.success) throw badInput('attrValue', `${name} ${parsed.error.issues[0].message}`);
-  await updateCustomer(db, id, { [field]: parsed.data } as ProfileInput);
+  await updateCustomer(db, id, { [field]: parsed.data });
 }
 
 function safeJson(text: string): unknown {

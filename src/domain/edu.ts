@@ -63,6 +63,7 @@ export interface EduBatchResult {
   customerIds: number[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- a cell's value is read as its text, whatever the sheet typed it as
 const present = (v: unknown): v is string | number => v !== null && v !== undefined && String(v).trim() !== '';
 
 /** Problems with the call itself: nothing can be done. */

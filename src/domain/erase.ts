@@ -132,7 +132,7 @@ function scrubPayload(payload: string, person: Person): { payload: string; erase
   }
   if (!Array.isArray(rows)) return { payload: without(payload, person), erasedRows: [] };
   const erasedRows: number[] = [];
-  const scrubbed = rows.map((row, i) => {
+  const scrubbed = rows.map((row: unknown, i) => {
     if (!rowIsAbout(row, person)) return row;
     erasedRows.push(i);
     return eraseStrings(row);

@@ -169,7 +169,7 @@ function parseRequest(rules: Rules, input: ResolutionInput): Request {
   let fields: ProfileInput = {};
   if (!parsed.success) issues.push(...issuesOf(parsed.error));
   // gender 0 means unknown: it never overwrites a known gender.
-  else fields = Object.fromEntries(Object.entries(parsed.data).filter(([k, v]) => hasValue(v) && !(k === 'gender' && v === 0))) as ProfileInput;
+  else fields = Object.fromEntries(Object.entries(parsed.data).filter(([k, v]) => hasValue(v) && !(k === 'gender' && v === 0)));
   const attributes = parseAttributes(input, issues);
 
   let groupId: number | null = null;
@@ -327,7 +327,7 @@ async function apply(
   }
 
   if (Object.keys(request.fields).length) {
-    const data = toColumns(request.fields) as Prisma.CustomerUpdateInput;
+    const data = toColumns(request.fields);
     await fillDisplayName(tx, await tx.customer.update({ where: { id: target }, data }));
   }
   for (const attr of request.attributes) {

@@ -30,7 +30,8 @@ export const SEARCH_CANDIDATE_LIMIT = 1000;
  * its first page quickly anyway).
  */
 export async function searchCandidateIds(prisma: Pick<PrismaClient, '$queryRaw'>, term: string, digits: string): Promise<number[] | null> {
-  if ([...term].length < 3) return null;
+  // Code points, not UTF-16 units: three Chinese characters are a term.
+  if (Array.from(term).length < 3) return null;
   const pattern = `%${likeLiteral(term)}%`;
   const identityArm = digits.length >= 3 ? Prisma.sql`UNION SELECT "customerId" FROM "Identity" WHERE "type" = 'phone' AND "value" LIKE ${`%${digits}%`}` : Prisma.empty;
   const nameArms = SEARCHED_NAME_FIELDS.map(

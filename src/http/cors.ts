@@ -29,7 +29,7 @@ export async function registerCors(app: FastifyInstance, config: Config): Promis
   await app.register(cors, {
     // GraphiQL and the console (which may hold a development token) are never shared with another origin.
     delegator: (req, callback) => {
-      const request = req as FastifyRequest;
+      const request = req;
       callback(null, wantsGraphiQL(request) || isConsole(request) ? { origin: false } : open);
     },
   });

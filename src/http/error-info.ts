@@ -100,7 +100,7 @@ export function describeError(error: unknown, production: boolean): ErrorInfo {
 }
 
 function yogaHttpRefusal(source: GraphQLError | undefined): boolean {
-  const http = source?.extensions?.http as { status?: number } | undefined;
+  const http = source?.extensions?.http;
   return http?.status === 405 || http?.status === 406 || http?.status === 415;
 }
 

@@ -15,12 +15,13 @@ export const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json';
  */
 export function graphqlResponseStatusPlugin(): Plugin {
   return {
-    onResultProcess({ request, result, setResult }) {
+    onResultProcess(payload) {
+      const { request, result } = payload;
       if (chosenJsonType(request.headers.get('accept')) !== GRAPHQL_RESPONSE_JSON) return;
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;
       const single = result as ExecutionResult;
       if (!('data' in single) || !single.errors?.length) return;
-      setResult({ ...single, errors: single.errors.map((error) => (error.path ? withoutHttpStatus(error) : error)) });
+      payload.setResult({ ...single, errors: single.errors.map((error) => (error.path ? withoutHttpStatus(error) : error)) });
     },
   };
 }

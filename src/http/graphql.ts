@@ -37,6 +37,8 @@ declare module 'fastify' {
 export interface GraphQLOptions {
   /** Pre-fills GraphiQL's headers (development, embedded database, loopback only). */
   graphiqlToken?: string;
+  /** The documents of the gateway's own operations (the REST routes'): their names are metric labels. */
+  ownOperations?: string[];
 }
 
 export function createGraphQLServer(services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
@@ -59,13 +61,13 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
       useDeferStream(),
       incrementalErrorsPlugin(maskError),
       multipartSubscriptionsPlugin(),
-      metricsPlugin(production),
+      metricsPlugin(production, options.ownOperations ?? []),
       errorLogPlugin(),
       ...tracingPlugins(),
     ],
     context: ({ req }): Context => buildContext(services, req.caller, String(req.id)),
     maskedErrors: { maskError },
-    renderGraphiQL,
+    renderGraphiQL: (options) => withTabFixes(renderGraphiQL(options)),
     graphiql: services.config.graphiql && {
       title: 'customer-graph',
       defaultEditorToolsVisibility: 'headers',
@@ -81,6 +83,25 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
       ...{ variables: exampleOperations[0].variables },
     },
   });
+}
+
+// Two fixes for GraphiQL's tab bar, through the page yoga renders (its renderGraphiQL option).
+// 1. Tabs are framer-motion Reorder items. When the bundled web font arrives the tabs narrow,
+//    and framer-motion leaves each tab a drag offset (an inline translateX) that GraphiQL's own
+//    CSS hides only while the tab has no focus (.graphiql-tab:not(:focus-within)). Pressing the
+//    mouse on a tab focuses it, the hidden offset applies, the tab jumps from under the pointer
+//    and the click lands on the tab list: tabs 2-9 ignored their first click on a first visit
+//    (a reload has the font cached, so no offsets). Tabs never move now; dragging still reorders.
+// 2. The tab list scrolls when it overflows, with a scrollbar to say so, and the logo keeps to
+//    one line, so no tab hides under it.
+const graphiqlTabCss = `<style>
+.graphiql-tab { transform: none !important; }
+.graphiql-tabs.no-scrollbar { scrollbar-width: thin; }
+.graphiql-logo { white-space: nowrap; }
+</style>`;
+
+function withTabFixes(page: string): string {
+  return page.replace('</head>', `${graphiqlTabCss}</head>`);
 }
 
 export function registerGraphQL(app: FastifyInstance, services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
@@ -112,7 +133,9 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
         }
       }
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
-      response.headers.forEach((value, key) => reply.header(key, value));
+      response.headers.forEach((value, key) => {
+        reply.header(key, value);
+      });
       reply.status(response.status);
       return reply.send(response.body);
     },

@@ -24,7 +24,7 @@ function validationErrors(): Plugin {
     onValidate: () => ({ valid, result }) => {
       if (valid) return;
       for (const error of result) {
-        Object.assign(error.extensions as Record<string, unknown>, { code: 'BAD_INPUT', http: { spec: false, status: 400 } });
+        Object.assign((error as GraphQLError).extensions, { code: 'BAD_INPUT', http: { spec: false, status: 400 } });
       }
     },
   };
@@ -62,7 +62,7 @@ function noNulCharacters(): Plugin {
 function operationLimits(config: Config): Plugin {
   const limits = { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxCost: config.GRAPHQL_MAX_COST };
   const check = (args: ExecutionArgs) =>
-    operationLimitError(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>, limits);
+    operationLimitError(args.schema, args.document, args.operationName, args.variableValues, limits);
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const error = check(args);
@@ -97,7 +97,7 @@ export function limitPlugins(config: Config): Plugin[] {
       // Cost needs the variables' values: operationLimits computes it at execution.
       costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: config.production },
-    }) as Plugin,
+    }),
     validationErrors(),
     // Lists first: the NUL check walks every item of a list.
     operationLimits(config),

@@ -56,10 +56,10 @@ export function loggerOptions(config: Pick<Config, 'LOG_LEVEL'>, stream?: Destin
     hooks: {
       // Messages are masked too: an error's message may quote the value that was refused.
       logMethod(args, method) {
-        return method.apply(this, args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<typeof method>);
+        method.apply(this, args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<typeof method>);
       },
     },
   };
   if (stream) options.stream = stream;
-  return options as FastifyServerOptions['logger'];
+  return options;
 }

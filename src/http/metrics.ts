@@ -7,12 +7,11 @@
 // must send `Authorization: Bearer <METRICS_TOKEN>` (Prometheus: `authorization.credentials`).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Services } from '../context.ts';
 import { counter, histogram, latencyBuckets, registry, reportImportJobs, reportPool } from '../metrics.ts';
 import { familyOf } from '../platform/envelopes.ts';
-import { restRoutes } from '../rest/table.ts';
 import { describeError } from './error-info.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 
@@ -49,25 +48,27 @@ const graphqlErrors = counter({
 });
 
 // Operation names are chosen by clients: as labels they could grow the page without bound and
-// carry data. Only the names of the gateway's own operations (the REST routes', the GraphiQL
-// examples') are labels; any other operation is labelled by its first root field, which the
-// schema bounds, or "other" when the schema has no such field.
-let registeredNames: Set<string> | null = null;
-
-function registered(): Set<string> {
-  registeredNames ??= new Set(
-    [...restRoutes.map((route) => route.operation), ...exampleOperations.map((example) => example.query)].flatMap((text) =>
+// carry data. Only the names of the gateway's own operations (the REST routes', handed in by
+// the gateway, and the GraphiQL examples') are labels; any other operation is labelled by its
+// first root field, which the schema bounds, or "other" when the schema has no such field.
+function operationNames(ownOperations: string[]): Set<string> {
+  return new Set(
+    [...ownOperations, ...exampleOperations.map((example) => example.query)].flatMap((text) =>
       parse(text).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : [])),
     ),
   );
-  return registeredNames;
 }
 
-export function operationLabels(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): { operation: string; type: string } {
+function operationLabels(
+  named: Set<string>,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+): { operation: string; type: string } {
   const ast = getOperationAST(document, operationName);
   const name = ast?.name?.value;
   if (!ast) return { operation: 'other', type: 'unknown' };
-  if (name && registered().has(name)) return { operation: name, type: ast.operation };
+  if (name && named.has(name)) return { operation: name, type: ast.operation };
   const first = ast.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
   const rootField = first?.kind === Kind.FIELD ? first.name.value : undefined;
   const known = rootField !== undefined && (rootField === '__typename' || rootField in (schema.getRootType(ast.operation)?.getFields() ?? {}));
@@ -78,7 +79,9 @@ function countErrors(errors: readonly GraphQLError[] | readonly Error[], phase: 
   for (const error of errors) graphqlErrors.inc({ code: describeError(error, production).code, phase });
 }
 
-export function metricsPlugin(production: boolean): Plugin {
+/** `ownOperations`: the documents of the gateway's own operations, whose names are labels. */
+export function metricsPlugin(production: boolean, ownOperations: string[]): Plugin {
+  const named = operationNames(ownOperations);
   return {
     onParse() {
       return ({ result }) => {
@@ -91,12 +94,13 @@ export function metricsPlugin(production: boolean): Plugin {
     onValidate({ params }) {
       return ({ valid, result }) => {
         if (valid) return;
-        operations.inc({ ...operationLabels(params.schema, params.documentAST), outcome: 'rejected' });
+        operations.inc({ ...operationLabels(named, params.schema as GraphQLSchema, params.documentAST as DocumentNode), outcome: 'rejected' });
         countErrors(result, 'validate', production);
       };
     },
     onExecute({ args }) {
-      const labels = operationLabels(args.schema, args.document, args.operationName);
+      const { schema, document, operationName } = args as ExecutionArgs;
+      const labels = operationLabels(named, schema, document, operationName);
       const started = process.hrtime.bigint();
       return {
         onExecuteDone({ result }) {

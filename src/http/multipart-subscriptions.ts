@@ -25,7 +25,8 @@ export function acceptsMultipartSubscriptions(accept: string | null): boolean {
 function withoutInternals(result: ExecutionResult): ExecutionResult {
   const errors = result.errors?.map(withoutHttpStatus);
   if (!result.extensions?.http) return errors ? { ...result, errors } : result;
-  const { http: _http, ...extensions } = result.extensions;
+  const extensions: Record<string, unknown> = { ...result.extensions };
+  delete extensions.http;
   return { ...result, ...(errors ? { errors } : {}), extensions: Object.keys(extensions).length ? extensions : undefined };
 }
 
@@ -48,15 +49,16 @@ function multipartSubscriptionResponse(events: AsyncIterable<ExecutionResult>, f
     },
     async pull(controller) {
       try {
-        const { done, value } = await iterator.next();
+        const next = await iterator.next();
         if (closed) return;
-        if (value != null) controller.enqueue(encoder.encode(part({ payload: withoutInternals(value) })));
-        if (done) {
-          closed = true;
-          stopHeartbeat();
-          controller.enqueue(encoder.encode('--\r\n'));
-          controller.close();
+        if (!next.done) {
+          controller.enqueue(encoder.encode(part({ payload: withoutInternals(next.value) })));
+          return;
         }
+        closed = true;
+        stopHeartbeat();
+        controller.enqueue(encoder.encode('--\r\n'));
+        controller.close();
       } catch (error) {
         closed = true;
         stopHeartbeat();
@@ -85,9 +87,9 @@ function multipartSubscriptionResponse(events: AsyncIterable<ExecutionResult>, f
  */
 export function multipartSubscriptionsPlugin(): Plugin {
   return {
-    onResultProcess({ request, result, setResultProcessor }) {
-      if (!isAsyncIterable(result) || !acceptsMultipartSubscriptions(request.headers.get('accept'))) return;
-      setResultProcessor(
+    onResultProcess(payload) {
+      if (!isAsyncIterable(payload.result) || !acceptsMultipartSubscriptions(payload.request.headers.get('accept'))) return;
+      payload.setResultProcessor(
         (events, fetchAPI) => multipartSubscriptionResponse(events as AsyncIterable<ExecutionResult>, fetchAPI),
         'multipart/mixed',
       );

@@ -56,7 +56,7 @@ export function checkListSizes(value: unknown, type: GraphQLInputType, path: str
   if (isListType(nullable)) {
     const items = Array.isArray(value) ? value : [value];
     if (items.length > max) throw badInput(path, `at most ${max} items are allowed (${items.length} given)`);
-    items.forEach((item, i) => checkListSizes(item, nullable.ofType as GraphQLInputType, `${path}[${i}]`, defaultMax, defaultMax));
+    items.forEach((item, i) => checkListSizes(item, nullable.ofType, `${path}[${i}]`, defaultMax, defaultMax));
     return;
   }
   if (isInputObjectType(nullable) && typeof value === 'object') {
@@ -100,7 +100,7 @@ function checkArgumentNode(walk: Walk, node: ValueNode, type: GraphQLInputType, 
     checkListSizes(walk.rawVariables[node.name.value], type, path, max, defaultMax);
   } else if (node.kind === Kind.LIST && isListType(nullable)) {
     if (node.values.length > max) throw badInput(path, `at most ${max} items are allowed (${node.values.length} given)`);
-    const itemType = nullable.ofType as GraphQLInputType;
+    const itemType = nullable.ofType;
     node.values.forEach((item, i) => checkArgumentNode(walk, item, itemType, `${path}[${i}]`, defaultMax));
   } else if (node.kind === Kind.OBJECT && isInputObjectType(nullable)) {
     const fields = nullable.getFields();

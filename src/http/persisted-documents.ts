@@ -44,7 +44,7 @@ export function loadManifest(path: string, schema: GraphQLSchema): Manifest {
   try {
     entries = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`GRAPHQL_PERSISTED_DOCUMENTS: cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`GRAPHQL_PERSISTED_DOCUMENTS: cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   if (!entries || typeof entries !== 'object' || Array.isArray(entries)) {
     throw new Error(`GRAPHQL_PERSISTED_DOCUMENTS: ${path} must be a JSON object {"<sha256>": "<document>"}`);
@@ -97,7 +97,7 @@ export function persistedDocumentPlugins(config: Config, schema: GraphQLSchema):
   const mayRunAnyDocument = new WeakSet<Request>();
   const markAdmins: Plugin<Record<string, unknown>, ServerContext> = {
     onParams({ request, context }) {
-      const caller = (context as unknown as ServerContext).req.caller;
+      const caller = context.req.caller;
       if (caller?.scopes.has('admin')) mayRunAnyDocument.add(request);
     },
   };
@@ -119,9 +119,9 @@ export function persistedDocumentPlugins(config: Config, schema: GraphQLSchema):
             403,
           ),
       },
-    }) as Plugin,
+    }),
     // Checks that a document sent with a hash is the hash's (PERSISTED_QUERY_MISMATCH, 400), and
     // registers it when APQ is on.
-    useAPQ({ store }) as Plugin,
+    useAPQ({ store }),
   ];
 }

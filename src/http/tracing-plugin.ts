@@ -4,7 +4,7 @@
 // REST shim's operations (pre-parsed, executed through the same pipeline) get spans too.
 // Loaded only when tracing is on (src/tracing.ts).
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { getOperationAST } from 'graphql';
+import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 const tracer = trace.getTracer('customer-graph-graphql');
@@ -12,7 +12,8 @@ const tracer = trace.getTracer('customer-graph-graphql');
 export function tracingPlugin(): Plugin {
   return {
     onExecute({ args, setExecuteFn, executeFn }) {
-      const operation = getOperationAST(args.document, args.operationName);
+      const { document, operationName } = args as ExecutionArgs;
+      const operation = getOperationAST(document, operationName);
       const type = operation?.operation ?? 'unknown';
       const name = operation?.name?.value;
       const span = tracer.startSpan(name ? `${type} ${name}` : type, {
@@ -21,11 +22,11 @@ export function tracingPlugin(): Plugin {
       });
       // Resolvers (and the database queries they make) run inside the operation's span.
       const ctx = trace.setSpan(context.active(), span);
-      setExecuteFn((executeArgs) => context.with(ctx, () => executeFn(executeArgs)));
+      setExecuteFn((executeArgs) => context.with(ctx, () => executeFn(executeArgs) as unknown));
       return {
         onExecuteDone({ result }) {
           if (!isAsyncIterable(result) && result.errors?.length) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: result.errors[0].message });
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (result.errors[0] as GraphQLError).message });
             span.setAttribute('graphql.error.count', result.errors.length);
           }
           span.end();

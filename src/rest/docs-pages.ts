@@ -32,7 +32,7 @@ function fieldsTable(route: RestRoute): string[] {
     `| ${route.method === 'GET' ? 'query parameter' : 'body field'} | type | required | meaning |`,
     '|---|---|---|---|',
     ...Object.entries(properties).map(
-      ([name, field]) => `| \`${name}\` | ${cell(typeOf(field))} | ${required.has(name) ? 'yes' : 'no'} | ${cell(String(field.description ?? ''))} |`,
+      ([name, field]) => `| \`${name}\` | ${cell(typeOf(field))} | ${required.has(name) ? 'yes' : 'no'} | ${cell(typeof field.description === 'string' ? field.description : '')} |`,
     ),
   ];
 }

@@ -2,7 +2,7 @@
 // legacy request (its zod schema), scope, envelopes, seed example and GraphQL operation.
 // Served at GET /openapi.json and shown by the docs page at GET /docs.
 import { readFileSync } from 'node:fs';
-import { parse, print, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, print, type OperationDefinitionNode } from 'graphql';
 import { z } from 'zod';
 import { httpStatusOf, type ErrorCode } from '../domain/errors.ts';
 import { familyDocs } from './family-docs.ts';
@@ -22,12 +22,12 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchem
 
 /** The root fields an operation selects, e.g. ["addFriendsByIdentity"]. */
 export function operationFields(route: RestRoute): { type: 'query' | 'mutation'; name: string; fields: string[] } {
-  const definition = parse(route.operation).definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+  const definition = parse(route.operation).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (!definition) throw new Error(`${route.path}: no operation`);
   return {
-    type: definition.operation === 'mutation' ? 'mutation' : 'query',
+    type: definition.operation === OperationTypeNode.MUTATION ? 'mutation' : 'query',
     name: definition.name?.value ?? '',
-    fields: definition.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : [])),
+    fields: definition.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])),
   };
 }
 

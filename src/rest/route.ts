@@ -1,9 +1,14 @@
 // What one row of the REST shim's table declares. A route holds no business rule: it names
 // the GraphQL operation that does the work, the legacy request shape (for validation of the
 // envelope and for the OpenAPI document), and how fields map in and results map out.
+import { parse } from 'graphql';
 import type { z } from 'zod';
 import type { Family } from '../platform/envelopes.ts';
+import { schema } from '../schema/index.ts';
+import { operationScope, type RouteScope } from './route-scope.ts';
 
+// `any` defaults: the table holds routes of every request and data shape (unknown would not accept them).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface RestRoute<Request = any, Data = any> {
   family: Family;
   method: 'GET' | 'POST';
@@ -12,8 +17,11 @@ export interface RestRoute<Request = any, Data = any> {
   summary: string;
   /** The seed document and section the route comes from. */
   seed: string;
-  /** customer:read or customer:write, for the docs (GraphQL enforces it). */
-  scope: 'customer:read' | 'customer:write';
+  /**
+   * customer:read or customer:write: what the operation's root fields require (their authScopes,
+   * see route-scope.ts), never written by hand. The shim checks it first; GraphQL enforces it.
+   */
+  scope: RouteScope;
   /**
    * The legacy request: query parameters for GET, the body for POST. Unknown fields are
    * stripped; wrong types and missing fields are refused naming the field.
@@ -47,6 +55,13 @@ export interface RestRoute<Request = any, Data = any> {
   notes?: string[];
 }
 
-export function defineRoute<Request, Data>(route: RestRoute<Request, Data>): RestRoute<Request, Data> {
-  return route;
+/** A route as the table writes it: everything but what is derived from its operation. */
+export type RouteSpec<Request, Data> = Omit<RestRoute<Request, Data>, 'scope'>;
+
+export function defineRoute<Request, Data>(spec: RouteSpec<Request, Data>): RestRoute<Request, Data> {
+  try {
+    return { ...spec, scope: operationScope(schema, parse(spec.operation)) };
+  } catch (error) {
+    throw new Error(`REST route ${spec.method} ${spec.path}: ${(error as Error).message}`, { cause: error });
+  }
 }

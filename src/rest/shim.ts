@@ -1,8 +1,8 @@
 // Serves the route table: for each request, authenticate, check the legacy envelope, run the
 // route's GraphQL operation through the same pipeline as POST /graphql (same schema, scopes,
 // validation and plugins), and answer in the family's envelope.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, Services } from '../context.ts';
 import { badInput, describeIssues, DomainError, invalidInput } from '../domain/errors.ts';
@@ -12,7 +12,7 @@ import { describeError } from '../http/error-info.ts';
 import { listLimitError } from '../http/operation-limits.ts';
 import type { ServerContext } from '../http/graphql.ts';
 import { schema } from '../schema/index.ts';
-import type { ErrorInfo } from '../platform/envelopes.ts';
+import type { Envelope, ErrorInfo } from '../platform/envelopes.ts';
 import type { RestRoute } from './route.ts';
 
 interface PreparedRoute {
@@ -33,13 +33,14 @@ export function prepareRoutes(routes: RestRoute[]): PreparedRoute[] {
 }
 
 function parseJsonFields(input: Record<string, unknown>, fields: string[] = []): Record<string, unknown> {
-  const out = { ...input };
+  let out = { ...input };
   for (const field of fields) {
     const value = out[field];
     if (typeof value !== 'string') continue;
     // Form clients send an empty field for "not given" (seed 003: 如果为空).
     if (value.trim() === '') {
-      delete out[field];
+      const { [field]: _empty, ...others } = out;
+      out = others;
       continue;
     }
     try {
@@ -96,49 +97,58 @@ export function registerRestShim(
   yoga: YogaServerInstance<ServerContext, Context>,
   routes: RestRoute[],
 ): void {
-  const production = services.config.production;
-  for (const { route, document } of prepareRoutes(routes)) {
+  for (const prepared of prepareRoutes(routes)) {
     app.route({
-      method: route.method,
-      url: route.path,
+      method: prepared.route.method,
+      url: prepared.route.path,
       handler: async (req, reply) => {
-        const answer = (envelope: { status: number; body: unknown }) => {
-          // RFC 9110: a 401 names the scheme it wants.
-          if (envelope.status === 401) reply.header('www-authenticate', 'Bearer realm="customer-graph"');
-          return reply.code(envelope.status).send(envelope.body);
-        };
-        try {
-          req.caller = await admit(req, reply, services);
-          requireScope(req.caller, route.scope);
-          const input = requestInput(route, req);
-          const nul = nulCharacterAt(input);
-          if (nul) throw badInput(nul, 'must not contain the NUL character');
-          const parsed = route.request.safeParse(input);
-          if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
-          const variables = route.variables(parsed.data, req.headers);
-          // Lists (an `in` value split into 200,000) are refused before the variables are copied below.
-          const tooLong = listLimitError(schema, document, variables, services.config.GRAPHQL_MAX_LIST_ITEMS);
-          if (tooLong) return answer(route.family.failure(renameErrorFields(describeError(tooLong, production), route.errorFields)));
-          const enveloped = yoga.getEnveloped({ req, reply });
-          // The context GraphQL builds, extended with where the operation came from (import jobs record it).
-          const contextValue = await enveloped.contextFactory<Pick<Context, 'via'>>({ via: 'REST' });
-          const result = (await enveloped.execute({
-            schema: enveloped.schema,
-            document,
-            variableValues: asJson(variables),
-            contextValue,
-          })) as ExecutionResult;
-          if (result.errors?.length) {
-            // Failures inside the operation are logged, with their cause, by the error-log plugin.
-            return answer(route.family.failure(renameErrorFields(describeError(result.errors[0], production), route.errorFields)));
-          }
-          return answer(route.family.success(route.result(result.data, parsed.data), route.message));
-        } catch (error) {
-          const info = describeError(error, production);
-          if (info.status >= 500) req.log.error({ err: error }, 'REST request failed');
-          return answer(route.family.failure(info));
-        }
+        const envelope = await answerRequest(prepared, req, reply, services, yoga);
+        // RFC 9110: a 401 names the scheme it wants.
+        if (envelope.status === 401) reply.header('www-authenticate', 'Bearer realm="customer-graph"');
+        return reply.code(envelope.status).send(envelope.body);
       },
     });
+  }
+}
+
+/** One request through its route: the family's envelope of the operation's answer or failure. */
+async function answerRequest(
+  { route, document }: PreparedRoute,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  services: Services,
+  yoga: YogaServerInstance<ServerContext, Context>,
+): Promise<Envelope> {
+  const production = services.config.production;
+  try {
+    req.caller = await admit(req, reply, services);
+    requireScope(req.caller, route.scope);
+    const input = requestInput(route, req);
+    const nul = nulCharacterAt(input);
+    if (nul) throw badInput(nul, 'must not contain the NUL character');
+    const parsed = route.request.safeParse(input);
+    if (!parsed.success) throw invalidInput(issuesOf(parsed.error));
+    const variables = route.variables(parsed.data, req.headers);
+    // Lists (an `in` value split into 200,000) are refused before the variables are copied below.
+    const tooLong = listLimitError(schema, document, variables, services.config.GRAPHQL_MAX_LIST_ITEMS);
+    if (tooLong) return route.family.failure(renameErrorFields(describeError(tooLong, production), route.errorFields));
+    const enveloped = yoga.getEnveloped({ req, reply });
+    // The context GraphQL builds, extended with where the operation came from (import jobs record it).
+    const contextValue = await enveloped.contextFactory<Pick<Context, 'via'>>({ via: 'REST' });
+    const result = (await enveloped.execute({
+      schema: enveloped.schema as GraphQLSchema,
+      document,
+      variableValues: asJson(variables),
+      contextValue,
+    })) as ExecutionResult;
+    if (result.errors?.length) {
+      // Failures inside the operation are logged, with their cause, by the error-log plugin.
+      return route.family.failure(renameErrorFields(describeError(result.errors[0], production), route.errorFields));
+    }
+    return route.family.success(route.result(result.data, parsed.data), route.message);
+  } catch (error) {
+    const info = describeError(error, production);
+    if (info.status >= 500) req.log.error({ err: error }, 'REST request failed');
+    return route.family.failure(info);
   }
 }

@@ -21,7 +21,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
 import { Group } from './group.ts';
 import { parseCustomerId, parseObjectIds, parseOptionalObjectId } from './ids.ts';
-import { Identity, IdentityInput } from './identity.ts';
+import { IdentityInput } from './identity.ts';
 import { profileInputFields } from './profile-fields.ts';
 
 export const Customer = builder.prismaNode('Customer', {
@@ -131,7 +131,7 @@ builder.prismaObjectFields(Customer, (t) => ({
         where: { key: { in: args.keys.map((k) => k.trim()) } },
         select: { key: true, name: true, values: { where: { customerId: customer.id }, select: { position: true, value: true } } },
       });
-      return attributeValuesByKey(customer as unknown as Record<string, unknown>, args.keys, definitions);
+      return attributeValuesByKey(customer, args.keys, definitions);
     },
   }),
   friends: t.field({
@@ -205,15 +205,26 @@ builder.queryFields((t) => ({
         return ctx.prisma.customer.findMany({
           ...query,
           skip: (query.skip ?? 0) + (args.offset ?? 0),
-          where: await customerWhere(ctx.prisma, args.filter ?? {}),
+          where: await whereOf(ctx.prisma, args),
           orderBy: { id: 'desc' },
         });
       },
-      totalCount: async (_parent, args, ctx) => ctx.prisma.customer.count({ where: await customerWhere(ctx.prisma, args.filter ?? {}) }),
+      totalCount: async (_parent, args, ctx) => ctx.prisma.customer.count({ where: await whereOf(ctx.prisma, args) }),
     },
     {},
   ),
 }));
+
+/**
+ * The filter of one `customers` field, built once for its page and its totalCount (Pothos hands
+ * both the field's args object): the search's candidate lookup runs once a request, not twice.
+ */
+const whereByArgs = new WeakMap<object, Promise<Prisma.CustomerWhereInput>>();
+function whereOf(prisma: PrismaClient, args: { filter?: typeof CustomerFilter.$inferInput | null }): Promise<Prisma.CustomerWhereInput> {
+  let where = whereByArgs.get(args);
+  if (!where) whereByArgs.set(args, (where = customerWhere(prisma, args.filter ?? {})));
+  return where;
+}
 
 async function customerWhere(prisma: PrismaClient, filter: typeof CustomerFilter.$inferInput): Promise<Prisma.CustomerWhereInput> {
   const term = filter.search?.trim();

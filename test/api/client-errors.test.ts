@@ -55,7 +55,7 @@ describe('GraphQL paging arguments', () => {
   it('refuses an over-maximum page on every connection of the schema, in one place', async () => {
     const connections = Object.values(schema.getQueryType()!.getFields()).filter((field) => {
       const type = getNamedType(field.type);
-      return isObjectType(type) && 'pageInfo' in type.getFields() && field.args.every((a) => a.type.toString().endsWith('!') === false);
+      return isObjectType(type) && 'pageInfo' in type.getFields() && field.args.every((a) => !a.type.toString().endsWith('!'));
     });
     expect(connections.map((f) => f.name)).toEqual(expect.arrayContaining(['customers', 'groups', 'userCustomers', 'auditLog', 'mergeEvents']));
     for (const field of connections) {

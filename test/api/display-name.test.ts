@@ -157,3 +157,26 @@ describe('GraphQL writes and the REST import families', () => {
     expect(reply.body.data.createCustomerByIdentity.customer.name).toBe('周八');
   });
 });
+
+describe('merges', () => {
+  it('a name a merge filled goes back on unmerge, and the target is named by its own realName then', async () => {
+    const create = `mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }`;
+    const target = (await t.graphql(create, { p: { mobile: '13800009906' } })).body.data
+      .createCustomer.customerId as number;
+    const source = (await t.graphql(create, { p: { name: 'Bee' } })).body.data.createCustomer
+      .customerId as number;
+    const merge = `mutation ($t: ID!, $s: [ID!]!) {
+      mergeCustomers(targetId: $t, sourceIds: $s, reason: "test") { mergeEventIds customer { name } }
+    }`;
+    const merged = (await t.graphql(merge, { t: String(target), s: [String(source)] })).body.data
+      .mergeCustomers;
+    expect(merged.customer.name).toBe('Bee');
+    await t.graphql(profile, { id: String(target), profile: { realName: '吴九' } });
+    const unmerge = `mutation ($id: ID!) { unmergeCustomer(mergeEventId: $id) { keptFields } }`;
+    const undone = await t.graphql(unmerge, { id: String(merged.mergeEventIds[0]) });
+    expect(undone.body.errors, JSON.stringify(undone.body.errors)).toBeUndefined();
+    const names = `query ($a: ID!, $b: ID!) { a: customer(id: $a) { name } b: customer(id: $b) { name } }`;
+    const after = await t.graphql(names, { a: String(target), b: String(source) });
+    expect(after.body.data).toEqual({ a: { name: '吴九' }, b: { name: 'Bee' } });
+  });
+});

@@ -51,7 +51,7 @@ function recordingFetch(token: string) {
   const seen: Array<{ method: string; body: any; accept: string; contentType?: string; status?: number }> = [];
   const send: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);
-    const params = Object.fromEntries(new URL(String(input)).searchParams);
+    const params = Object.fromEntries(new URL(input instanceof Request ? input.url : input.toString()).searchParams);
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : { ...params, extensions: JSON.parse(params.extensions ?? 'null') };
     const entry: (typeof seen)[number] = { method: init?.method ?? 'GET', body, accept: headers.get('accept') ?? '' };
     seen.push(entry);
@@ -181,6 +181,21 @@ describe('@defer with the existing plugins', () => {
     expect(byLabel.page.errors[0]).toMatchObject({ extensions: { code: 'BAD_INPUT' } });
     expect(byLabel.page.errors[0].message).toMatch(/first/);
     expect(JSON.stringify(parts)).not.toMatch(/INTERNAL|stack|prisma|"http"/i);
+  });
+
+  it('the visibility layer hides a deleted customer in a deferred part as anywhere else', async () => {
+    const id = await newCustomer('13700000041');
+    await t.graphql('mutation($id: ID!) { deleteCustomer(id: $id) { customerId } }', { id: String(id) });
+    const res = await t.request('POST', '/graphql', {
+      token: t.tokens.read,
+      headers: multipart,
+      body: {
+        query: 'query($id: ID!) { viewer { appKey } ... @defer { customer(id: $id) { name } } }',
+        variables: { id: String(id) },
+      },
+    });
+    const deferred = multipartParts(String(res.body)).flatMap((p) => p.incremental ?? []);
+    expect(deferred).toEqual([{ data: { customer: null }, path: [] }]);
   });
 
   it('a mutation with a deferred selection writes once, audits once, and answers the deferred part', async () => {

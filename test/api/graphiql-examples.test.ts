@@ -1,4 +1,4 @@
-import { parse, validate, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { exampleOperations } from '../../src/http/graphiql-examples.ts';
 import { schema } from '../../src/schema/index.ts';
@@ -11,7 +11,7 @@ describe('GraphiQL example tabs', () => {
       expect(validate(schema, document).map((e) => e.message)).toEqual([]);
       const declared = new Set(
         document.definitions
-          .filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
+          .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
           .flatMap((op) => (op.variableDefinitions ?? []).map((v) => v.variable.name.value)),
       );
       const variables = tab.variables ? (JSON.parse(tab.variables) as Record<string, unknown>) : {};
@@ -23,8 +23,8 @@ describe('GraphiQL example tabs', () => {
     const fields = new Set(
       exampleOperations.flatMap((tab) =>
         parse(tab.query)
-          .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
-          .flatMap((op) => op.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : ''))),
+          .definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
+          .flatMap((op) => op.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''))),
       ),
     );
     for (const field of [
@@ -35,6 +35,9 @@ describe('GraphiQL example tabs', () => {
       'mergeCustomers',
       'unmergeCustomer',
       'followCustomer',
+      'createCustomer',
+      'mergeEvents',
+      'userCustomers',
       'groups',
       'addGroupMembers',
       'addFriends',

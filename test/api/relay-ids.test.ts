@@ -4,6 +4,7 @@
 // object a client can cache carries a global `id` that node() answers (what Apollo's and urql's
 // caches key objects by), and plain numbers keep working for REST and people.
 import { readFileSync } from 'node:fs';
+import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { buildSchema, getNamedType, isInputObjectType, isObjectType, type GraphQLInputType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -314,5 +315,78 @@ describe('a merged-away id', () => {
       node: { id: survivor, name: 'survivor' },
       nodes: [{ id: survivor }],
     });
+  });
+});
+
+describe("Apollo Client's InMemoryCache", () => {
+  it('normalises Identity, Friendship, UserCustomer and AuditLog by __typename and id, and takes the ids back', async () => {
+    const [a, b] = [await newCustomer('apollo a'), await newCustomer('apollo b')];
+    await ok('mutation ($c: ID!, $f: [ID!]!) { addFriends(customerId: $c, friendIds: $f) { changed } }', { c: a, f: [b] });
+    await ok('mutation ($c: ID!) { followCustomer(userId: "apollo-user", customerId: $c) { customerId } }', { c: a });
+    const link = new HttpLink({ uri: `${url}/graphql`, headers: { authorization: `Bearer ${t.tokens.all}` } });
+    const client = new ApolloClient({ link, cache: new InMemoryCache() });
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the answer is read as any, as tests read JSON
+    const { data } = await client.query<any>({
+      query: gql`
+        query ($id: ID!) {
+          customer(id: $id) {
+            id
+            identities {
+              id
+              identityValue
+            }
+            friendships {
+              id
+              friend {
+                id
+              }
+            }
+            followers {
+              id
+              userId
+            }
+          }
+          auditLog(first: 2) {
+            edges {
+              node {
+                id
+                action
+              }
+            }
+          }
+        }
+      `,
+      variables: { id: a },
+    });
+    const cached = client.cache.extract() as Record<string, unknown>;
+    const keys = [
+      `Customer:${a}`,
+      `Customer:${b}`,
+      `Identity:${data.customer.identities[0].id}`,
+      `Friendship:${data.customer.friendships[0].id}`,
+      `UserCustomer:${data.customer.followers[0].id}`,
+      ...data.auditLog.edges.map((e: any) => `AuditLog:${e.node.id}`),
+    ];
+    for (const key of keys) expect(Object.keys(cached)).toContain(key);
+
+    // An id from the cache goes back as it is: node() answers the same cache entry.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the answer is read as any, as tests read JSON
+    const again = await client.query<any>({
+      query: gql`
+        query ($id: ID!) {
+          node(id: $id) {
+            id
+            ... on Friendship {
+              friend {
+                id
+              }
+            }
+          }
+        }
+      `,
+      variables: { id: data.customer.friendships[0].id },
+    });
+    expect(again.data.node).toMatchObject({ __typename: 'Friendship', id: data.customer.friendships[0].id, friend: { id: b } });
+    client.stop();
   });
 });

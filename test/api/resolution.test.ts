@@ -167,7 +167,7 @@ const combos: Combo[] = (['system', 'custom'] as const).flatMap((priority) =>
 let caseNo = 0;
 function valueOf(sym: Sym, n: number): { identityType: string; identityValue: string } {
   const [type, name] = sym.split(':');
-  const code = [...name].reduce((acc, ch) => acc * 31 + ch.charCodeAt(0), 7) % 10_000;
+  const code = Array.from(name).reduce((acc, ch) => acc * 31 + ch.charCodeAt(0), 7) % 10_000;
   const tag = `${String(n).padStart(4, '0')}${String(code).padStart(4, '0')}`;
   if (type === 'phone' || type === 'qq') return { identityType: type, identityValue: `139${tag}` };
   if (type === 'email') return { identityType: type, identityValue: `${name}.${tag}@example.test` };

@@ -29,7 +29,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('documents the three token headers as security schemes', () => {
-    const schemes = Object.values(doc.components.securitySchemes) as { type: string; in?: string; name?: string; scheme?: string }[];
+    const schemes = Object.values<{ type: string; in?: string; name?: string; scheme?: string }>(doc.components.securitySchemes);
     expect(schemes.filter((s) => s.type === 'apiKey' && s.in === 'header').map((s) => s.name)).toEqual(['token', 'X-Token']);
     expect(schemes.filter((s) => s.type === 'http').map((s) => s.scheme)).toEqual(['bearer']);
   });

@@ -171,6 +171,11 @@ describe.skipIf(!haveChromium)(
       await page.getByRole('table', { name: 'Import jobs' }).getByText('PARTIAL').waitFor();
       const { customerByIdentity: imported } = await graphql('{ customerByIdentity(identityType: "phone", identityValue: "13711110004") { realName tags } }');
       expect(imported).toEqual({ realName: '李九', tags: ['新客'] });
+      // The row gave only a realName: the person is named by it and found by it (README "Names").
+      await page.getByRole('link', { name: 'Find' }).click();
+      await page.getByLabel('Search customers').fill('李九');
+      const found = page.getByRole('list', { name: 'Search results' });
+      await expect.poll(() => found.locator('strong').allInnerTexts(), { timeout: 30_000 }).toEqual(['李九']);
       expect(problems).toEqual([]);
       await page.close();
     }, 180_000);

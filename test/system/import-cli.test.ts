@@ -37,7 +37,7 @@ const customerByPhone = (phone: string) =>
     return rows[0];
   });
 
-const report = (file: string) => parse(readFileSync(file, 'utf8'), { columns: true }) as { row: string; line: string; field: string; message: string }[];
+const report = (file: string) => parse<{ row: string; line: string; field: string; message: string }>(readFileSync(file, 'utf8'), { columns: true });
 
 // Each test runs up to three CLI processes: about 10-20 s each on a loaded 2-core machine.
 describe('customer-graph import', { timeout: 300_000 }, () => {

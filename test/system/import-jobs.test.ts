@@ -93,7 +93,7 @@ describe('one database, jobs driven directly', () => {
     const rows = rowsFor('3400', 40);
     const { job } = await createImportJob(prisma, { kind: 'PROFILE', options, origin: 'REST', rows }, 'test');
     const shutdown = new ShutdownHooks();
-    let stopping: Promise<void> | null = null;
+    let stopping = null as Promise<void> | null;
     startImportWorker({
       prisma,
       config: { IMPORT_POLL_MILLIS: 20, IMPORT_LEASE_MILLIS: 600_000, IMPORT_CHUNK_SIZE: 5 },
@@ -104,7 +104,12 @@ describe('one database, jobs driven directly', () => {
       },
     });
     await new Promise<void>((resolve) => {
-      const check = setInterval(() => stopping && (clearInterval(check), resolve()), 10);
+      const check = setInterval(() => {
+        if (stopping) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 10);
     });
     await stopping;
     const left = await prisma.importJob.findUniqueOrThrow({ where: { id: job.id } });

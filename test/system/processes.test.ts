@@ -20,7 +20,7 @@ async function graphql(server: ServerProcess, token: string, query: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) };
 }
 
 describe('customer-graph CLI', () => {
@@ -39,7 +39,7 @@ describe('customer-graph CLI', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ appKey: app.appKey, secret: app.secret }),
       });
-      expect(((await token.json()) as any).data.token).toBeTypeOf('string');
+      expect(((await token.json())).data.token).toBeTypeOf('string');
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {

@@ -49,7 +49,7 @@ describe.runIf(usingPostgres)('two serve processes on one PostgreSQL database an
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as any;
+    const body = (await res.json());
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     return body.data;
   }
@@ -60,7 +60,7 @@ describe.runIf(usingPostgres)('two serve processes on one PostgreSQL database an
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) };
   }
 
   /** Redis confirms its SUBSCRIBE asynchronously: wait until the channel has a listener (hang guard only). */

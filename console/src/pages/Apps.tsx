@@ -1,6 +1,6 @@
 // Apps (admin): every client app with its scopes and live tokens; create one (its secret is shown
 // this once), revoke an app (after a confirmation naming it), or revoke a single token.
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { AppsQuery, CreateAppMutation, RevokeAppMutation, RevokeTokenMutation, type App } from '../api.ts';
 import { ErrorNote, useAbilities, when } from '../ui.tsx';
@@ -93,7 +93,7 @@ function CreateApp({ onCreated }: { onCreated: () => void }) {
   const [scopes, setScopes] = useState<string[]>(['customer:read']);
   const [result, create] = useMutation<{ createApp: { appKey: string; secret: string; app: App } }>(CreateAppMutation);
   const [shown, setShown] = useState<{ appKey: string; secret: string; name: string }>();
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     const outcome = await create({ name: name.trim(), scopes });
     if (outcome.data) {
@@ -149,7 +149,7 @@ function CreateApp({ onCreated }: { onCreated: () => void }) {
 function RevokeToken() {
   const [token, setToken] = useState('');
   const [result, revoke] = useMutation<{ revokeToken: { revoked: boolean } }>(RevokeTokenMutation);
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     const outcome = await revoke({ token: token.trim() });
     if (outcome.data) setToken('');

@@ -108,7 +108,7 @@ function Profile({ customer }: { customer: CustomerDetail }) {
         <dt>Name</dt>
         <dd>{customer.name ?? <span className="muted">—</span>}</dd>
         {rows.map(([field, label]) => (
-          <Field key={field} label={label} value={field === 'gender' ? GENDERS[customer.gender ?? 0] : String(customer[field])} />
+          <Field key={field} label={label} value={field === 'gender' ? GENDERS[customer.gender ?? 0] : String(customer[field] as string | number)} />
         ))}
       </dl>
       {customer.tags.length > 0 && (

@@ -1,5 +1,5 @@
 // The upload form: a CSV or JSON Lines file read in the browser and submitted as one import job.
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useMutation } from 'urql';
 import { ImportMutation, type ImportJob } from '../api.ts';
 import { FileProblem, MAX_ROWS, readRows, type ImportKind } from '../import-file.ts';
@@ -16,7 +16,7 @@ export function ImportUpload({ onSubmitted }: { onSubmitted: (jobId: number) => 
   const [problem, setProblem] = useState<string>();
   const [result, submit] = useMutation<{ importCustomers: ImportJob }>(ImportMutation);
 
-  const send = async (event: FormEvent) => {
+  const send = async (event: SubmitEvent) => {
     event.preventDefault();
     if (!file) return;
     setProblem(undefined);
@@ -24,7 +24,7 @@ export function ImportUpload({ onSubmitted }: { onSubmitted: (jobId: number) => 
     try {
       rows = readRows(kind, file.name, await file.text());
     } catch (error) {
-      if (error instanceof FileProblem) return setProblem(`${file.name}: ${error.message}`);
+      if (error instanceof FileProblem) { setProblem(`${file.name}: ${error.message}`); return; }
       throw error;
     }
     const publicParams = {

@@ -1,5 +1,5 @@
 // Merge another customer into this one: look the other customer up first, then merge with a reason.
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { CustomerByIdQuery, displayName, MergeMutation, type CustomerSummary } from '../api.ts';
 import { ErrorNote, useAbilities } from '../ui.tsx';
@@ -20,7 +20,7 @@ export function MergeForm({ target, onMerged }: { target: CustomerSummary; onMer
 
   const other = source.data?.customer;
   const sameCustomer = other?.customerId === target.customerId;
-  const look = (event: FormEvent) => {
+  const look = (event: SubmitEvent) => {
     event.preventDefault();
     if (/^\d+$/.test(sourceId.trim())) setChecked(sourceId.trim());
   };

@@ -1,7 +1,7 @@
 // Resolve: a createCustomerByIdentity form that first asks explainResolution what would happen
 // (which customer is chosen and why, which are merged, which identities attached) and only then,
 // for that same input, applies it.
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type SubmitEvent } from 'react';
 import { useClient, useMutation, useQuery, type CombinedError } from 'urql';
 import { displayName, ExplainQuery, IdentityTypesQuery, ResolveMutation, type CustomerSummary } from '../api.ts';
 import { href } from '../router.ts';
@@ -56,7 +56,7 @@ export function ResolvePage() {
   const key = JSON.stringify(input);
   const current = explained?.key === key ? explained.explanation : undefined;
 
-  const explain = async (event: FormEvent) => {
+  const explain = async (event: SubmitEvent) => {
     event.preventDefault();
     const result = await client.query<{ explainResolution: Explanation }>(ExplainQuery, { input }, { requestPolicy: 'network-only' }).toPromise();
     setExplainError(result.error);

@@ -1,5 +1,5 @@
 // Sign-in: a bearer token, or an app's key and secret exchanged for one (POST /openapi/auth/token).
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { developmentToken, exchangeSecret } from '../session.ts';
 
 export function SignIn({ notice, onToken }: { notice?: string; onToken: (token: string) => void }) {
@@ -10,11 +10,11 @@ export function SignIn({ notice, onToken }: { notice?: string; onToken: (token: 
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
-  const withToken = (event: FormEvent) => {
+  const withToken = (event: SubmitEvent) => {
     event.preventDefault();
     if (token.trim()) onToken(token.trim());
   };
-  const withSecret = async (event: FormEvent) => {
+  const withSecret = async (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);

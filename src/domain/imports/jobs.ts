@@ -59,8 +59,8 @@ async function refuseOverPendingCap(prisma: PrismaClient, spec: ImportJobSpec): 
  * sourceRef with an unfinished job → that job (reused: true), so a re-run CLI import resumes
  * at job.cursor.
  */
-export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec, actor: string): Promise<{ job: ImportJob; reused: boolean }> {
-  void actor; // jobs record their app; rows carry no author
+export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec, _actor: string): Promise<{ job: ImportJob; reused: boolean }> {
+  // _actor: jobs record their app; rows carry no author
   const options = parseImportOptions(spec.kind, spec.options);
   if (spec.rows !== undefined) {
     if (!Array.isArray(spec.rows)) throw invalidInput([{ field: 'data', message: 'must be a list' }]);

@@ -72,9 +72,12 @@ export class Leases {
         "updatedAt" = now() AT TIME ZONE 'UTC'
       WHERE "id" = (
         SELECT j."id" FROM "ImportJob" j
+        -- Each app's latest start, computed once (one scan), not once per claimable job.
+        LEFT JOIN (SELECT "appId", max("startedAt") AS "last" FROM "ImportJob" GROUP BY "appId") a
+          ON a."appId" IS NOT DISTINCT FROM j."appId"
         WHERE j."payload" IS NOT NULL
           AND (j."status" = 'PENDING' OR (j."status" = 'RUNNING' AND (j."lockedUntil" IS NULL OR j."lockedUntil" < now() AT TIME ZONE 'UTC')))
-        ORDER BY (SELECT max(s."startedAt") FROM "ImportJob" s WHERE s."appId" IS NOT DISTINCT FROM j."appId") ASC NULLS FIRST, j."id"
+        ORDER BY a."last" ASC NULLS FIRST, j."id"
         LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
       RETURNING "id", "cursor", "payload", "mode", "attempts"`;
     return rows[0] ? { ...rows[0], id: Number(rows[0].id), cursor: Number(rows[0].cursor), attempts: Number(rows[0].attempts) } : null;
@@ -138,7 +141,7 @@ async function runJob({ options, leases, progress, stopping }: RunContext, job: 
       .then((ok) => {
         owned &&= ok;
       })
-      .catch((error) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
+      .catch((error: unknown) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
   }, Math.max(50, Math.floor(leases.millis / 3)));
   try {
     let cursor = job.cursor;

@@ -1,15 +1,21 @@
-// The import engine's writes: a ChunkPlan (plan.ts) written inside the caller's transaction with
-// a fixed number of multi-row statements, whatever the chunk's size. New customers first
-// (their ids, returned in order, replace the plan's negative ones), then the rest.
+// The import engine's writes: a ChunkPlan (plan.ts) written inside the caller's transaction in
+// two statements whatever the chunk's size (three with identities taken over):
+//   1. the names the chunk uses (tags, custom-field definitions, groups to join) created when
+//      missing;
+//   2. one statement of data-modifying CTEs: new customers (their ids drawn from the sequence
+//      in the statement, replacing the plan's negative ones), profile updates, identities,
+//      tags, custom-field values and memberships, each joined to the names of statement 1.
+// Each part's rows travel as one JSON parameter (jsonb_to_recordset): one string for the driver
+// to pass, where an array per column cost Prisma more than the database's work. Round trips
+// were most of a chunk's wait on PostgreSQL (about ten statements, one after another).
 import { Prisma } from '../../generated/prisma/client.ts';
-import { derivedName, type NameFields } from '../display-name.ts';
+import { derivedName } from '../display-name.ts';
 import { groupKey } from '../groups.ts';
 import { StaleRead } from '../transactions.ts';
 import type { ChunkPlan } from './plan.ts';
 import type { ImportOptions } from './rows.ts';
 
 type Tx = Prisma.TransactionClient;
-type IdOf = (customerId: number) => number;
 
 /** Profile columns an import writes, and which of them are integers. */
 const WRITTEN_COLUMNS = ['name', 'realName', 'gender', 'address', 'birthday', 'remark', 'mobile'] as const;
@@ -21,132 +27,149 @@ type Fields = Record<string, string | number>;
 
 /** The row's fields with the name the display-name rule derives from them (rows carry no name). */
 function named(fields: Fields): Fields {
-  const name = derivedName(fields as NameFields);
+  const name = derivedName(fields);
   return name === undefined ? fields : { ...fields, name };
 }
 
-/** Inserts the new customers; maps each negative id of the plan to the id inserted. */
-async function insertCustomers(tx: Tx, newCustomers: ChunkPlan['newCustomers']): Promise<Map<number, number>> {
-  const realId = new Map<number, number>();
-  if (newCustomers.size === 0) return realId;
-  const created = [...newCustomers].map(([virtual, fields]) => [virtual, named(fields)] as const);
-  const columns = WRITTEN_COLUMNS.filter((c) => created.some(([, fields]) => fields[c] !== undefined));
-  // One array per column (unnest): a fixed number of parameters whatever the chunk's size. The
-  // rows are inserted, and their ids returned, in the order of `ord`.
-  const arrays = columns.map((c) =>
-    INT_COLUMNS.has(c)
-      ? Prisma.sql`${created.map(([, fields]) => fields[c] ?? 0)}::int[]`
-      : Prisma.sql`${created.map(([, fields]) => fields[c] ?? null)}::text[]`,
-  );
-  const ordinals = created.map((_, i) => i);
-  const names = columns.map((c) => `"${c}"`).join(', ');
-  const ids = await tx.$queryRaw<{ id: number }[]>`
-    INSERT INTO "Customer" (${Prisma.raw(names || '"gender"')})
-    SELECT ${Prisma.raw(names || '0')} FROM unnest(${ordinals}::int[]${arrays.length ? Prisma.sql`, ${Prisma.join(arrays)}` : Prisma.empty})
-      AS u("ord"${Prisma.raw(names ? `, ${names}` : '')}) ORDER BY "ord"
-    RETURNING "id"`;
-  // The sequence numbers the rows in insertion order: ascending ids follow `ord` whatever order RETURNING uses.
-  const ascending = ids.map((r) => Number(r.id)).sort((a, b) => a - b);
-  created.forEach(([virtual], i) => realId.set(virtual, ascending[i]));
-  return realId;
+/** `rows` as one jsonb parameter. */
+const jsonRows = (rows: readonly object[]) => Prisma.sql`${JSON.stringify(rows)}::jsonb`;
+
+/** A customer id of the plan (negative: created by this chunk) as SQL, given `x."c"` and `n` (new_ids). */
+const CUSTOMER = Prisma.raw('COALESCE(n."id", x."c")');
+const NEW_ID = Prisma.raw('LEFT JOIN new_ids n ON n."ord" = -x."c"');
+
+/** Byte order (not the locale's): the same for every writer, and cheap. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The profile columns any of `rows` gives, with their record types for jsonb_to_recordset. */
+function columnsOf(rows: Iterable<Record<string, string | number>>) {
+  const list = [...rows];
+  const columns = WRITTEN_COLUMNS.filter((c) => list.some((fields) => fields[c] !== undefined));
+  const types = columns.map((c) => `, "${c}" ${INT_COLUMNS.has(c) ? 'int' : 'text'}`).join('');
+  return { columns, types };
 }
 
-async function updateCustomers(tx: Tx, updates: ChunkPlan['updates']): Promise<void> {
-  if (updates.size === 0) return;
-  const rows = [...updates].map(([id, fields]) => [id, named(fields)] as const);
-  const columns = WRITTEN_COLUMNS.filter((c) => rows.some(([, f]) => f[c] !== undefined));
-  const arrays = columns.map((c) =>
-    INT_COLUMNS.has(c) ? Prisma.sql`${rows.map(([, f]) => f[c] ?? null)}::int[]` : Prisma.sql`${rows.map(([, f]) => f[c] ?? null)}::text[]`,
-  );
-  const names = Prisma.raw(columns.map((c) => `"${c}"`).join(', '));
-  // Only the fields a row gives are written (null keeps the stored value); a derived name only
-  // names a customer that has none.
-  const set = (c: string) =>
-    FILL_ONLY_COLUMNS.has(c) ? `"${c}" = COALESCE(NULLIF(c."${c}", ''), v."${c}")` : `"${c}" = COALESCE(v."${c}", c."${c}")`;
-  const sets = Prisma.raw(columns.map(set).join(', '));
-  await tx.$executeRaw`UPDATE "Customer" AS c SET ${sets}, "updatedAt" = now()
-    FROM unnest(${rows.map(([id]) => id)}::int[], ${Prisma.join(arrays)}) AS v("id", ${names}) WHERE c."id" = v."id"`;
-}
-
-async function writeIdentities(tx: Tx, plan: ChunkPlan, idOf: IdOf): Promise<void> {
-  if (plan.newIdentities.length) {
-    // In (type, value) order, so that racing transactions wait on the same first row.
-    const data = plan.newIdentities
-      .map((i) => ({ ...i, customerId: idOf(i.customerId) }))
-      .sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
-    await tx.$executeRaw`INSERT INTO "Identity" ("type", "value", "customerId", "source")
-      SELECT * FROM unnest(${data.map((d) => d.type)}::text[], ${data.map((d) => d.value)}::text[], ${data.map((d) => d.customerId)}::int[], ${data.map((d) => d.source)}::text[])`;
+/** Statement 1: the tags, custom-field definitions and (optType add) groups the chunk names. */
+async function createNames(tx: Tx, options: ImportOptions, plan: ChunkPlan): Promise<void> {
+  const parts: Prisma.Sql[] = [];
+  // Sorted, so that two chunks creating the same names wait on the same first one.
+  const tags = [...new Set(plan.tags.map((t) => t.tag))].sort(byCodeUnits);
+  if (tags.length) {
+    parts.push(Prisma.sql`INSERT INTO "Tag" ("name") SELECT unnest(${tags}::text[]) ON CONFLICT ("name") DO NOTHING`);
   }
-  for (const { identity, customerId } of plan.takenOver) {
-    const { count } = await tx.identity.updateMany({ where: { id: identity.id, customerId: identity.customerId }, data: { customerId: idOf(customerId) } });
-    if (count !== 1) throw new StaleRead(`identity ${identity.id} moved`);
-  }
-}
-
-async function writeTags(tx: Tx, tags: ChunkPlan['tags'], idOf: IdOf): Promise<void> {
-  if (tags.length === 0) return;
-  const names = [...new Set(tags.map((p) => p.tag))];
-  await tx.$executeRaw`INSERT INTO "Tag" ("name") VALUES ${Prisma.join(names.map((n) => Prisma.sql`(${n})`))} ON CONFLICT ("name") DO NOTHING`;
-  const ids = new Map((await tx.tag.findMany({ where: { name: { in: names } }, select: { id: true, name: true } })).map((t) => [t.name, t.id]));
-  await tx.$executeRaw`INSERT INTO "CustomerTag" ("customerId", "tagId")
-    SELECT * FROM unnest(${tags.map((p) => idOf(p.customerId))}::int[], ${tags.map((p) => ids.get(p.tag)!)}::int[]) ON CONFLICT DO NOTHING`;
-}
-
-/** The definition id of each attribute key written; keys not defined yet are defined (multi-valued text). */
-async function definitionIds(tx: Tx, attributes: ChunkPlan['attributes']): Promise<Map<string, number>> {
-  const missing = new Map<string, string>();
-  const byKey = new Map<string, number>();
-  for (const w of attributes) {
-    if (w.definition) byKey.set(w.key, w.definition.id);
-    else missing.set(w.key, w.name);
-  }
+  const missing = new Map(plan.attributes.filter((a) => !a.definition).map((a) => [a.key, a.name]));
   if (missing.size) {
-    await tx.$executeRaw`INSERT INTO "AttributeDefinition" ("key", "name", "multiple")
-      VALUES ${Prisma.join([...missing].map(([key, name]) => Prisma.sql`(${key}, ${name}, true)`))} ON CONFLICT ("key") DO NOTHING`;
-    for (const d of await tx.attributeDefinition.findMany({ where: { key: { in: [...missing.keys()] } }, select: { id: true, key: true } })) byKey.set(d.key, d.id);
+    const keys = [...missing.keys()].sort(byCodeUnits);
+    parts.push(Prisma.sql`INSERT INTO "AttributeDefinition" ("key", "name", "multiple")
+      SELECT k, n, true FROM unnest(${keys}::text[], ${keys.map((k) => missing.get(k)!)}::text[]) AS u(k, n)
+      ON CONFLICT ("key") DO NOTHING`);
   }
-  return byKey;
+  if (options.optType === 'add' && plan.memberships.length) {
+    const names = [...new Set(plan.memberships.map((m) => m.group))].sort(byCodeUnits);
+    parts.push(Prisma.sql`INSERT INTO "Group" ("key", "kind", "name")
+      SELECT k, 'GROUP', n FROM unnest(${names.map((n) => groupKey('GROUP', n))}::text[], ${names}::text[]) AS u(k, n)
+      ON CONFLICT ("key") DO NOTHING`);
+  }
+  if (parts.length === 0) return;
+  const ctes = parts.map((part, i) => Prisma.sql`${Prisma.raw(`names_${i}`)} AS (${part})`);
+  await tx.$executeRaw`WITH ${Prisma.join(ctes, ', ')} SELECT 1`;
 }
 
-async function writeAttributes(tx: Tx, attributes: ChunkPlan['attributes'], idOf: IdOf): Promise<void> {
-  if (attributes.length === 0) return;
-  const byKey = await definitionIds(tx, attributes);
-  const writes = attributes.map((w) => ({ existing: w.customerId > 0, customerId: idOf(w.customerId), definitionId: byKey.get(w.key)!, values: w.values }));
-  // Replaces each (customer, field)'s values: the row gives the field's whole list.
-  const existing = writes.filter((w) => w.existing);
+/** The new customers: an id from the sequence for each (new_ids), then the rows. */
+function customerParts(plan: ChunkPlan): Prisma.Sql[] {
+  const created = [...plan.newCustomers].map(([virtual, fields]) => [virtual, named(fields)] as const);
+  const ords = created.map(([virtual]) => -virtual);
+  const parts = [Prisma.sql`new_ids AS MATERIALIZED (
+    SELECT "ord", nextval('"Customer_id_seq"')::int AS "id" FROM unnest(${ords}::int[]) AS "ord")`];
+  if (created.length === 0) return parts;
+  const { columns, types } = columnsOf(created.map(([, fields]) => fields));
+  const names = columns.map((c) => `, "${c}"`).join('');
+  const values = columns.map((c) => (INT_COLUMNS.has(c) ? `, COALESCE(x."${c}", 0)` : `, x."${c}"`)).join('');
+  const rows = created.map(([virtual, fields]) => ({ ...fields, ord: -virtual }));
+  parts.push(Prisma.sql`new_customers AS (INSERT INTO "Customer" ("id"${Prisma.raw(names)})
+    SELECT n."id"${Prisma.raw(values)} FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("ord" int${Prisma.raw(types)})
+    JOIN new_ids n ON n."ord" = x."ord")`);
+  return parts;
+}
+
+/** Columns written onto existing customers: only the fields a row gives (null keeps the stored value). */
+function updateParts(plan: ChunkPlan): Prisma.Sql[] {
+  if (plan.updates.size === 0) return [];
+  const rows = [...plan.updates].map(([id, fields]) => ({ ...named(fields), id }));
+  const { columns, types } = columnsOf(rows);
+  if (columns.length === 0) return [];
+  // A derived name only names a customer that has none.
+  const set = (c: string) =>
+    FILL_ONLY_COLUMNS.has(c) ? `"${c}" = COALESCE(NULLIF(c."${c}", ''), x."${c}")` : `"${c}" = COALESCE(x."${c}", c."${c}")`;
+  const sets = columns.map(set).join(', ');
+  return [Prisma.sql`updated AS (UPDATE "Customer" AS c SET ${Prisma.raw(sets)}, "updatedAt" = now()
+    FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("id" int${Prisma.raw(types)}) WHERE c."id" = x."id")`];
+}
+
+function identityParts(plan: ChunkPlan): Prisma.Sql[] {
+  if (plan.newIdentities.length === 0) return [];
+  // In (type, value) order, so that racing transactions wait on the same first row.
+  const rows = plan.newIdentities
+    .map((i) => ({ type: i.type, value: i.value, c: i.customerId, source: i.source }))
+    .sort((a, b) => byCodeUnits(a.type, b.type) || byCodeUnits(a.value, b.value));
+  return [Prisma.sql`identities AS (INSERT INTO "Identity" ("type", "value", "customerId", "source")
+    SELECT x."type", x."value", ${CUSTOMER}, x."source"
+    FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("type" text, "value" text, "c" int, "source" text) ${NEW_ID})`];
+}
+
+function tagParts(plan: ChunkPlan): Prisma.Sql[] {
+  if (plan.tags.length === 0) return [];
+  const rows = plan.tags.map((t) => ({ c: t.customerId, tag: t.tag }));
+  return [Prisma.sql`tagged AS (INSERT INTO "CustomerTag" ("customerId", "tagId")
+    SELECT ${CUSTOMER}, t."id" FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("c" int, "tag" text)
+    JOIN "Tag" t ON t."name" = x."tag" ${NEW_ID} ON CONFLICT DO NOTHING)`];
+}
+
+/**
+ * Each (customer, field)'s values replaced by the row's whole list: positions 0…n-1 written
+ * (upsert), positions from n on of an existing customer deleted. The two touch different rows,
+ * which one statement needs (its parts see the table as it was before it).
+ */
+function attributeParts(plan: ChunkPlan): Prisma.Sql[] {
+  if (plan.attributes.length === 0) return [];
+  const parts: Prisma.Sql[] = [];
+  const values = plan.attributes.flatMap((w) => w.values.map((value, position) => ({ c: w.customerId, key: w.key, position, value })));
+  if (values.length) {
+    parts.push(Prisma.sql`attribute_values AS (INSERT INTO "AttributeValue" ("customerId", "definitionId", "position", "value")
+      SELECT ${CUSTOMER}, d."id", x."position", x."value"
+      FROM jsonb_to_recordset(${jsonRows(values)}) AS x("c" int, "key" text, "position" int, "value" text)
+      JOIN "AttributeDefinition" d ON d."key" = x."key" ${NEW_ID}
+      ON CONFLICT ("customerId", "definitionId", "position") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = now())`);
+  }
+  const existing = plan.attributes.filter((w) => w.customerId > 0).map((w) => ({ c: w.customerId, key: w.key, count: w.values.length }));
   if (existing.length) {
-    await tx.$executeRaw`DELETE FROM "AttributeValue" v
-      USING unnest(${existing.map((w) => w.customerId)}::int[], ${existing.map((w) => w.definitionId)}::int[]) AS k("customerId", "definitionId")
-      WHERE v."customerId" = k."customerId" AND v."definitionId" = k."definitionId"`;
+    parts.push(Prisma.sql`attribute_rest AS (DELETE FROM "AttributeValue" v
+      USING jsonb_to_recordset(${jsonRows(existing)}) AS x("c" int, "key" text, "count" int)
+      JOIN "AttributeDefinition" d ON d."key" = x."key"
+      WHERE v."customerId" = x."c" AND v."definitionId" = d."id" AND v."position" >= x."count")`);
   }
-  const data = writes.flatMap((w) => w.values.map((value, position) => ({ customerId: w.customerId, definitionId: w.definitionId, position, value })));
-  if (data.length) {
-    await tx.$executeRaw`INSERT INTO "AttributeValue" ("customerId", "definitionId", "position", "value")
-      SELECT * FROM unnest(${data.map((d) => d.customerId)}::int[], ${data.map((d) => d.definitionId)}::int[], ${data.map((d) => d.position)}::int[], ${data.map((d) => d.value)}::text[])`;
-  }
+  return parts;
 }
 
-/** optType add: joins the groups (created when missing); delete: leaves them. */
-async function writeMemberships(tx: Tx, options: ImportOptions, memberships: ChunkPlan['memberships'], idOf: IdOf): Promise<void> {
-  if (memberships.length === 0) return;
-  const names = [...new Set(memberships.map((m) => m.group))];
-  const keys = new Map(names.map((name) => [groupKey('GROUP', name), name]));
+/** optType add: joins the groups (created by statement 1); delete: leaves them. */
+function membershipParts(options: ImportOptions, plan: ChunkPlan): Prisma.Sql[] {
+  if (plan.memberships.length === 0) return [];
+  const rows = plan.memberships.map((m) => ({ c: m.customerId, key: groupKey('GROUP', m.group) }));
+  const source = Prisma.sql`jsonb_to_recordset(${jsonRows(rows)}) AS x("c" int, "key" text) JOIN "Group" g ON g."key" = x."key"`;
   if (options.optType === 'add') {
-    await tx.$executeRaw`INSERT INTO "Group" ("key", "kind", "name")
-      VALUES ${Prisma.join([...keys].map(([key, name]) => Prisma.sql`(${key}, 'GROUP', ${name})`))} ON CONFLICT ("key") DO NOTHING`;
+    return [Prisma.sql`memberships AS (INSERT INTO "GroupMember" ("customerId", "groupId")
+      SELECT ${CUSTOMER}, g."id" FROM ${source} ${NEW_ID} ON CONFLICT DO NOTHING)`];
   }
-  const groups = new Map(
-    (await tx.group.findMany({ where: { key: { in: [...keys.keys()] } }, select: { id: true, key: true } })).map((g) => [keys.get(g.key)!, g.id]),
-  );
-  const pairs = memberships.filter((m) => groups.has(m.group)).map((m) => ({ customerId: idOf(m.customerId), groupId: groups.get(m.group)! }));
-  const customerIds = pairs.map((p) => p.customerId);
-  const groupIds = pairs.map((p) => p.groupId);
-  if (options.optType === 'add') {
-    await tx.$executeRaw`INSERT INTO "GroupMember" ("customerId", "groupId")
-      SELECT * FROM unnest(${customerIds}::int[], ${groupIds}::int[]) ON CONFLICT DO NOTHING`;
-  } else if (pairs.length) {
-    await tx.$executeRaw`DELETE FROM "GroupMember" m USING unnest(${customerIds}::int[], ${groupIds}::int[]) AS k("customerId", "groupId")
-      WHERE m."customerId" = k."customerId" AND m."groupId" = k."groupId"`;
+  return [Prisma.sql`memberships AS (DELETE FROM "GroupMember" m USING ${source}
+    WHERE m."customerId" = x."c" AND m."groupId" = g."id")`];
+}
+
+/** Identity rows left on deleted customers, moved to the customer the row chose; a StaleRead if one moved meanwhile. */
+async function takeOver(tx: Tx, plan: ChunkPlan, realId: Map<number, number>): Promise<void> {
+  for (const { identity, customerId } of plan.takenOver) {
+    const to = customerId < 0 ? realId.get(customerId)! : customerId;
+    const { count } = await tx.identity.updateMany({ where: { id: identity.id, customerId: identity.customerId }, data: { customerId: to } });
+    if (count !== 1) throw new StaleRead(`identity ${identity.id} moved`);
   }
 }
 
@@ -165,12 +188,18 @@ function existingCustomersOf(plan: ChunkPlan): number[] {
 
 /** Writes `plan` inside `tx`; returns the customers it created and those it changed (for the audit row). */
 export async function writeChunk(tx: Tx, options: ImportOptions, plan: ChunkPlan): Promise<{ created: number[]; updated: number[] }> {
-  const realId = await insertCustomers(tx, plan.newCustomers);
-  const idOf: IdOf = (customerId) => (customerId < 0 ? realId.get(customerId)! : customerId);
-  await updateCustomers(tx, plan.updates);
-  await writeIdentities(tx, plan, idOf);
-  await writeTags(tx, plan.tags, idOf);
-  await writeAttributes(tx, plan.attributes, idOf);
-  await writeMemberships(tx, options, plan.memberships, idOf);
+  await createNames(tx, options, plan);
+  const ctes = [
+    ...customerParts(plan),
+    ...updateParts(plan),
+    ...identityParts(plan),
+    ...tagParts(plan),
+    ...attributeParts(plan),
+    ...membershipParts(options, plan),
+  ];
+  // The parts run in one statement; the new customers' ids come back for the identities taken over.
+  const created = await tx.$queryRaw<{ ord: number; id: number }[]>`WITH ${Prisma.join(ctes, ', ')} SELECT "ord", "id" FROM new_ids`;
+  const realId = new Map(created.map((r) => [-Number(r.ord), Number(r.id)]));
+  await takeOver(tx, plan, realId);
   return { created: [...realId.values()], updated: existingCustomersOf(plan) };
 }

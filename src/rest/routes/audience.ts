@@ -108,7 +108,6 @@ export const audienceRoutes = [
     path: '/api/integrate/audience/group/rel/batchAdd',
     summary: '客户分组导入: adds matched or new customers to groups (optType add), or removes matched customers from them (delete), as an import job',
     seed: '002 客户分组导入',
-    scope: 'customer:write',
     request: z.object({
       publicParams: groupRelationParams.describe('客户分组导入配置'),
       data: listField(groupRelationRow, MAX_INLINE_ROWS).describe(`导入数据, 每次最大${MAX_INLINE_ROWS}条`),
@@ -135,7 +134,6 @@ export const audienceRoutes = [
     path: '/api/integrate/audience/info/batchAdd',
     summary: '客户资料导入: creates or updates customers from profile rows (identities, fields, tags, custom fields), as an import job',
     seed: '004 客户资料导入',
-    scope: 'customer:write',
     ...profileImport,
     example: {
       publicParams: { isMatching: true, matchingType: 1, importMode: 1 },
@@ -157,7 +155,6 @@ export const audienceRoutes = [
     path: '/api/integrate/import/user/batchAdd',
     summary: '客户资料导入 (deprecated address, 即将废弃): the same as /api/integrate/audience/info/batchAdd',
     seed: '004 客户资料导入 (旧地址)',
-    scope: 'customer:write',
     ...profileImport,
     example: { publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, data: [{ phone: '13800000000', realName: '张三', sex: '男', tags: 'vip,new' }] },
     notes: ['Kept for clients of the old address; answers exactly as /api/integrate/audience/info/batchAdd.'],
@@ -168,7 +165,6 @@ export const audienceRoutes = [
     path: '/api/integrate/audience/import/result',
     summary: '查询数据导入结果: an import job’s status, counts and row errors',
     seed: '002/004 查询数据导入结果 (linked without a URL; CONTRACT §4.3 names it)',
-    scope: 'customer:read',
     request: z.object({ batchId: idField.describe('导入批次ID') }),
     operation: `query ImportResult($id: ID!) {
       importJob(id: $id) { batchId status total succeeded failed errors(first: 1000) { row field message } }

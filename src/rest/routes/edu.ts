@@ -30,7 +30,6 @@ export const eduRoutes = [
     path: '/v1/customer/addCustomerBatch.json',
     summary: '批量添加客户: the project and the class become groups; each customer is resolved by its identities, created or updated, given its study fields and put in the class',
     seed: '000 §1 批量添加客户',
-    scope: 'customer:write',
     request: z.object({
       pname: optional(textField).describe('项目名称'),
       spid: optional(textIdField).describe('项目在系统中的id'),
@@ -71,7 +70,6 @@ export const eduRoutes = [
     path: '/v1/customer/addFriendBatch.json',
     summary: '批量双向添加好友: befriends userIdA with each of userIdBatch, both ways (username identities)',
     seed: '000 §2 批量双向添加好友 (the seed leaves the URL blank; CONTRACT §4.1 names it)',
-    scope: 'customer:write',
     request: z.object({
       userIdA: textIdField.describe('用户id: the username identity of the customer who gains friends'),
       userIdBatch: listField(textIdField, MAX_FRIENDS_PER_CALL).describe(

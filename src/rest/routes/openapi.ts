@@ -70,7 +70,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/add',
     summary: '新增客户: creates a customer whose mobile becomes its phone identity; data = the new customer id',
     seed: '001 新增客户',
-    scope: 'customer:write',
     request: z.object({
       name: textField.trim().min(1, 'must not be empty').describe('客户名称'),
       mobile: textIdField.describe('手机号: also the customer’s phone identity'),
@@ -119,7 +118,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/createCustomerByIdentity',
     summary: '根据身份列表创建客户: resolves the identities to one customer (found, or created), attaches the free ones, merges when autoMerge, writes the fields; data = its id',
     seed: '001 根据身份列表创建客户',
-    scope: 'customer:write',
     request: z.object({
       ...profileRequestShape,
       identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'),
@@ -175,7 +173,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/getCustomerIdByIdentityList',
     summary: '根据客户身份列表获取客户id: the customer createCustomerByIdentity would pick for these identities; writes nothing',
     seed: '001 根据客户身份列表获取客户id',
-    scope: 'customer:read',
     request: z.object({ identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'), ...strategyFields }),
     operation: `query GetCustomerIdByIdentityList(
       $identityList: [IdentityInput!]!
@@ -212,7 +209,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/customerInfo',
     summary: '根据客户id查询单个客户信息: one customer by id (a merged id answers with the survivor)',
     seed: '001 根据客户id查询单个客户信息',
-    scope: 'customer:read',
     request: z.object({ customerId: idField.describe('客户id') }),
     operation: `query CustomerInfo($id: ID!) { customer(id: $id) { ...LegacyCustomer } }\n${legacyCustomerFragment}`,
     variables: (req) => ({ id: req.customerId }),
@@ -230,7 +226,6 @@ export const openapiRoutes = [
     path: '/openapi/customer-identity-ref/getCustomerIdByCustomerIdentity',
     summary: '根据客户身份获取客户信息: the customer holding one identity',
     seed: '001 根据客户身份获取客户信息',
-    scope: 'customer:read',
     request: z.object({
       identityType: textField.describe('身份类型: phone, email, openid, unionid, external_id, username, qq, or a configured type'),
       identityValue: textIdField.describe('身份值 (normalised by its type: phone digits only, e-mail lower-cased)'),
@@ -260,7 +255,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/singleDelete',
     summary: '删除单个客户: logical delete; the customer’s identities are released',
     seed: '001 删除单个客户',
-    scope: 'customer:write',
     request: z.object({ customerId: idField.describe('客户id') }),
     operation: 'mutation SingleDelete($id: ID!) { deleteCustomer(id: $id) { customerId } }',
     variables: (req) => ({ id: req.customerId }),
@@ -276,7 +270,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/simpleQuery',
     summary: '获取客户列表接口，支持分页: live customers, newest first, by group, search key and creation time',
     seed: '001 获取客户列表接口，支持分页',
-    scope: 'customer:read',
     request: z.object({
       groupId: optional(idField).describe('客户群组id'),
       searchKey: optional(textField).describe('关键词: part of the phone, name, real name or nickname'),
@@ -326,7 +319,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/updateCustomerAttr',
     summary: '更新客户的单个属性信息: sets one profile field (isExtendAttr=false) or extended attribute (true)',
     seed: '001 更新客户的单个属性信息',
-    scope: 'customer:write',
     request: z.object({
       attrName: textField.trim().min(1, 'must not be empty').describe('属性名称: a profile field (name, gender, …) or an extended attribute key'),
       attrValue: z
@@ -356,7 +348,6 @@ export const openapiRoutes = [
     path: '/openapi/customer/queryAttrValuesByCustomerId',
     summary: '查询客户的指定属性信息: values of the given attribute keys (system and extended)',
     seed: '001 查询客户的指定属性信息',
-    scope: 'customer:read',
     request: z.object({
       attrKeyList: listField(textField, MAX_ATTRIBUTE_KEYS).describe(`属性key列表: profile field names or extended keys, at most ${MAX_ATTRIBUTE_KEYS}`),
       customerId: idField.describe('客户id'),

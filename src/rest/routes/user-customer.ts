@@ -160,7 +160,6 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/get_list',
     summary: '查询UserCustomer列表: follow links by conditions and creation time, newest first, paged',
     seed: '003 2.4.1.7.27.1',
-    scope: 'customer:read',
     request: z.object({
       ...pageRequest,
       condition: optional(conditionField).describe(
@@ -199,7 +198,6 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/get',
     summary: '查询UserCustomer指定记录: one follow link',
     seed: '003 2.4.1.7.27.2',
-    scope: 'customer:read',
     request: z.object(linkRequest),
     operation: `query UserCustomerGet($userId: String!, $customerId: ID!) {
       userCustomer(userId: $userId, customerId: $customerId) { ...LegacyUserCustomer }
@@ -218,7 +216,6 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/get_customer_list',
     summary: '查询UserCustomer关注列表: the follow links of one user, newest first, paged',
     seed: '003 2.4.1.7.27.3',
-    scope: 'customer:read',
     request: z.object({ user_id: textIdField.describe('用户标识'), ...pageRequest }),
     operation: `query UserCustomerFollowing($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
       userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
@@ -237,7 +234,6 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/add',
     summary: '添加user_customer: the user follows the customer',
     seed: '003 2.4.1.7.27.4',
-    scope: 'customer:write',
     request: z.object({
       ...linkRequest,
       secret: optional(textField).describe('授权码: accepted and ignored (the token authorises the call); never stored or logged'),
@@ -265,7 +261,6 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/edit',
     summary: '编辑user_customer: changes template, script and reference of a follow link',
     seed: '003 2.4.1.7.27.5',
-    scope: 'customer:write',
     request: z.object({
       ...linkRequest,
       ...contentFields,
@@ -293,7 +288,6 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/delete',
     summary: '删除user_customer: removes one follow link',
     seed: '003 2.4.1.7.27.6',
-    scope: 'customer:write',
     request: z.object(linkRequest),
     operation: `mutation UserCustomerDelete($userId: String!, $customerIds: [ID!]!) {
       unfollowCustomers(userId: $userId, customerIds: $customerIds) { removed }
@@ -312,7 +306,6 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/multi_delete',
     summary: '多选删除: removes the user’s links to several customers, all or nothing',
     seed: '003 2.4.1.7.27.7',
-    scope: 'customer:write',
     request: z.object({
       user_id: textIdField.describe('用户标识'),
       // A single id is taken as a list of one; the list's own errors name customer_id[i].

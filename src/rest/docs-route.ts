@@ -6,8 +6,8 @@ import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { openApiDocument } from '../rest/openapi-document.ts';
-import type { RestRoute } from '../rest/route.ts';
+import { openApiDocument } from './openapi-document.ts';
+import type { RestRoute } from './route.ts';
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
