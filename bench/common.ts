@@ -17,7 +17,9 @@ export const DATABASES: readonly DatabaseName[] = ['embedded', 'postgres'];
  * and exits on --help. Returns readers that name the flag in their errors.
  */
 export function readOptions(flags: NonNullable<ParseArgsConfig['options']>, envPrefix: string, help: string) {
-  const values: Record<string, string | boolean | undefined> = parseArgs({ options: { ...flags, help: { type: 'boolean', short: 'h' } } }).values;
+  const values: Record<string, string | boolean | undefined> = parseArgs({
+    options: { ...flags, help: { type: 'boolean', short: 'h' } },
+  }).values;
   if (values.help) {
     console.log(help);
     process.exit(0);
@@ -35,7 +37,10 @@ export function readOptions(flags: NonNullable<ParseArgsConfig['options']>, envP
       return value;
     },
     list: <T extends string>(name: string, all: readonly T[]): T[] => {
-      const items = (get(name) ?? all.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+      const items = (get(name) ?? all.join(','))
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const item of items) if (!all.includes(item as T)) throw new Error(`--${name}: unknown "${item}" (known: ${all.join(', ')})`);
       return items as T[];
     },
@@ -43,7 +48,10 @@ export function readOptions(flags: NonNullable<ParseArgsConfig['options']>, envP
 }
 
 /** A new database on the server of `adminUrl`, dropped (even with sessions left) by `drop`. */
-export async function createPostgresDatabase(adminUrl: string, prefix: string): Promise<{ url: string; version: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(
+  adminUrl: string,
+  prefix: string,
+): Promise<{ url: string; version: string; drop: () => Promise<void> }> {
   const admin = postgresConfig(adminUrl, 1);
   const name = `${prefix}_${Date.now().toString(36)}_${process.pid}`;
   const client = new pg.Client(admin);
@@ -65,12 +73,16 @@ export async function createPostgresDatabase(adminUrl: string, prefix: string): 
   };
 }
 
-export const packageVersion = (name: string) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+export const packageVersion = (name: string) =>
+  JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version as string;
 
 /** The machine, for the report: absolute numbers depend on it and on its load. */
 export function machine(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
   return (
     `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
     `${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load}`

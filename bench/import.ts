@@ -25,7 +25,6 @@ import { generateProfileRows } from '../src/test-data/customers.ts';
 import { writeRowsFile } from '../src/test-data/write-file.ts';
 import { createPostgresDatabase, DATABASES, fmt, machine, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
 
-
 const help = `npm run bench:import -- [options]      (each option also reads BENCH_IMPORT_<NAME> from the environment)
   --rows N            generated rows (default 100000)
   --overlap SHARE     share of rows describing a person of an earlier row (default 0.2)
@@ -78,7 +77,11 @@ interface Fresh {
 async function freshDatabase(name: DatabaseName, opts: Options, work: string): Promise<Fresh> {
   if (name === 'postgres') return createPostgresDatabase(opts.postgresUrl, 'cg_bench_import');
   const dir = mkdtempSync(join(work, 'pglite-'));
-  return { url: `file:${dir}`, version: `PGlite ${packageVersion('@electric-sql/pglite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url: `file:${dir}`,
+    version: `PGlite ${packageVersion('@electric-sql/pglite')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function postgresReachable(url: string): Promise<string | null> {
@@ -123,7 +126,13 @@ const IDENTITY_COLUMNS = ['phone', 'unionid', 'openid'] as const;
  * The floor for this work: customers and their identities written with multi-row statements,
  * people told apart by a Map in memory (no lookups), one transaction per chunk.
  */
-async function baseline(database: Database, url: string, file: string, chunkSize: number, useCopy = false): Promise<{ millis: number; customers: number }> {
+async function baseline(
+  database: Database,
+  url: string,
+  file: string,
+  chunkSize: number,
+  useCopy = false,
+): Promise<{ millis: number; customers: number }> {
   const started = performance.now();
   const db = await session(database, url);
   if (useCopy && !db.copy) throw new Error('the COPY baseline runs on PostgreSQL only');
@@ -138,7 +147,13 @@ async function baseline(database: Database, url: string, file: string, chunkSize
       const keys: [string, string][] = IDENTITY_COLUMNS.filter((c) => row[c]).map((c) => [c, row[c]]);
       if (row.identityType && row.identityId) keys.push([row.identityType, row.identityId]);
       let id = keys.map(([t, v]) => personOf.get(`${t}:${v}`)).find((x) => x !== undefined);
-      const fields = [row.realName || null, row.sex === '男' ? 1 : row.sex === '女' ? 2 : 0, row.birthday || null, row.address || null, row.phone || null];
+      const fields = [
+        row.realName || null,
+        row.sex === '男' ? 1 : row.sex === '女' ? 2 : 0,
+        row.birthday || null,
+        row.address || null,
+        row.phone || null,
+      ];
       if (id === undefined) {
         id = nextId++;
         customers.push(id, ...fields);
@@ -150,19 +165,32 @@ async function baseline(database: Database, url: string, file: string, chunkSize
       }
     }
     const tuples = (values: unknown[], width: number, types: string[] = []) =>
-      Array.from({ length: values.length / width }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}${types[c] ?? ''}`).join(',')})`).join(',');
+      Array.from(
+        { length: values.length / width },
+        (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}${types[c] ?? ''}`).join(',')})`,
+      ).join(',');
     await db.query('BEGIN');
     if (useCopy) {
-      const lines = (values: unknown[], width: number) => Array.from({ length: values.length / width }, (_, r) => csvLine(values.slice(r * width, r * width + width))).join('');
+      const lines = (values: unknown[], width: number) =>
+        Array.from({ length: values.length / width }, (_, r) => csvLine(values.slice(r * width, r * width + width))).join('');
       const now = new Date().toISOString();
       const withNow = Array.from({ length: customers.length / 6 }, (_, r) => [...customers.slice(r * 6, r * 6 + 6), now]).flat();
-      if (customers.length) await db.copy!('COPY "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") FROM STDIN WITH (FORMAT csv)', lines(withNow, 7));
-      if (identities.length) await db.copy!('COPY "Identity" (type, value, "customerId") FROM STDIN WITH (FORMAT csv)', lines(identities, 3));
+      if (customers.length)
+        await db.copy!(
+          'COPY "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") FROM STDIN WITH (FORMAT csv)',
+          lines(withNow, 7),
+        );
+      if (identities.length)
+        await db.copy!('COPY "Identity" (type, value, "customerId") FROM STDIN WITH (FORMAT csv)', lines(identities, 3));
     } else {
       if (customers.length) {
-        await db.query(`INSERT INTO "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") SELECT v.*, now() FROM (VALUES ${tuples(customers, 6, ['::int', '', '::int'])}) AS v`, customers);
+        await db.query(
+          `INSERT INTO "Customer" (id, "realName", gender, birthday, address, mobile, "updatedAt") SELECT v.*, now() FROM (VALUES ${tuples(customers, 6, ['::int', '', '::int'])}) AS v`,
+          customers,
+        );
       }
-      if (identities.length) await db.query(`INSERT INTO "Identity" (type, value, "customerId") VALUES ${tuples(identities, 3, ['', '', '::int'])}`, identities);
+      if (identities.length)
+        await db.query(`INSERT INTO "Identity" (type, value, "customerId") VALUES ${tuples(identities, 3, ['', '', '::int'])}`, identities);
     }
     if (updates.length) {
       await db.query(
@@ -207,7 +235,9 @@ interface Measured {
 }
 
 async function live(database: Database): Promise<number> {
-  const [{ n }] = await database.sql<{ n: number }>('SELECT count(*)::int AS n FROM "Customer" WHERE "mergedIntoId" IS NULL AND "deletedAt" IS NULL');
+  const [{ n }] = await database.sql<{ n: number }>(
+    'SELECT count(*)::int AS n FROM "Customer" WHERE "mergedIntoId" IS NULL AND "deletedAt" IS NULL',
+  );
   return n;
 }
 
@@ -282,7 +312,9 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
         console.error(`[${name}] CPU profile: ${out}`);
         profiler.disconnect();
       }
-      console.error(`[${name}] engine: ${(millis / 1000).toFixed(1)} s, ${Math.round((opts.rows / millis) * 1000)} rows/s, job ${result.status}`);
+      console.error(
+        `[${name}] engine: ${(millis / 1000).toFixed(1)} s, ${Math.round((opts.rows / millis) * 1000)} rows/s, job ${result.status}`,
+      );
       return {
         database: name,
         version: b.version,

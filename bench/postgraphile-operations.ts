@@ -66,7 +66,12 @@ export const postgraphilePoint: PostGraphileOperation = {
     return {
       data: {
         customerByIdentity: customer
-          ? { customerId: customer.rowId, name: customer.name, mobile: customer.mobile, identities: mapIdentities(customer.identitiesByCustomerId) }
+          ? {
+              customerId: customer.rowId,
+              name: customer.name,
+              mobile: customer.mobile,
+              identities: mapIdentities(customer.identitiesByCustomerId),
+            }
           : null,
       },
     };

@@ -49,8 +49,7 @@ function packageOf(url: string): string {
   if (bench >= 0) return url.slice(bench + 1);
   return url;
 }
-const label = (n: Node) =>
-  `${n.callFrame.functionName || '(anonymous)'} ${packageOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${packageOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 
 function table(title: string, entries: Map<string, number>) {
   console.log(`\n${title}`);

@@ -110,7 +110,12 @@ interface Server<Ready> {
   stop(): Promise<void>;
 }
 
-async function startProcess<Ready>(script: string, env: Record<string, string>, cwd = root, execArgv: string[] = []): Promise<Server<Ready>> {
+async function startProcess<Ready>(
+  script: string,
+  env: Record<string, string>,
+  cwd = root,
+  execArgv: string[] = [],
+): Promise<Server<Ready>> {
   const child: ChildProcess = fork(script, [], {
     cwd,
     execArgv: ['--import', 'tsx', ...execArgv],
@@ -210,16 +215,20 @@ interface Target {
   normalize?(json: any): unknown;
 }
 
-const graphqlCall = (query: string, variables: (n: number) => Record<string, unknown>) => (n: number): Call => ({
-  method: 'POST',
-  path: '/graphql',
-  body: JSON.stringify({ query, variables: variables(n) }),
-});
-const postCall = (path: string, body: (n: number) => Record<string, unknown>) => (n: number): Call => ({
-  method: 'POST',
-  path,
-  body: JSON.stringify(body(n)),
-});
+const graphqlCall =
+  (query: string, variables: (n: number) => Record<string, unknown>) =>
+  (n: number): Call => ({
+    method: 'POST',
+    path: '/graphql',
+    body: JSON.stringify({ query, variables: variables(n) }),
+  });
+const postCall =
+  (path: string, body: (n: number) => Record<string, unknown>) =>
+  (n: number): Call => ({
+    method: 'POST',
+    path,
+    body: JSON.stringify(body(n)),
+  });
 
 interface Sample {
   rps: number;
@@ -291,9 +300,19 @@ function scenarios(servers: Servers, customers: number): Record<ScenarioName, Sc
     server,
     request,
   });
-  const raw = (request: Target['request'], name = 'raw SQL'): Target => ({ name, base: ready.raw, token: ready.token, server: main, request });
+  const raw = (request: Target['request'], name = 'raw SQL'): Target => ({
+    name,
+    base: ready.raw,
+    token: ready.token,
+    server: main,
+    request,
+  });
   /** PostGraphile 5 with its own query for the same rows, and the older gateway with ours. */
-  const peers = (postgraphileOperation: PostGraphileOperation, variables: (n: number) => Record<string, unknown>, ours: Target['request']): Target[] => [
+  const peers = (
+    postgraphileOperation: PostGraphileOperation,
+    variables: (n: number) => Record<string, unknown>,
+    ours: Target['request'],
+  ): Target[] => [
     ...(postgraphile
       ? [
           {
@@ -339,7 +358,11 @@ function scenarios(servers: Servers, customers: number): Record<ScenarioName, Sc
       title: 'REST shim: GET /openapi/customer/customerInfo vs the same operation on POST /graphql',
       targets: [
         gateway('REST shim', main, (n) => ({ method: 'GET', path: `/openapi/customer/customerInfo?customerId=${customerAt(n)}` })),
-        gateway('GraphQL', main, graphqlCall(customerInfoOperation, (n) => ({ id: String(customerAt(n)) }))),
+        gateway(
+          'GraphQL',
+          main,
+          graphqlCall(customerInfoOperation, (n) => ({ id: String(customerAt(n)) })),
+        ),
       ],
       reference: 'GraphQL',
       goal: { text: 'overhead ≤ 10%', met: (r) => r >= 0.9, show: (r) => `overhead ${((1 - r) * 100).toFixed(1)}%` },
@@ -347,7 +370,17 @@ function scenarios(servers: Servers, customers: number): Record<ScenarioName, Sc
     ceiling: {
       name: 'ceiling',
       title: 'Server ceiling: yoga answering { __typename } vs fastify answering the same bytes',
-      targets: [gateway('GraphQL', main, graphqlCall(ceilingQuery, () => ({}))), raw(postCall('/raw/ping', () => ({})), 'fastify')],
+      targets: [
+        gateway(
+          'GraphQL',
+          main,
+          graphqlCall(ceilingQuery, () => ({})),
+        ),
+        raw(
+          postCall('/raw/ping', () => ({})),
+          'fastify',
+        ),
+      ],
       reference: 'fastify',
     },
   };
@@ -474,7 +507,11 @@ async function startPeers(name: DatabaseName, opts: Options, env: Record<string,
   // The older checkout's own bench server, on the same database (its migrator applies nothing
   // new: the current one has already run).
   const before = opts.before
-    ? await startProcess<ReadyMessage>(join(opts.before, 'bench/server.ts'), { ...env, BENCH_LOG_FILE: `${env.BENCH_LOG_FILE}.before` }, opts.before)
+    ? await startProcess<ReadyMessage>(
+        join(opts.before, 'bench/server.ts'),
+        { ...env, BENCH_LOG_FILE: `${env.BENCH_LOG_FILE}.before` },
+        opts.before,
+      )
     : undefined;
   return { postgraphile, before };
 }
@@ -504,7 +541,11 @@ async function runDatabase(name: DatabaseName, opts: Options, cleanups: (() => P
   console.log(`\n${name} (${version}): seeding ${opts.customers} customers…`);
   // Phase 1: seed, and count statements with Prisma's query events on (they cost time, so
   // the load phase runs in a second server without them).
-  const counting = await startProcess<ReadyMessage>(benchServer, { ...env, BENCH_SEED: String(opts.customers), BENCH_COUNT_STATEMENTS: '1' });
+  const counting = await startProcess<ReadyMessage>(benchServer, {
+    ...env,
+    BENCH_SEED: String(opts.customers),
+    BENCH_COUNT_STATEMENTS: '1',
+  });
   const { seeded } = counting.ready;
   console.log(`  seeded in ${((seeded?.millis ?? 0) / 1000).toFixed(1)} s: ${JSON.stringify(seeded?.rows)}`);
   let statements: StatementReport;
@@ -513,7 +554,9 @@ async function runDatabase(name: DatabaseName, opts: Options, cleanups: (() => P
   } finally {
     await counting.stop();
   }
-  console.log(`  statements per request: nested ${JSON.stringify(statements.nested)}, point ${statements.point}, customerInfo ${statements.customerInfo}`);
+  console.log(
+    `  statements per request: nested ${JSON.stringify(statements.nested)}, point ${statements.point}, customerInfo ${statements.customerInfo}`,
+  );
 
   // Phase 2: load.
   const profileDir = join(root, '.tmp/bench/profiles');
@@ -555,7 +598,7 @@ function report(opts: Options, runs: DatabaseRun[], startedAt: Date, machineLine
   const commit = git(['rev-parse', '--short', 'HEAD']);
   const dirty = git(['status', '--porcelain', '--', 'src', 'bench', 'prisma', 'patches']) ? ' + uncommitted changes' : '';
   const lines = [
-    `## ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC${opts.label ? ` — ${opts.label}` : ""}${opts.cpuProf ? " (CPU-profiled: first rounds skewed)" : ""}`,
+    `## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${opts.label ? ` — ${opts.label}` : ''}${opts.cpuProf ? ' (CPU-profiled: first rounds skewed)' : ''}`,
     '',
     `Commit \`${commit}\`${dirty}. ${machineLine}.`,
     `${fmt(opts.customers)} customers; autocannon ${packageVersion('autocannon')}, ${opts.connections} connections, ` +
@@ -583,9 +626,10 @@ function report(opts: Options, runs: DatabaseRun[], startedAt: Date, machineLine
         const ratios = roundRatios(r, target.name, scenario.reference);
         const isReference = target.name === scenario.reference;
         const ratio = median(ratios);
-        const goal = scenario.goal && target.name === first
-          ? `${scenario.goal.text}: ${scenario.goal.show?.(ratio) ?? ''}${scenario.goal.show ? ' ' : ''}${scenario.goal.met(ratio) ? '✓' : '✗'}`
-          : '';
+        const goal =
+          scenario.goal && target.name === first
+            ? `${scenario.goal.text}: ${scenario.goal.show?.(ratio) ?? ''}${scenario.goal.show ? ' ' : ''}${scenario.goal.met(ratio) ? '✓' : '✗'}`
+            : '';
         const db = med('dbCpu');
         lines.push(
           `| ${scenario.name} | ${target.name} | ${fmt(med('rps'))} | ${fmt(med('p50'), 1)} | ${fmt(med('p99'), 1)} | ${fmt(med('cpu') / 1000, 2)} | ` +
@@ -595,12 +639,16 @@ function report(opts: Options, runs: DatabaseRun[], startedAt: Date, machineLine
       for (const peer of ['PostGraphile 5', 'GraphQL before']) {
         if (!r.samples.has(peer)) continue;
         const ratios = roundRatios(r, first, peer);
-        comparisons.push(`${scenario.name}: ${first} ÷ ${peer} **${median(ratios).toFixed(2)}** (${ratios.map((x) => x.toFixed(2)).join(', ')})`);
+        comparisons.push(
+          `${scenario.name}: ${first} ÷ ${peer} **${median(ratios).toFixed(2)}** (${ratios.map((x) => x.toFixed(2)).join(', ')})`,
+        );
       }
     }
     lines.push('');
     if (comparisons.length) {
-      lines.push(`Same rounds, req/s: ${comparisons.join('; ')}.${run.before ? ` "GraphQL before" is the gateway at \`${run.before}\`.` : ''}`);
+      lines.push(
+        `Same rounds, req/s: ${comparisons.join('; ')}.${run.before ? ` "GraphQL before" is the gateway at \`${run.before}\`.` : ''}`,
+      );
     }
     lines.push(
       `SQL statements per GraphQL request: nested query ${counts.map(([n, c]) => `${n} customer${n === '1' ? '' : 's'} → ${c}`).join(', ')} ` +
@@ -611,7 +659,12 @@ function report(opts: Options, runs: DatabaseRun[], startedAt: Date, machineLine
         ? 'Server CPU: the serving process (/proc); the raw-SQL and gateway targets share one process, measured in turn. Database CPU: the PostgreSQL backends of the bench database (/proc, by pid from pg_stat_activity).'
         : 'Server CPU includes the database: PGlite runs inside the serving process.',
     );
-    if (run.seeded) lines.push(`Seeded in ${(run.seeded.millis / 1000).toFixed(1)} s: ${Object.entries(run.seeded.rows).map(([t, c]) => `${t} ${fmt(c)}`).join(', ')}.`);
+    if (run.seeded)
+      lines.push(
+        `Seeded in ${(run.seeded.millis / 1000).toFixed(1)} s: ${Object.entries(run.seeded.rows)
+          .map(([t, c]) => `${t} ${fmt(c)}`)
+          .join(', ')}.`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

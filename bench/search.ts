@@ -113,7 +113,13 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
       const [{ n }] = await database.sql<{ n: number }>('SELECT count(*)::int AS n FROM "Customer"');
 
       // The gateway as `serve` runs it, without the rate limit (the searches are sequential anyway).
-      const config = loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url, RATE_LIMIT_REQUESTS: '0', IMPORT_WORKER: 'off' });
+      const config = loadConfig({
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: url,
+        RATE_LIMIT_REQUESTS: '0',
+        IMPORT_WORKER: 'off',
+      });
       const gateway = await createGateway({ config, database, logger: false });
       const app = await createApp(database.prisma, { name: 'bench-search', scopes: ['customer:read'] });
       const token = await mintToken(database.prisma, app.appKey, 3600);

@@ -91,10 +91,7 @@ export async function seed(database: Database, customers: number): Promise<SeedR
        FROM generate_series(1, ${n}) AS i, "AttributeDefinition" d WHERE d.key IN ('learnStage', 'title')`,
     ],
     ['Tag', `INSERT INTO "Tag" (id, name) SELECT t, 'tag' || t FROM generate_series(1, ${TAGS}) AS t`],
-    [
-      'CustomerTag',
-      `INSERT INTO "CustomerTag" ("customerId", "tagId") SELECT i, 1 + i % ${TAGS} FROM generate_series(10, ${n}, 10) AS i`,
-    ],
+    ['CustomerTag', `INSERT INTO "CustomerTag" ("customerId", "tagId") SELECT i, 1 + i % ${TAGS} FROM generate_series(10, ${n}, 10) AS i`],
   ];
   const rows: Record<string, number> = {};
   for (const [table, sql] of statements) {

@@ -16,7 +16,12 @@ const builtPage = join(consoleDir, 'dist', 'index.html');
 function newestSource(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).filter((name) => name !== 'dist').map((name) => newestSource(join(path, name))));
+  return Math.max(
+    0,
+    ...readdirSync(path)
+      .filter((name) => name !== 'dist')
+      .map((name) => newestSource(join(path, name))),
+  );
 }
 
 export function consoleIsStale() {

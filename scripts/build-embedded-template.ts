@@ -11,7 +11,5 @@ try {
   console.log(`customer-graph: migrated embedded database template ready (${seconds} s): ${dir}`);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  console.warn(
-    `customer-graph: no migrated template built (${message}); the first start will build it.`,
-  );
+  console.warn(`customer-graph: no migrated template built (${message}); the first start will build it.`);
 }

@@ -27,8 +27,18 @@ export function diffMigrationsToSchema({ migrations = join(root, 'prisma/migrati
     const schemaCopy = join(scratch, 'schema.prisma');
     writeFileSync(schemaCopy, schemaWithUrl(readFileSync(schema, 'utf8')));
     const cli = require.resolve('prisma-6-differ/build/index.js');
-    const args = [cli, 'migrate', 'diff', '--config', join(root, 'scripts/migration-differ.config.mjs'),
-      '--from-migrations', migrations, '--to-schema-datamodel', schemaCopy, '--script'];
+    const args = [
+      cli,
+      'migrate',
+      'diff',
+      '--config',
+      join(root, 'scripts/migration-differ.config.mjs'),
+      '--from-migrations',
+      migrations,
+      '--to-schema-datamodel',
+      schemaCopy,
+      '--script',
+    ];
     const result = spawnSync(process.execPath, args, {
       cwd: root,
       encoding: 'utf8',

@@ -55,7 +55,10 @@ try {
   }
   const { groupId } = (await graphql('mutation { createGroup(name: "VIP 客户") { groupId } }')).createGroup;
   await graphql('mutation ($g: ID!, $ids: [ID!]!) { addGroupMembers(groupId: $g, customerIds: $ids) { changed } }', { g: groupId, ids });
-  await graphql('mutation ($c: ID!, $f: [ID!]!) { addFriends(customerId: $c, friendIds: $f) { changed } }', { c: String(ids[0]), f: ids.slice(1).map(String) });
+  await graphql('mutation ($c: ID!, $f: [ID!]!) { addFriends(customerId: $c, friendIds: $f) { changed } }', {
+    c: String(ids[0]),
+    f: ids.slice(1).map(String),
+  });
   await graphql('mutation ($c: ID!) { followCustomer(userId: "998", customerId: $c, reference: "crm") { userId } }', { c: String(ids[0]) });
   // Two records of 张三 that a merge folded into him: the console draws them in his identity graph.
   const duplicates = [
@@ -131,8 +134,16 @@ async function consoleScreenshots(page: Page, url: string, customerId: number): 
   await page.screenshot({ path: join(out, 'console-resolve.png') });
 
   await page.goto(`${url}/console/#/imports`);
-  const csv = ['phone,realName,sex,tags', '13711110001,赵六,男,"vip,新客"', '13711110002,钱七,女,', 'not-a-phone,孙八,男,', '13711110004,李九,女,新客'];
-  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
+  const csv = [
+    'phone,realName,sex,tags',
+    '13711110001,赵六,男,"vip,新客"',
+    '13711110002,钱七,女,',
+    'not-a-phone,孙八,男,',
+    '13711110004,李九,女,新客',
+  ];
+  await page
+    .getByLabel('File', { exact: true })
+    .setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await page.getByRole('table', { name: 'Row errors' }).waitFor();
   await page.mouse.move(0, 0);

@@ -106,7 +106,10 @@ async function load() {
     RATE_LIMIT_REQUESTS: '0',
   };
   const { token } = JSON.parse(
-    (await run(['app', 'create', '--name', 'soak-load', '--scopes', 'customer:read,customer:write', '--json'], env)).trim().split('\n').pop()!,
+    (await run(['app', 'create', '--name', 'soak-load', '--scopes', 'customer:read,customer:write', '--json'], env))
+      .trim()
+      .split('\n')
+      .pop()!,
   );
   const server = await serve(env);
   const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
@@ -120,9 +123,12 @@ async function load() {
   try {
     const ids: number[] = [];
     for (let i = 0; i < 200; i++) {
-      const res = await graphql('mutation ($p: String!) { createCustomer(profile: { name: "seed" }, identities: [{ identityType: "phone", identityValue: $p }]) { customerId } }', {
-        p: `1380000${String(i).padStart(4, '0')}`,
-      });
+      const res = await graphql(
+        'mutation ($p: String!) { createCustomer(profile: { name: "seed" }, identities: [{ identityType: "phone", identityValue: $p }]) { customerId } }',
+        {
+          p: `1380000${String(i).padStart(4, '0')}`,
+        },
+      );
       ids.push(res.data.createCustomer.customerId);
     }
     let sequence = 0;
@@ -139,15 +145,38 @@ async function load() {
         body: JSON.stringify({ query, variables }),
         write,
       });
-      if (roll < 0.25) return gql('{ customers(first: 20) { totalCount edges { node { customerId name identities { identityType identityValue } } } } }', {}, false);
-      if (roll < 0.5) return gql('query ($id: ID!) { customer(id: $id) { customerId name mobile friends(first: 5) { customerId } } }', { id: String(pick()) }, false);
+      if (roll < 0.25)
+        return gql(
+          '{ customers(first: 20) { totalCount edges { node { customerId name identities { identityType identityValue } } } } }',
+          {},
+          false,
+        );
+      if (roll < 0.5)
+        return gql(
+          'query ($id: ID!) { customer(id: $id) { customerId name mobile friends(first: 5) { customerId } } }',
+          { id: String(pick()) },
+          false,
+        );
       if (roll < 0.7) return { method: 'GET', path: `/openapi/customer/customerInfo?customerId=${pick()}`, write: false };
       if (roll < 0.8) {
         const n = `${process.pid}${++sequence}`;
-        return gql('mutation ($p: String!) { createCustomer(profile: { name: "load" }, identities: [{ identityType: "phone", identityValue: $p }]) { customerId } }', { p: `15${n.padStart(9, '0')}` }, true);
+        return gql(
+          'mutation ($p: String!) { createCustomer(profile: { name: "load" }, identities: [{ identityType: "phone", identityValue: $p }]) { customerId } }',
+          { p: `15${n.padStart(9, '0')}` },
+          true,
+        );
       }
-      if (roll < 0.9) return gql('mutation ($id: ID!, $c: String) { updateCustomer(id: $id, profile: { city: $c }) { customerId } }', { id: String(pick()), c: `city ${sequence}` }, true);
-      return gql('mutation ($id: ID!, $f: [ID!]!) { addFriends(customerId: $id, friendIds: $f) { changed } }', { id: String(pick()), f: [String(pick()), String(pick())] }, true);
+      if (roll < 0.9)
+        return gql(
+          'mutation ($id: ID!, $c: String) { updateCustomer(id: $id, profile: { city: $c }) { customerId } }',
+          { id: String(pick()), c: `city ${sequence}` },
+          true,
+        );
+      return gql(
+        'mutation ($id: ID!, $f: [ID!]!) { addFriends(customerId: $id, friendIds: $f) { changed } }',
+        { id: String(pick()), f: [String(pick()), String(pick())] },
+        true,
+      );
     };
     say(`load: ${CONNECTIONS} connections for ${SECONDS} s against ${server.url}`);
     const result = await autocannon({
@@ -209,7 +238,8 @@ try {
   mkdirSync(join(root, '.tmp'), { recursive: true });
   writeFileSync(join(root, '.tmp', 'soak-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   const failed =
-    fuzzed.responses5xx + fuzzed.partialWrites + loaded.errors + loaded.timeouts + loaded.non2xx + loaded.graphqlErrors > 0 || fuzzed.inputs < 10_000;
+    fuzzed.responses5xx + fuzzed.partialWrites + loaded.errors + loaded.timeouts + loaded.non2xx + loaded.graphqlErrors > 0 ||
+    fuzzed.inputs < 10_000;
   say(
     `${database}: fuzz ${fuzzed.inputs} inputs, ${fuzzed.responses5xx} 5xx, ${fuzzed.partialWrites} partial writes; ` +
       `load ${loaded.requests} requests (${loaded.requestsPerSecond} req/s), p50 ${loaded.latencyMs.p50} ms, p99 ${loaded.latencyMs.p99} ms, ` +

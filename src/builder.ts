@@ -32,11 +32,7 @@ function isConnectionCursor(cursor: string): boolean {
 // Every connection's paging arguments, checked once here: a client's mistake names the
 // argument (BAD_INPUT) instead of failing inside the resolver, and a page above the maximum is
 // refused rather than silently cut (REST refuses it too).
-const pageSize = z
-  .number()
-  .int()
-  .min(0, 'must not be negative')
-  .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
+const pageSize = z.number().int().min(0, 'must not be negative').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
 const cursor = z.string().refine(isConnectionCursor, 'is not a cursor this API gave out (pageInfo.endCursor/startCursor)');
 
 /** The token scopes (CONTRACT §2) whose absence made scope-auth refuse a field. */
@@ -76,7 +72,16 @@ export const builder = new SchemaBuilder<{
   // writes first: it wraps every other plugin (a refused mutation is recorded); subscription
   // lifetimes inside scope-auth (refused before counted); visibility last:
   // it sees what the field's own resolver returned.
-  plugins: [WritePlugin.pluginName, ScopeAuthPlugin, SubscriptionPlugin.pluginName, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, VisibilityPlugin.pluginName],
+  plugins: [
+    WritePlugin.pluginName,
+    ScopeAuthPlugin,
+    SubscriptionPlugin.pluginName,
+    PrismaPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+    ValidationPlugin,
+    VisibilityPlugin.pluginName,
+  ],
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => {
@@ -95,7 +100,9 @@ export const builder = new SchemaBuilder<{
       const reason = needed.length ? `needs a token with the ${needed.join(' or ')} scope` : result.message;
       return new GraphQLError(
         `Not authorized to access ${info.parentType.name}.${info.fieldName}: ${reason}` +
-          (info.operation.operation === OperationTypeNode.MUTATION && info.path.prev ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)` : ''),
+          (info.operation.operation === OperationTypeNode.MUTATION && info.path.prev
+            ? ` (the mutation ${rootFieldOf(info.path)} ran and its write is committed)`
+            : ''),
         { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
       );
     },

@@ -80,16 +80,36 @@ program
   .argument('<file>', 'a .csv file (header row of field names) or a .jsonl file (one row object per line)')
   .option('--format <format>', 'csv or jsonl (default: from the file extension)')
   .option('--no-matching', 'create a new customer for every row (isMatching false)')
-  .option('--matching-type <n>', 'matching: 1 exact (by identityType/identityId), 2 fuzzy (identify-way order)', integerOption('--matching-type', 1, [1, 2]), 2)
-  .option('--identify-way <n>', 'fuzzy order: 1 unionid>openid>phone>customerId, 2 phone>unionid>openid>customerId', integerOption('--identify-way', 1, [1, 2]), 1)
-  .option('--mode <n>', 'importMode: 1 all or nothing (the whole file is checked first), 2 keep the valid rows', integerOption('--mode', 1, [1, 2]), 2)
+  .option(
+    '--matching-type <n>',
+    'matching: 1 exact (by identityType/identityId), 2 fuzzy (identify-way order)',
+    integerOption('--matching-type', 1, [1, 2]),
+    2,
+  )
+  .option(
+    '--identify-way <n>',
+    'fuzzy order: 1 unionid>openid>phone>customerId, 2 phone>unionid>openid>customerId',
+    integerOption('--identify-way', 1, [1, 2]),
+    1,
+  )
+  .option(
+    '--mode <n>',
+    'importMode: 1 all or nothing (the whole file is checked first), 2 keep the valid rows',
+    integerOption('--mode', 1, [1, 2]),
+    2,
+  )
   .option('--chunk-size <n>', 'rows per transaction', integerOption('--chunk-size', 1), 1000)
   .option('--errors <file>', 'where to write the error report (default: FILE without extension + .errors.csv)')
-  .option('--progress-interval <seconds>', 'seconds between progress lines when stderr is not a terminal', (value) => {
-    const seconds = Number(value);
-    if (!(seconds > 0)) throw new InvalidArgumentError('--progress-interval must be a positive number of seconds');
-    return seconds;
-  }, 2)
+  .option(
+    '--progress-interval <seconds>',
+    'seconds between progress lines when stderr is not a terminal',
+    (value) => {
+      const seconds = Number(value);
+      if (!(seconds > 0)) throw new InvalidArgumentError('--progress-interval must be a positive number of seconds');
+      return seconds;
+    },
+    2,
+  )
   .action(async (file: string, options: ImportCommandOptions) => {
     try {
       await runImport(file, options);
@@ -104,11 +124,16 @@ program
   .command('seed')
   .description('generate realistic test customers (seed 004 rows, ~20% overlapping earlier ones); import them, or write them with --out')
   .requiredOption('--customers <n>', 'number of rows', integerOption('--customers', 1))
-  .option('--overlap <share>', 'share of rows that describe a person of an earlier row (0…0.9)', (value) => {
-    const share = Number(value);
-    if (!(share >= 0 && share <= 0.9)) throw new InvalidArgumentError('--overlap must be between 0 and 0.9');
-    return share;
-  }, 0.2)
+  .option(
+    '--overlap <share>',
+    'share of rows that describe a person of an earlier row (0…0.9)',
+    (value) => {
+      const share = Number(value);
+      if (!(share >= 0 && share <= 0.9)) throw new InvalidArgumentError('--overlap must be between 0 and 0.9');
+      return share;
+    },
+    0.2,
+  )
   .option('--seed <n>', 'seed of the generator: the same seed gives the same rows', integerOption('--seed', 0), 1)
   .option('--out <file>', 'write a .csv or .jsonl file instead of importing into DATABASE_URL')
   .action(async (options: { customers: number; overlap: number; seed: number; out?: string }) => {
@@ -129,7 +154,15 @@ program
     try {
       const file = path.join(dir, `seed-${options.seed}-${options.customers}.jsonl`);
       await writeRowsFile(file, 'jsonl', rows);
-      await runImport(file, { matching: true, matchingType: 2, identifyWay: 1, mode: 2, chunkSize: 1000, progressInterval: 2, errors: path.join(process.cwd(), 'seed.errors.csv') });
+      await runImport(file, {
+        matching: true,
+        matchingType: 2,
+        identifyWay: 1,
+        mode: 2,
+        chunkSize: 1000,
+        progressInterval: 2,
+        errors: path.join(process.cwd(), 'seed.errors.csv'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,10 @@ const originList = z
   .string()
   .default('')
   .transform((list, ctx) => {
-    const origins = list.split(',').map((s) => s.trim()).filter(Boolean);
+    const origins = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const origin of origins) {
       let parsed: URL | null = null;
       try {
@@ -28,7 +31,10 @@ const trustProxy = z
   .transform((value): string[] | false => {
     const v = value.trim();
     if (v === '' || v === 'off' || v === 'false') return false;
-    return v.split(',').map((s) => s.trim()).filter(Boolean);
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   });
 
 const schema = z.object({
@@ -65,7 +71,11 @@ const schema = z.object({
   /** Size of the PostgreSQL connection pool. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Largest request body accepted, in bytes; larger ones are HTTP 413. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
   /** GraphQL document limits (GraphQL Armor). */
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().nonnegative().default(15),
@@ -104,9 +114,14 @@ const schema = z.object({
       if (v === 'status' || v === '') return [] as string[];
       if (v === '200') return [...families] as string[];
       const entries = v.split(',').map((s) => s.trim().split(':'));
-      const bad = entries.find(([family, status]) => !(families as readonly string[]).includes(family) || (status !== '200' && status !== 'status'));
+      const bad = entries.find(
+        ([family, status]) => !(families as readonly string[]).includes(family) || (status !== '200' && status !== 'status'),
+      );
       if (bad) {
-        ctx.addIssue({ code: 'custom', message: `"${bad.join(':')}": expected status, 200 or family:200 (families ${families.join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${bad.join(':')}": expected status, 200 or family:200 (families ${families.join(', ')})`,
+        });
         return z.NEVER;
       }
       return entries.filter(([, status]) => status === '200').map(([family]) => family);

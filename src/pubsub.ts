@@ -77,7 +77,9 @@ function catching(client: Redis, log: Log): Redis {
       if (typeof value !== 'function') return value;
       if (!fallible.has(property)) return value.bind(target) as unknown;
       return (...args: unknown[]) =>
-        (value.apply(target, args) as Promise<unknown>).catch((error: unknown) => log.warn({ err: error }, `Redis ${String(property)} failed: a live update was lost`));
+        (value.apply(target, args) as Promise<unknown>).catch((error: unknown) =>
+          log.warn({ err: error }, `Redis ${String(property)} failed: a live update was lost`),
+        );
     },
   });
 }
@@ -88,7 +90,9 @@ export function createLivePubSub(config: Config, log: Log): LivePubSub {
   const prefix = `${config.REDIS_KEY_PREFIX}:live`;
   const topic = (name: SubscriptionName) => `${prefix}:${name}`;
   const { clients, eventTarget } = config.REDIS_URL ? redisTransport(config.REDIS_URL, log) : { clients: [], eventTarget: undefined };
-  const pubsub = createPubSub<Record<string, [number, CustomerChangeEvent | ImportJobProgressEvent]>>(eventTarget ? { eventTarget } : undefined);
+  const pubsub = createPubSub<Record<string, [number, CustomerChangeEvent | ImportJobProgressEvent]>>(
+    eventTarget ? { eventTarget } : undefined,
+  );
 
   // Every open stream, ended on close(), and how many listen on each channel.
   const open = new Set<() => Promise<unknown>>();
@@ -159,7 +163,10 @@ function redisTransport(url: string, log: Log) {
       warned = false;
     });
   }
-  const eventTarget = createRedisEventTarget({ publishClient: catching(publishClient, log), subscribeClient: catching(subscribeClient, log) });
+  const eventTarget = createRedisEventTarget({
+    publishClient: catching(publishClient, log),
+    subscribeClient: catching(subscribeClient, log),
+  });
   return { clients, eventTarget };
 }
 
@@ -177,7 +184,12 @@ type Event = CustomerChangeEvent | ImportJobProgressEvent;
  * next(), and so does this: a stream no one reads (yoga answering 406 to a client that does not
  * accept one) registers nothing.
  */
-function trackedStream(source: AsyncIterator<Event>, name: SubscriptionName, channel: string, streams: OpenStreams): AsyncIterableIterator<Event> {
+function trackedStream(
+  source: AsyncIterator<Event>,
+  name: SubscriptionName,
+  channel: string,
+  streams: OpenStreams,
+): AsyncIterableIterator<Event> {
   let started = false;
   let finished = false;
   const finish = async (): Promise<IteratorResult<Event>> => {

@@ -23,13 +23,14 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
 
 export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (active || !tracingConfigured(env)) return Boolean(active);
-  const [{ NodeSDK }, { HttpInstrumentation }, { PgInstrumentation }, { FastifyOtelInstrumentation }, { tracingPlugin }] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-pg'),
-    import('@fastify/otel'),
-    import('./http/tracing-plugin.ts'),
-  ]);
+  const [{ NodeSDK }, { HttpInstrumentation }, { PgInstrumentation }, { FastifyOtelInstrumentation }, { tracingPlugin }] =
+    await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/instrumentation-http'),
+      import('@opentelemetry/instrumentation-pg'),
+      import('@fastify/otel'),
+      import('./http/tracing-plugin.ts'),
+    ]);
   const quiet = new Set(['/healthz', '/readyz', '/metrics']);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? 'customer-graph',

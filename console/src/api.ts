@@ -118,7 +118,10 @@ export const SearchQuery = gql`
 
 export const IdentityTypesQuery = gql`
   query IdentityTypes {
-    identityTypes { name normalization }
+    identityTypes {
+      name
+      normalization
+    }
   }
 `;
 
@@ -154,7 +157,19 @@ export const MergeHistoryQuery = gql`
   query MergeHistory($id: ID!) {
     mergeEvents(customerId: $id, first: 100) {
       totalCount
-      edges { node { mergeEventId targetId sourceId reason actor createdAt undoneAt undoneBy details } }
+      edges {
+        node {
+          mergeEventId
+          targetId
+          sourceId
+          reason
+          actor
+          createdAt
+          undoneAt
+          undoneBy
+          details
+        }
+      }
     }
   }
 `;
@@ -196,7 +211,12 @@ export const ExplainQuery = gql`
 
 export const ResolveMutation = gql`
   mutation Resolve($input: CreateCustomerByIdentityInput!) {
-    createCustomerByIdentity(input: $input) { customerId created mergedCustomerIds mergeEventIds }
+    createCustomerByIdentity(input: $input) {
+      customerId
+      created
+      mergedCustomerIds
+      mergeEventIds
+    }
   }
 `;
 
@@ -262,12 +282,18 @@ export const RevokeAppMutation = gql`
 
 export const RevokeTokenMutation = gql`
   mutation RevokeToken($token: String!) {
-    revokeToken(token: $token) { revoked }
+    revokeToken(token: $token) {
+      revoked
+    }
   }
 `;
 
 export const CustomerChangedSubscription = gql`
   subscription CustomerChanged($id: ID!) {
-    customerChanged(id: $id) { kind at mergedInto }
+    customerChanged(id: $id) {
+      kind
+      at
+      mergedInto
+    }
   }
 `;

@@ -24,7 +24,10 @@ export function createApiClient(token: string, onRefused: () => void): Client {
       subscriptionExchange({
         forwardSubscription: (request) => ({
           subscribe: (sink) => ({
-            unsubscribe: sse.subscribe({ query: request.query ?? '', variables: request.variables, operationName: request.operationName }, sink),
+            unsubscribe: sse.subscribe(
+              { query: request.query ?? '', variables: request.variables, operationName: request.operationName },
+              sink,
+            ),
           }),
         }),
       }),

@@ -8,7 +8,21 @@ import { parse } from 'csv-parse/browser/esm/sync';
 export const MAX_ROWS = 500;
 
 export const FIELDS = {
-  PROFILE: ['identityId', 'identityType', 'audienceUserId', 'openid', 'unionid', 'phone', 'realName', 'sex', 'address', 'birthday', 'remark', 'tags', 'customFields'],
+  PROFILE: [
+    'identityId',
+    'identityType',
+    'audienceUserId',
+    'openid',
+    'unionid',
+    'phone',
+    'realName',
+    'sex',
+    'address',
+    'birthday',
+    'remark',
+    'tags',
+    'customFields',
+  ],
   GROUP_RELATION: ['identityType', 'thirdId', 'openid', 'unionid', 'phone', 'groups'],
 } as const;
 
@@ -66,7 +80,9 @@ export function readRows(kind: ImportKind, fileName: string, text: string): Row[
   }
   if (records.length === 0) throw new FileProblem('the file has no rows');
   if (records.length > MAX_ROWS) {
-    throw new FileProblem(`${records.length} rows: at most ${MAX_ROWS} a job here; import bigger files with npx customer-graph import FILE`);
+    throw new FileProblem(
+      `${records.length} rows: at most ${MAX_ROWS} a job here; import bigger files with npx customer-graph import FILE`,
+    );
   }
   return records.map(({ record, line }) => keepKnown(kind, record, line));
 }

@@ -29,7 +29,9 @@ main().catch((error: unknown) => {
   // A GraphQL error carries the gateway's code (BAD_INPUT, FORBIDDEN, …) in its extensions.
   const message =
     error instanceof ClientError
-      ? (error.response.errors ?? []).map((e) => `${typeof e.extensions?.code === 'string' ? e.extensions.code : 'ERROR'}: ${e.message}`).join('; ') || `HTTP ${error.response.status}`
+      ? (error.response.errors ?? [])
+          .map((e) => `${typeof e.extensions?.code === 'string' ? e.extensions.code : 'ERROR'}: ${e.message}`)
+          .join('; ') || `HTTP ${error.response.status}`
       : (error as Error).message;
   console.error(`example client failed: ${message}`);
   process.exitCode = 1;

@@ -4,7 +4,16 @@ import type { Gateway } from '../../src/gateway.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { restRoutes } from '../../src/rest/table.ts';
 import { schema } from '../../src/schema/index.ts';
-import { databaseChecksum, mutationTargets, restTarget, runFuzz, type FuzzReply, type FuzzReport, type FuzzRequest, type FuzzWorld } from './fuzz.ts';
+import {
+  databaseChecksum,
+  mutationTargets,
+  restTarget,
+  runFuzz,
+  type FuzzReply,
+  type FuzzReport,
+  type FuzzRequest,
+  type FuzzWorld,
+} from './fuzz.ts';
 
 export async function seedWorld(prisma: PrismaClient, customers = 8): Promise<FuzzWorld> {
   const customerIds: number[] = [];
@@ -67,5 +76,8 @@ export async function fuzzGateway(options: {
 export function describeFailures(report: FuzzReport): string {
   const show = ({ request, reply }: { request: FuzzRequest; reply: FuzzReply }) =>
     `${request.target} ${JSON.stringify(request.body ?? request.form ?? request.raw ?? request.url).slice(0, 300)} -> ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`;
-  return [...report.serverErrors.slice(0, 5).map((f) => `5xx: ${show(f)}`), ...report.partialWrites.slice(0, 5).map((f) => `partial write: ${show(f)}`)].join('\n');
+  return [
+    ...report.serverErrors.slice(0, 5).map((f) => `5xx: ${show(f)}`),
+    ...report.partialWrites.slice(0, 5).map((f) => `partial write: ${show(f)}`),
+  ].join('\n');
 }

@@ -63,7 +63,7 @@ const nasty = fc.constantFrom(
   '[]',
   '{}',
   '"',
-  "'; DROP TABLE \"Customer\"; --",
+  '\'; DROP TABLE "Customer"; --',
   '\u0000',
   '\u202e\u0301',
   '😀👨‍👩‍👧',
@@ -131,7 +131,12 @@ export function fromZod(schema: z.ZodType, world: FuzzWorld, key = '', depth = 0
       return fc.oneof(
         { weight: 6, arbitrary: record },
         { weight: 1, arbitrary: fc.record(model, { requiredKeys: [] }) },
-        { weight: 1, arbitrary: fc.tuple(record, fc.dictionary(fc.string({ maxLength: 8 }), garbage, { maxKeys: 2 })).map(([r, extra]) => ({ ...extra, ...r })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(record, fc.dictionary(fc.string({ maxLength: 8 }), garbage, { maxKeys: 2 }))
+            .map(([r, extra]) => ({ ...extra, ...r })),
+        },
       );
     }
     case 'string':
@@ -155,12 +160,21 @@ export function fromZod(schema: z.ZodType, world: FuzzWorld, key = '', depth = 0
     case 'catch':
     case 'prefault':
     case 'default':
-      return fc.oneof({ weight: 5, arbitrary: fromZod(def.innerType as z.ZodType, world, key, depth + 1) }, { weight: 1, arbitrary: fc.constant(undefined) });
+      return fc.oneof(
+        { weight: 5, arbitrary: fromZod(def.innerType as z.ZodType, world, key, depth + 1) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      );
     case 'nullable':
-      return fc.oneof({ weight: 5, arbitrary: fromZod(def.innerType as z.ZodType, world, key, depth + 1) }, { weight: 1, arbitrary: fc.constant(null) });
+      return fc.oneof(
+        { weight: 5, arbitrary: fromZod(def.innerType as z.ZodType, world, key, depth + 1) },
+        { weight: 1, arbitrary: fc.constant(null) },
+      );
     case 'array': {
       const element = fromZod(def.element as z.ZodType, world, key, depth + 1);
-      return fc.oneof({ weight: 8, arbitrary: fc.array(element, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.array(element, { minLength: 490, maxLength: 520 }) });
+      return fc.oneof(
+        { weight: 8, arbitrary: fc.array(element, { maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.array(element, { minLength: 490, maxLength: 520 }) },
+      );
     }
     case 'record':
       return fc.dictionary(fc.string({ maxLength: 10 }), fromZod(def.valueType as z.ZodType, world, key, depth + 1), { maxKeys: 3 });
@@ -216,13 +230,15 @@ export function restTarget(route: RestRoute, world: FuzzWorld): FuzzTarget {
             arbitrary: fc
               .oneof(fc.string({ maxLength: 60 }), fc.constantFrom('{"a":', '[1,2', '\u0000', 'null', '{"customer_id":1}garbage'))
               .chain((raw) =>
-                fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml').map((contentType) => ({
-                  target: name,
-                  method: 'POST' as const,
-                  url: route.path,
-                  raw,
-                  contentType,
-                })),
+                fc
+                  .constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml')
+                  .map((contentType) => ({
+                    target: name,
+                    method: 'POST' as const,
+                    url: route.path,
+                    raw,
+                    contentType,
+                  })),
               ),
           },
         );
@@ -239,12 +255,18 @@ function typeName(type: GraphQLInputType): string {
 export function fromGraphQLType(type: GraphQLInputType, world: FuzzWorld, key: string, depth = 0): fc.Arbitrary<unknown> {
   if (depth > 5) return garbage;
   if (type instanceof GraphQLNonNull) {
-    return fc.oneof({ weight: 12, arbitrary: fromGraphQLType(type.ofType, world, key, depth + 1) }, { weight: 1, arbitrary: fc.constant(null) });
+    return fc.oneof(
+      { weight: 12, arbitrary: fromGraphQLType(type.ofType, world, key, depth + 1) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    );
   }
   const inner = (): fc.Arbitrary<unknown> => {
     if (type instanceof GraphQLList) {
       const element = fromGraphQLType(type.ofType, world, key, depth + 1);
-      return fc.oneof({ weight: 8, arbitrary: fc.array(element, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.array(element, { minLength: 495, maxLength: 510 }) });
+      return fc.oneof(
+        { weight: 8, arbitrary: fc.array(element, { maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.array(element, { minLength: 495, maxLength: 510 }) },
+      );
     }
     if (type instanceof GraphQLInputObjectType) {
       const fields = type.getFields();
@@ -267,7 +289,10 @@ export function fromGraphQLType(type: GraphQLInputType, world: FuzzWorld, key: s
       case 'Boolean':
         return fc.boolean();
       case 'DateTime':
-        return fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text);
+        return fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          text,
+        );
       case 'JSON':
         return garbage;
       default:

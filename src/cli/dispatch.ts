@@ -43,7 +43,9 @@ export async function runWhereTheDatabaseIs(request: CommandRequest, progressInt
       const holder = error instanceof DirectoryLockedError ? error.holder : null;
       if (!holder?.channel) throw missingDatabaseExplained(error, config.DATABASE_URL);
       const { runOnHolder } = await import('./local-channel.ts');
-      console.error(`The embedded database is held by process ${holder.pid} (customer-graph ${holder.command}): running this command there.`);
+      console.error(
+        `The embedded database is held by process ${holder.pid} (customer-graph ${holder.command}): running this command there.`,
+      );
       process.exitCode = await runOnHolder(holder.channel, request, io);
       return;
     }
@@ -57,4 +59,3 @@ export async function runWhereTheDatabaseIs(request: CommandRequest, progressInt
     process.off('SIGTERM', onSignal);
   }
 }
-

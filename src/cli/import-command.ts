@@ -8,7 +8,11 @@ import { formatOf } from './row-files.ts';
 /** Exit status of an interrupted command (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT = 130;
 
-export async function runImport(database: Database, request: Extract<CommandRequest, { command: 'import' }>, io: CommandIO): Promise<number> {
+export async function runImport(
+  database: Database,
+  request: Extract<CommandRequest, { command: 'import' }>,
+  io: CommandIO,
+): Promise<number> {
   const { file, options } = request;
   const result = await importFile(
     database.prisma,

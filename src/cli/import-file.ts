@@ -76,7 +76,11 @@ export async function importFile(
   const started = Date.now();
   const { file, format, publicParams } = options;
   const { sourceRef, rows: total } = await fingerprint(file, format);
-  const { job, reused } = await createImportJob(prisma, { kind: 'PROFILE', options: publicParams, origin: 'CLI', sourceRef, total }, cliActor());
+  const { job, reused } = await createImportJob(
+    prisma,
+    { kind: 'PROFILE', options: publicParams, origin: 'CLI', sourceRef, total },
+    cliActor(),
+  );
   let cursor = job.cursor;
   if (reused) {
     say(
@@ -113,7 +117,9 @@ export async function importFile(
     if (chunk.length === 0) return;
     const applied = await applyImportChunk(prisma, job.id, chunkStart, chunk, cliActor());
     if (!applied.applied) {
-      throw new Error(`job #${job.id} moved on under this process (another import of the same file is running?); stopped at row ${chunkStart}`);
+      throw new Error(
+        `job #${job.id} moved on under this process (another import of the same file is running?); stopped at row ${chunkStart}`,
+      );
     }
     cursor = chunkStart + chunk.length;
     chunkStart = cursor;
@@ -172,7 +178,13 @@ function result(
  * The streamed check of mode 1: every row through validateImportRow (no writes to customers).
  * The errors found are recorded on the job (so the API shows them too) and the job is failed.
  */
-async function validateAll(prisma: PrismaClient, jobId: number, rowCount: number, options: ImportFileOptions, progress: Progress): Promise<number> {
+async function validateAll(
+  prisma: PrismaClient,
+  jobId: number,
+  rowCount: number,
+  options: ImportFileOptions,
+  progress: Progress,
+): Promise<number> {
   let failed = 0;
   let total = 0;
   let pending: RowError[] = [];

@@ -26,7 +26,10 @@ export interface LocalChannel {
  * Listens on DIR/run/cli.sock; `run` executes a request with the IO given. Resolves to null
  * when the directory's path is too long for a socket (the CLI is then refused as before).
  */
-export async function openLocalChannel(dir: string, run: (request: CommandRequest, io: CommandIO) => Promise<number>): Promise<LocalChannel | null> {
+export async function openLocalChannel(
+  dir: string,
+  run: (request: CommandRequest, io: CommandIO) => Promise<number>,
+): Promise<LocalChannel | null> {
   const folder = join(dir, 'run');
   const path = join(folder, 'cli.sock');
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return null;

@@ -5,7 +5,11 @@ export function missingDatabaseExplained(error: unknown, url: string): unknown {
   if ((error as { code?: string } | null)?.code !== '3D000' || !/^postgres(ql)?:\/\//.test(url)) return error;
   const parsed = new URL(url);
   const name = decodeURIComponent(parsed.pathname.slice(1));
-  const options = [`-h ${parsed.hostname}`, parsed.port ? `-p ${parsed.port}` : '', parsed.username ? `-U ${decodeURIComponent(parsed.username)}` : '']
+  const options = [
+    `-h ${parsed.hostname}`,
+    parsed.port ? `-p ${parsed.port}` : '',
+    parsed.username ? `-U ${decodeURIComponent(parsed.username)}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return new Error(

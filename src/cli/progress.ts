@@ -14,7 +14,9 @@ function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   if (seconds < 60) return `${Math.round(seconds)}s`;
   const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+  return minutes < 60
+    ? `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 /** Rows/s of this run (rows done before it started do not count) and the time left. */
@@ -74,7 +76,9 @@ export function lineProgress(write: (line: string) => void, intervalMs: number):
   let timer: NodeJS.Timeout | undefined;
   const print = () => {
     const percent = total ? Math.floor((done / total) * 100) : 100;
-    write(`${label}: ${done}/${total} rows ${verb} (${percent}%), ${Math.round(rate.perSecond(done))} rows/s, ETA ${rate.eta(done, total)}`);
+    write(
+      `${label}: ${done}/${total} rows ${verb} (${percent}%), ${Math.round(rate.perSecond(done))} rows/s, ETA ${rate.eta(done, total)}`,
+    );
   };
   return {
     start(t, d, l, v = 'committed') {

@@ -39,7 +39,9 @@ function csvParser() {
     columns: (header: string[]) => {
       const names = header.map((name) => name.trim());
       if (!names.some((name) => (PROFILE_COLUMNS as readonly string[]).includes(name))) {
-        throw new RowFileError(`the first line must be a header of field names (${PROFILE_COLUMNS.join(',')}); got "${names.join(',').slice(0, 200)}"`);
+        throw new RowFileError(
+          `the first line must be a header of field names (${PROFILE_COLUMNS.join(',')}); got "${names.join(',').slice(0, 200)}"`,
+        );
       }
       return names;
     },

@@ -41,7 +41,11 @@ export class CancellablePool extends pg.Pool {
   override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
   override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void) {
     const scope = scopes.getStore();
-    if (!scope) return callback ? super.connect(callback) : super.connect();
+    if (!scope) {
+      if (!callback) return super.connect();
+      super.connect(callback);
+      return;
+    }
     if (scope.signal.aborted) {
       if (!callback) return Promise.reject(new WorkAborted());
       queueMicrotask(() => callback(new WorkAborted(), undefined, () => undefined));
@@ -49,7 +53,10 @@ export class CancellablePool extends pg.Pool {
     }
     if (!callback) return super.connect().then((client) => this.enter(scope, client));
     super.connect((err, client, done) => {
-      if (err || !client) return callback(err, client, done);
+      if (err || !client) {
+        callback(err, client, done);
+        return;
+      }
       try {
         const entered = this.enter(scope, client);
         callback(undefined, entered, (release) => entered.release(release as Error | boolean | undefined));
@@ -70,6 +77,8 @@ export class CancellablePool extends pg.Pool {
       client.release();
       throw new WorkAborted();
     }
+    // Kept to be put back on release and called with .call/.apply on the same client.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const { release, query } = client;
     let cancelSent = false;
     const onAbort = () => {
@@ -89,7 +98,7 @@ export class CancellablePool extends pg.Pool {
       client.release = release;
       client.query = query;
       // A cancelled connection is closed, not reused (see the class comment).
-      return release.call(client, cancelSent ? true : err);
+      release.call(client, cancelSent ? true : err);
     };
     return client;
   }

@@ -60,9 +60,7 @@ export function parseDatabaseUrl(url: string): { kind: DatabaseKind; location: s
     if (!path) throw new Error('DATABASE_URL=file:PATH needs a path, e.g. file:./data/customer-graph');
     return { kind: 'embedded', location: resolve(path) };
   }
-  throw new Error(
-    `DATABASE_URL must start with postgresql:// (PostgreSQL) or file: (embedded database), got "${url.split(':')[0]}:…"`,
-  );
+  throw new Error(`DATABASE_URL must start with postgresql:// (PostgreSQL) or file: (embedded database), got "${url.split(':')[0]}:…"`);
 }
 
 function createClient(adapter: PrismaPg | PrismaPGlite, onQuery?: (sql: string) => void) {

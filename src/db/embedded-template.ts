@@ -6,15 +6,7 @@
 // Tests copy the same template for each file (test/support/global-setup.ts).
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedMigrationTarget, newPGlite } from './embedded.ts';
@@ -23,8 +15,7 @@ import { migrate, readMigrations, type Migration } from './migrator.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Where templates live; EMBEDDED_TEMPLATE_DIR moves it (e.g. a read-only install). */
-const cacheDir = () =>
-  process.env.EMBEDDED_TEMPLATE_DIR ?? join(root, 'node_modules', '.cache', 'customer-graph');
+const cacheDir = () => process.env.EMBEDDED_TEMPLATE_DIR ?? join(root, 'node_modules', '.cache', 'customer-graph');
 
 /** PGlite's version: a data directory is only read by the PostgreSQL build that wrote it. */
 function pgliteVersion(): string {
@@ -73,8 +64,7 @@ export async function migratedTemplate(): Promise<string> {
 function pruneOtherTemplates(keep: string): void {
   for (const name of readdirSync(dirname(keep))) {
     const path = join(dirname(keep), name);
-    if (/^embedded-[0-9a-f]{16}$/.test(name) && path !== keep)
-      rmSync(path, { recursive: true, force: true });
+    if (/^embedded-[0-9a-f]{16}$/.test(name) && path !== keep) rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -25,10 +25,7 @@ export function uniqueViolation(error: unknown): UniqueViolation | null {
   const e = error as { code?: string; meta?: { target?: string[] | string } };
   const cause = causeOf(error);
   const isUnique =
-    e?.code === 'P2002' ||
-    cause?.kind === 'UniqueConstraintViolation' ||
-    cause?.code === '23505' ||
-    cause?.originalCode === '23505';
+    e?.code === 'P2002' || cause?.kind === 'UniqueConstraintViolation' || cause?.code === '23505' || cause?.originalCode === '23505';
   if (!isUnique) return null;
   if (cause?.constraint?.fields) return { fields: cause.constraint.fields };
   if (Array.isArray(e.meta?.target)) return { fields: e.meta.target };

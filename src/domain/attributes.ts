@@ -31,7 +31,12 @@ export const definitionInput = z.object({
 });
 
 /** Checks one value against its definition's type; returns it as stored (text). */
-export function checkValue(definition: Pick<AttributeDefinition, 'key' | 'valueType'>, value: unknown, field: string, row?: number): string {
+export function checkValue(
+  definition: Pick<AttributeDefinition, 'key' | 'valueType'>,
+  value: unknown,
+  field: string,
+  row?: number,
+): string {
   if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
   if (typeof value !== 'string') throw badInput(field, `${definition.key} takes text or a number`, row);
   const text = value.trim();

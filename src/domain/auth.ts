@@ -32,9 +32,7 @@ export interface CreatedApp {
 
 const appInput = z.object({
   name: z.string().trim().min(1, 'is required').max(100),
-  scopes: z
-    .array(z.enum(SCOPES, { error: `must be one of ${SCOPES.join(', ')}` }))
-    .min(1, 'at least one scope is required'),
+  scopes: z.array(z.enum(SCOPES, { error: `must be one of ${SCOPES.join(', ')}` })).min(1, 'at least one scope is required'),
 });
 
 export function parseScopes(list: string): string[] {
@@ -191,11 +189,21 @@ export async function listApps(prisma: PrismaClient, filter: { appKey?: string }
     where: filter.appKey === undefined ? {} : { appKey: filter.appKey },
     orderBy: { id: 'asc' },
     select: {
-      id: true, appKey: true, name: true, scopes: true, development: true, createdAt: true, revokedAt: true,
+      id: true,
+      appKey: true,
+      name: true,
+      scopes: true,
+      development: true,
+      createdAt: true,
+      revokedAt: true,
       _count: { select: { tokens: { where: { revokedAt: null, expiresAt: { gt: new Date() } } } } },
     },
   });
-  return apps.map(({ _count, scopes, ...app }) => ({ ...app, scopes: parseScopes(scopes) as Scope[], activeTokens: app.revokedAt ? 0 : _count.tokens }));
+  return apps.map(({ _count, scopes, ...app }) => ({
+    ...app,
+    scopes: parseScopes(scopes) as Scope[],
+    activeTokens: app.revokedAt ? 0 : _count.tokens,
+  }));
 }
 
 export interface RevokedApp {

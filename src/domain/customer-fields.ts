@@ -119,9 +119,11 @@ export const profileLabels: Record<ProfileField, string> = {
 
 /** Every profile field optional; null clears a field. */
 export const profileSchema = z
-  .object(Object.fromEntries(profileFields.map((f) => [f, profileShape[f].nullish()])) as {
-    [K in ProfileField]: z.ZodOptional<z.ZodNullable<(typeof profileShape)[K]>>;
-  })
+  .object(
+    Object.fromEntries(profileFields.map((f) => [f, profileShape[f].nullish()])) as {
+      [K in ProfileField]: z.ZodOptional<z.ZodNullable<(typeof profileShape)[K]>>;
+    },
+  )
   .partial();
 
 export type ProfileInput = z.infer<typeof profileSchema>;

@@ -49,7 +49,10 @@ export async function requireCustomerId(db: Db, id: number, field = 'customerId'
  * Unknown or deleted ids are NOT_FOUND as with requireCustomerIds.
  */
 export async function requireUnmergedCustomerIds(db: Db, ids: number[], field: string, indexed = true): Promise<number[]> {
-  const rows = await db.customer.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, mergedIntoId: true, deletedAt: true } });
+  const rows = await db.customer.findMany({
+    where: { id: { in: [...new Set(ids)] } },
+    select: { id: true, mergedIntoId: true, deletedAt: true },
+  });
   const byId = new Map(rows.map((r) => [r.id, r]));
   const merged = rows.filter((r) => r.mergedIntoId !== null).map((r) => r.id);
   const survivors = merged.length ? await resolveCustomerIds(db, merged) : new Map<number, number | null>();
@@ -241,7 +244,12 @@ export async function setSystemAttribute(db: Db, id: number, name: string, raw: 
     if (!/^-?\d+$/.test(raw.trim())) throw badInput('attrValue', `${name} takes an integer`);
     value = Number(raw.trim());
   } else if (raw !== null && field === 'deptCodeList') {
-    value = raw.startsWith('[') ? safeJson(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
+    value = raw.startsWith('[')
+      ? safeJson(raw)
+      : raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
   const parsed = profileShape[field].nullable().safeParse(value);
   if (!parsed.success) throw badInput('attrValue', `${name} ${parsed.error.issues[0].message}`);

@@ -40,10 +40,7 @@ type CustomerWriter = Pick<Prisma.TransactionClient, 'customer'>;
  * Gives the customer written (its row after the write) the derived name when it has none; only
  * where the name is still empty, so a name another request set meanwhile stays.
  */
-export async function fillDisplayName<T extends NameFields & { id: number }>(
-  db: CustomerWriter,
-  row: T,
-): Promise<T> {
+export async function fillDisplayName<T extends NameFields & { id: number }>(db: CustomerWriter, row: T): Promise<T> {
   const name = derivedName(row);
   if (name === undefined) return row;
   const unnamed = { id: row.id, OR: [{ name: null }, { name: '' }] };

@@ -98,7 +98,10 @@ function resolutionRequest(row: EduCustomerRow) {
   const identityColumnsUsed = Object.keys(identityColumns).filter((column) => present(row[column])) as (keyof typeof identityColumns)[];
   const studyColumnsUsed = STUDY_FIELDS.filter((key) => present(row[key]));
   const request = {
-    identityList: identityColumnsUsed.map((column): IdentityRef => ({ identityType: identityColumns[column], identityValue: String(row[column]) })),
+    identityList: identityColumnsUsed.map((column): IdentityRef => ({
+      identityType: identityColumns[column],
+      identityValue: String(row[column]),
+    })),
     extendAttrList: studyColumnsUsed.map((key): ExtendAttr => ({ attrKey: key, attrValue: String(row[key]) })),
     profile: {
       name: row.name ?? undefined,

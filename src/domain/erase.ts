@@ -23,7 +23,9 @@ const customerScalars = getDatamodel().datamodel.models.Customer.fields.filter((
  * Every other scalar column of Customer, blanked: null where allowed, 0 for the required
  * flags. Read from the data model so that profile columns added later are erased too.
  */
-export const anonymousProfile: Record<string, null | number> = Object.fromEntries(customerScalars.map((f) => [f.name, f.isRequired ? 0 : null]));
+export const anonymousProfile: Record<string, null | number> = Object.fromEntries(
+  customerScalars.map((f) => [f.name, f.isRequired ? 0 : null]),
+);
 
 const ERASED = '[erased]';
 
@@ -58,7 +60,9 @@ async function personOf(tx: Tx, ids: number[]): Promise<Person> {
   const identityValues = [...new Set(identities.map((i) => i.value).filter((v) => v.length >= 3))];
   const profileValues = profiles.flatMap((p) => customerScalars.map((f) => p[f.name])).filter((v): v is string => typeof v === 'string');
   const texts = [...new Set([...identityValues, ...[...profileValues, ...attributes.map((a) => a.value)].filter(isDistinctive)])];
-  const patterns = texts.map((text) => new RegExp(/^\+?\d{7,}$/.test(text) ? digitsPattern(text.replace(/\D/g, '')) : escapeRegExp(text), 'giu'));
+  const patterns = texts.map(
+    (text) => new RegExp(/^\+?\d{7,}$/.test(text) ? digitsPattern(text.replace(/\D/g, '')) : escapeRegExp(text), 'giu'),
+  );
   return { ids, identityValues, patterns };
 }
 
@@ -79,16 +83,25 @@ function scrubJson(text: string | null): string | null {
 /** Merge events of the erased customers: what moved is erased but its shape kept; the reason loses the person's values. */
 async function scrubMergeEvents(tx: Tx, person: Person): Promise<void> {
   const inIds = { in: person.ids };
-  const events = await tx.mergeEvent.findMany({ where: { OR: [{ targetId: inIds }, { sourceId: inIds }] }, select: { id: true, details: true, reason: true } });
+  const events = await tx.mergeEvent.findMany({
+    where: { OR: [{ targetId: inIds }, { sourceId: inIds }] },
+    select: { id: true, details: true, reason: true },
+  });
   for (const event of events) {
-    await tx.mergeEvent.update({ where: { id: event.id }, data: { details: scrubJson(event.details) ?? '{}', reason: maskText(without(event.reason, person)) } });
+    await tx.mergeEvent.update({
+      where: { id: event.id },
+      data: { details: scrubJson(event.details) ?? '{}', reason: maskText(without(event.reason, person)) },
+    });
   }
 }
 
 /** Audit entries about the erased customers are erased but for their shape; any other entry loses the person's values. */
 async function scrubAuditLog(tx: Tx, person: Person): Promise<void> {
   const entityIds = person.ids.map(String);
-  const audits = await tx.auditLog.findMany({ where: { entityType: 'Customer', entityId: { in: entityIds } }, select: { id: true, details: true } });
+  const audits = await tx.auditLog.findMany({
+    where: { entityType: 'Customer', entityId: { in: entityIds } },
+    select: { id: true, details: true },
+  });
   for (const audit of audits) await tx.auditLog.update({ where: { id: audit.id }, data: { details: scrubJson(audit.details) } });
   for (const audit of await rowsMentioning(tx, 'AuditLog', 'details', person)) {
     await tx.auditLog.update({ where: { id: audit.id }, data: { details: without(audit.text, person) } });
@@ -103,7 +116,10 @@ async function rowsMentioning(tx: Tx, table: 'AuditLog' | 'ImportJob' | 'ImportR
   if (person.patterns.length === 0) return [];
   const pattern = person.patterns.map((p) => `(${p.source})`).join('|');
   // Table and column names come from the literal unions above, never from input.
-  return tx.$queryRawUnsafe<{ id: number; text: string }[]>(`SELECT "id", "${column}" AS "text" FROM "${table}" WHERE "${column}" ~* $1`, pattern);
+  return tx.$queryRawUnsafe<{ id: number; text: string }[]>(
+    `SELECT "id", "${column}" AS "text" FROM "${table}" WHERE "${column}" ~* $1`,
+    pattern,
+  );
 }
 
 /** Whether an import row is about the person: one of its values is an identity value of theirs, or it names their customer id. */

@@ -71,7 +71,10 @@ export async function addFriendsByIdentity(
       select: { value: true, customerId: true },
     });
     // Identities move to the survivor on a merge, but resolve anyway: a tombstone never answers.
-    const live = await resolveCustomerIds(tx, held.map((h) => h.customerId));
+    const live = await resolveCustomerIds(
+      tx,
+      held.map((h) => h.customerId),
+    );
     const customerOf = new Map(held.map((h) => [h.value, live.get(h.customerId) ?? null]));
 
     const owner = customerOf.get(ownerValue);
@@ -88,7 +91,10 @@ export async function addFriendsByIdentity(
       else missing.push({ field: `friendIdentityValues[${i}]`, message: `no customer has ${type.name} "${value}"` });
     });
     if (missing.length) {
-      const named = missing.slice(0, 5).map((m) => `${m.field}: ${m.message}`).join('; ');
+      const named = missing
+        .slice(0, 5)
+        .map((m) => `${m.field}: ${m.message}`)
+        .join('; ');
       throw new DomainError('NOT_FOUND', named + (missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''), missing);
     }
     const changed = await befriend(tx, owner, friends);

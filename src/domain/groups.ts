@@ -77,7 +77,10 @@ export async function changeMembership(
   return prisma.$transaction(async (tx) => {
     await requireGroup(tx, groupId);
     // Adding a merged-away id adds its survivor; removing one is refused (it would remove the survivor).
-    const ids = change === 'add' ? await requireCustomerIds(tx, customerIds, 'customerIds') : await requireUnmergedCustomerIds(tx, customerIds, 'customerIds');
+    const ids =
+      change === 'add'
+        ? await requireCustomerIds(tx, customerIds, 'customerIds')
+        : await requireUnmergedCustomerIds(tx, customerIds, 'customerIds');
     const changed = change === 'add' ? await addMembers(tx, groupId, ids) : await removeMembers(tx, groupId, ids);
     if (changed) await reportChanges(tx, { updated: ids });
     return { groupId, changed, customerIds: ids };
@@ -86,7 +89,15 @@ export async function changeMembership(
 
 /** Group names as seed 002 sends them: "group1,group2". */
 export function parseGroupNames(list: string, field = 'groups', row?: number): string[] {
-  const names = [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))];
-  for (const name of names) if (name.length > 100) throw badInput(field, `group name "${name.slice(0, 20)}…" is longer than 100 characters`, row);
+  const names = [
+    ...new Set(
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const name of names)
+    if (name.length > 100) throw badInput(field, `group name "${name.slice(0, 20)}…" is longer than 100 characters`, row);
   return names;
 }

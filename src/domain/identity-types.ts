@@ -33,9 +33,7 @@ function toRule(row: IdentityType): IdentityTypeRule {
 export function identityTypeRules(prisma: Db): Promise<Map<string, IdentityTypeRule>> {
   const hit = cache.get(prisma);
   if (hit && hit.until > Date.now()) return hit.rules;
-  const rules = prisma.identityType
-    .findMany()
-    .then((rows) => new Map(rows.map((row) => [row.name, toRule(row)])));
+  const rules = prisma.identityType.findMany().then((rows) => new Map(rows.map((row) => [row.name, toRule(row)])));
   rules.catch(() => cache.delete(prisma));
   cache.set(prisma, { until: Date.now() + CACHE_MILLIS, rules });
   return rules;
@@ -70,11 +68,7 @@ export function normalizeIdentity(
 ): { type: IdentityTypeRule; value: string } {
   const type = rules.get(ref.identityType?.trim?.() ?? '');
   if (!type) {
-    throw badInput(
-      `${field}.identityType`,
-      `unknown identity type "${ref.identityType}"; known: ${[...rules.keys()].join(', ')}`,
-      row,
-    );
+    throw badInput(`${field}.identityType`, `unknown identity type "${ref.identityType}"; known: ${[...rules.keys()].join(', ')}`, row);
   }
   if (typeof ref.identityValue !== 'string') throw badInput(`${field}.identityValue`, 'must be a string', row);
   const value = normalizeValue(type.normalization, ref.identityValue);
@@ -101,7 +95,8 @@ export const identityTypeInput = z.object({
 export async function createIdentityType(prisma: PrismaClient, input: z.input<typeof identityTypeInput>): Promise<IdentityType> {
   const data = parseInput(identityTypeInput, input);
   const existing = await prisma.identityType.findUnique({ where: { name: data.name } });
-  if (existing) throw new DomainError('CONFLICT', `identity type "${data.name}" already exists`, [{ field: 'name', message: 'already exists' }]);
+  if (existing)
+    throw new DomainError('CONFLICT', `identity type "${data.name}" already exists`, [{ field: 'name', message: 'already exists' }]);
   const created = await prisma.identityType.create({ data: { ...data, builtIn: false } });
   forgetIdentityTypes(prisma);
   return created;

@@ -8,9 +8,7 @@ const LEGACY_OFFSET_MS = 8 * 3600 * 1000;
 /** "2018-11-28 11:04:18", "2018-11-28" or ISO 8601; read as UTC+8 when no zone is given. */
 export function parseLegacyDateTime(text: string, field: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
-  const date = m
-    ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`)
-    : new Date(text.trim());
+  const date = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`) : new Date(text.trim());
   if (Number.isNaN(date.getTime())) throw badInput(field, `"${text}" is not a date-time (yyyy-MM-dd HH:mm:ss)`);
   if (!isStorableInstant(date)) throw badInput(field, `"${text}" ${INSTANT_RANGE_MESSAGE}`);
   return date;

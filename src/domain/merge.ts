@@ -153,7 +153,14 @@ export async function mergeCustomers(prisma: PrismaClient, request: MergeRequest
     await lockLiveCustomers(tx, [target, ...sources.map((s) => s.id)]);
     const mergeEventIds: number[] = [];
     for (const source of sources) {
-      const { mergeEventId } = await mergeInto(tx, { targetId: target, sourceId: source.id, reason, actor: request.actor, rules, field: source.field });
+      const { mergeEventId } = await mergeInto(tx, {
+        targetId: target,
+        sourceId: source.id,
+        reason,
+        actor: request.actor,
+        rules,
+        field: source.field,
+      });
       mergeEventIds.push(mergeEventId);
     }
     await reportChanges(tx, { updated: [target], merged: [{ ids: sources.map((s) => s.id), into: target }] });
@@ -179,7 +186,8 @@ async function lockedEvent(tx: Tx, mergeEventId: number) {
   const locked = await lockCustomers(tx, [targetId, sourceId]);
   // Read the event again under the locks: a concurrent undo of it has committed by now.
   const current = await tx.mergeEvent.findUniqueOrThrow({ where: { id: mergeEventId } });
-  if (current.undoneAt) throw unsafe(`it was already undone (${iso(current.undoneAt)}${current.undoneBy ? ` by ${current.undoneBy}` : ''})`);
+  if (current.undoneAt)
+    throw unsafe(`it was already undone (${iso(current.undoneAt)}${current.undoneBy ? ` by ${current.undoneBy}` : ''})`);
   const target = locked.get(targetId)!;
   const source = locked.get(sourceId)!;
   if (target.deletedAt) throw unsafe(`customer ${targetId} (the target) was deleted since`);
@@ -191,7 +199,8 @@ async function lockedEvent(tx: Tx, mergeEventId: number) {
     orderBy: { id: 'asc' },
   });
   if (later) throw unsafe(`a later merge (event ${later.id}) involves customer ${sourceId}; undo it first`);
-  if (source.mergedIntoId !== targetId || source.deletedAt) throw unsafe(`customer ${sourceId} is no longer a tombstone of customer ${targetId}`);
+  if (source.mergedIntoId !== targetId || source.deletedAt)
+    throw unsafe(`customer ${sourceId} is no longer a tombstone of customer ${targetId}`);
   return event;
 }
 
@@ -226,7 +235,10 @@ export async function unmergeCustomer(prisma: PrismaClient, mergeEventId: number
     await restoreRelations(tx, details, { sourceId, targetId });
     const keptFields = await unfill(tx, targetId, details.filled);
     await tx.customer.update({ where: { id: sourceId }, data: { mergedIntoId: null } });
-    const undone = await tx.mergeEvent.updateMany({ where: { id: event.id, undoneAt: null }, data: { undoneAt: new Date(), undoneBy: actor } });
+    const undone = await tx.mergeEvent.updateMany({
+      where: { id: event.id, undoneAt: null },
+      data: { undoneAt: new Date(), undoneBy: actor },
+    });
     if (undone.count !== 1) throw new StaleRead(`merge event ${event.id} changed`);
     // The customer brought back is live again under its own id: CREATED, as if it were new.
     await reportChanges(tx, { created: [sourceId], updated: [targetId] });
@@ -247,7 +259,9 @@ async function refuseWhenLaterMergesRelyOnIt(tx: Tx, eventId: number, targetId: 
     const laterDetails = JSON.parse(event.details) as Partial<MergeDetails>;
     const relied = tests.find(({ test }) => test(laterDetails, event.sourceId));
     if (relied) {
-      throw unsafe(`a later merge into customer ${targetId} (event ${event.id}) relies on ${relied.label} this merge brought; undo it first`);
+      throw unsafe(
+        `a later merge into customer ${targetId} (event ${event.id}) relies on ${relied.label} this merge brought; undo it first`,
+      );
     }
   }
 }

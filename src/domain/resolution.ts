@@ -157,8 +157,20 @@ function parseUserIds(input: ResolutionInput, issues: FieldIssue[]): string[] {
 /** Checks everything that needs no database; BAD_INPUT naming every bad field. */
 function parseRequest(rules: Rules, input: ResolutionInput): Request {
   const issues: FieldIssue[] = [];
-  const priorityStrategy = strategyOf(IDENTITY_PRIORITY_STRATEGIES, input.identityPriorityStrategy, 'system', 'identityPriorityStrategy', issues);
-  const targetStrategy = strategyOf(TARGET_CUSTOMER_STRATEGIES, input.targetCustomerStrategy, 'identityFirst', 'targetCustomerStrategy', issues);
+  const priorityStrategy = strategyOf(
+    IDENTITY_PRIORITY_STRATEGIES,
+    input.identityPriorityStrategy,
+    'system',
+    'identityPriorityStrategy',
+    issues,
+  );
+  const targetStrategy = strategyOf(
+    TARGET_CUSTOMER_STRATEGIES,
+    input.targetCustomerStrategy,
+    'identityFirst',
+    'targetCustomerStrategy',
+    issues,
+  );
   if (input.autoMerge !== null && input.autoMerge !== undefined && typeof input.autoMerge !== 'boolean') {
     issues.push({ field: 'autoMerge', message: 'must be true or false' });
   }
@@ -180,7 +192,17 @@ function parseRequest(rules: Rules, input: ResolutionInput): Request {
   const userIds = parseUserIds(input, issues);
 
   if (issues.length) throw invalidInput(issues);
-  return { ordered, duplicates, priorityStrategy, targetStrategy, autoMerge: input.autoMerge === true, fields, attributes, groupId, userIds };
+  return {
+    ordered,
+    duplicates,
+    priorityStrategy,
+    targetStrategy,
+    autoMerge: input.autoMerge === true,
+    fields,
+    attributes,
+    groupId,
+    userIds,
+  };
 }
 
 /** Checks what needs the database (the group exists, attribute values fit their definitions). */
@@ -194,7 +216,10 @@ async function checkReferences(db: Db, request: Request): Promise<Map<string, At
   for (const attr of request.attributes) {
     const definition = definitions.get(attr.key) ?? { key: attr.key, valueType: 'STRING', multiple: false };
     if (!definition.multiple && attr.entries.length > 1) {
-      issues.push({ field: `extendAttrList[${attr.entries[1].listIndex}].attrKey`, message: `${attr.key} holds one value; it is given more than once` });
+      issues.push({
+        field: `extendAttrList[${attr.entries[1].listIndex}].attrKey`,
+        message: `${attr.key} holds one value; it is given more than once`,
+      });
     }
     for (const entry of attr.entries) {
       try {
@@ -310,7 +335,10 @@ async function apply(
   for (const { holder } of plan.attach) {
     if (!holder) continue;
     // A row left on a deleted customer: taken over, unless someone else took it meanwhile.
-    const { count } = await tx.identity.updateMany({ where: { id: holder.identityId, customerId: holder.holderId }, data: { customerId: target } });
+    const { count } = await tx.identity.updateMany({
+      where: { id: holder.identityId, customerId: holder.holderId },
+      data: { customerId: target },
+    });
     if (count !== 1) throw new StaleRead(`identity ${holder.identityId} moved`);
   }
 
@@ -332,7 +360,12 @@ async function apply(
   }
   for (const attr of request.attributes) {
     const definition = definitions.get(attr.key) ?? (await definitionForKey(tx, attr.key, attr.name));
-    await replaceValues(tx, target, definition, attr.entries.map((e) => e.value));
+    await replaceValues(
+      tx,
+      target,
+      definition,
+      attr.entries.map((e) => e.value),
+    );
   }
   if (request.groupId !== null) await addMembers(tx, request.groupId, [target]);
   if (request.userIds.length) {
@@ -350,7 +383,11 @@ export async function customerIdByIdentityList(
   input: Pick<ResolutionInput, 'identityList' | 'identityPriorityStrategy' | 'targetCustomerStrategy'>,
 ): Promise<number | null> {
   const rules = await identityTypeRules(prisma);
-  const request = parseRequest(rules, { identityList: input.identityList, identityPriorityStrategy: input.identityPriorityStrategy, targetCustomerStrategy: input.targetCustomerStrategy });
+  const request = parseRequest(rules, {
+    identityList: input.identityList,
+    identityPriorityStrategy: input.identityPriorityStrategy,
+    targetCustomerStrategy: input.targetCustomerStrategy,
+  });
   const plan = await decide(prisma, rules, request, await findHolders(prisma, request.ordered));
   return plan.target;
 }

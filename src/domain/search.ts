@@ -33,7 +33,10 @@ export async function searchCandidateIds(prisma: Pick<PrismaClient, '$queryRaw'>
   // Code points, not UTF-16 units: three Chinese characters are a term.
   if (Array.from(term).length < 3) return null;
   const pattern = `%${likeLiteral(term)}%`;
-  const identityArm = digits.length >= 3 ? Prisma.sql`UNION SELECT "customerId" FROM "Identity" WHERE "type" = 'phone' AND "value" LIKE ${`%${digits}%`}` : Prisma.empty;
+  const identityArm =
+    digits.length >= 3
+      ? Prisma.sql`UNION SELECT "customerId" FROM "Identity" WHERE "type" = 'phone' AND "value" LIKE ${`%${digits}%`}`
+      : Prisma.empty;
   const nameArms = SEARCHED_NAME_FIELDS.map(
     (f) => Prisma.sql`UNION SELECT "id" FROM "Customer" WHERE ${Prisma.raw(`"${f}"`)} ILIKE ${pattern}`,
   );

@@ -10,7 +10,16 @@ import { parseLegacyDateTime } from './legacy-dates.ts';
 import { isInt32, parseInput } from './validation.ts';
 import { reportChanges } from './changes.ts';
 
-export const CONDITION_FIELDS = ['user_id', 'customer_id', 'template', 'script', 'reference', 'is_available', 'boss_sync', 'created'] as const;
+export const CONDITION_FIELDS = [
+  'user_id',
+  'customer_id',
+  'template',
+  'script',
+  'reference',
+  'is_available',
+  'boss_sync',
+  'created',
+] as const;
 export type ConditionField = (typeof CONDITION_FIELDS)[number];
 export const CONDITION_OPS = ['=', '!=', '>', '>=', '<', '<=', 'like', 'in'] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
@@ -33,7 +42,14 @@ const columnOf: Record<ConditionField, { column: keyof Prisma.UserCustomerWhereI
   created: { column: 'createdAt', type: 'datetime' },
 };
 
-const opKey: Record<Exclude<ConditionOp, 'like' | 'in'>, string> = { '=': 'equals', '!=': 'not', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' };
+const opKey: Record<Exclude<ConditionOp, 'like' | 'in'>, string> = {
+  '=': 'equals',
+  '!=': 'not',
+  '>': 'gt',
+  '>=': 'gte',
+  '<': 'lt',
+  '<=': 'lte',
+};
 
 function typed(value: string, type: 'string' | 'int' | 'datetime', field: string): string | number | Date {
   if (type === 'int') {
@@ -73,7 +89,12 @@ function likeFilter(column: string, pattern: string): Prisma.UserCustomerWhereIn
   const core = pattern.replace(/^%+|%+$/g, '');
   if (/[%_]/.test(core)) {
     // An inner wildcard cannot be expressed by Prisma's text filters: match the literal parts.
-    return { AND: core.split(/[%_]+/).filter(Boolean).map((part) => ({ [column]: { contains: part } })) };
+    return {
+      AND: core
+        .split(/[%_]+/)
+        .filter(Boolean)
+        .map((part) => ({ [column]: { contains: part } })),
+    };
   }
   const starts = !pattern.startsWith('%');
   const ends = !pattern.endsWith('%');
@@ -98,7 +119,13 @@ export async function follow(prisma: PrismaClient, input: z.input<typeof followI
   const customerId = await requireCustomerId(prisma, data.customerId, 'customerId');
   try {
     const link = await prisma.userCustomer.create({
-      data: { userId: data.userId, customerId, template: data.template ?? null, script: data.script ?? null, reference: data.reference ?? '' },
+      data: {
+        userId: data.userId,
+        customerId,
+        template: data.template ?? null,
+        script: data.script ?? null,
+        reference: data.reference ?? '',
+      },
     });
     await reportChanges(prisma, { updated: [customerId] });
     return link;
@@ -119,7 +146,10 @@ export async function editFollow(prisma: PrismaClient, input: z.input<typeof edi
   const data = parseInput(editInput, input);
   const customerId = await requireUnmergedCustomerId(prisma, data.customerId, 'customerId');
   const existing = await prisma.userCustomer.findUnique({ where: { userId_customerId: { userId: data.userId, customerId } } });
-  if (!existing) throw new DomainError('NOT_FOUND', `customerId: user ${data.userId} does not follow customer ${customerId}`, [{ field: 'customerId', message: 'not followed by this user' }]);
+  if (!existing)
+    throw new DomainError('NOT_FOUND', `customerId: user ${data.userId} does not follow customer ${customerId}`, [
+      { field: 'customerId', message: 'not followed by this user' },
+    ]);
   const link = await prisma.userCustomer.update({
     where: { id: existing.id },
     data: {

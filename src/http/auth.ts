@@ -59,5 +59,6 @@ export async function admit(
  * nothing about what a valid body would be (403, not 400 naming a field).
  */
 export function requireScope(caller: Caller, scope: Scope): void {
-  if (!caller.scopes.has(scope)) throw new DomainError('FORBIDDEN', `this route needs the ${scope} scope, which the token's app does not have`);
+  if (!caller.scopes.has(scope))
+    throw new DomainError('FORBIDDEN', `this route needs the ${scope} scope, which the token's app does not have`);
 }

@@ -36,7 +36,12 @@ function fromGraphQL(error: GraphQLError, production: boolean): ErrorInfo | null
     // A request the schema rejects before running (syntax, unknown field, a variable of the
     // wrong type): the caller's fault. Variables are named by variable-errors.ts beforehand.
     const variable = variableNamed(error);
-    return { code: 'BAD_INPUT', message: error.message, status: 400, issues: variable ? [{ field: variable, message: error.message }] : [] };
+    return {
+      code: 'BAD_INPUT',
+      message: error.message,
+      status: 400,
+      issues: variable ? [{ field: variable, message: error.message }] : [],
+    };
   }
   return null;
 }
@@ -66,8 +71,13 @@ function abandoned(error: unknown): boolean {
 
 /** PostgreSQL cancelled the statement: DATABASE_STATEMENT_TIMEOUT_MS ran out (57014). */
 function statementTimedOut(error: unknown): boolean {
-  for (let e = error as { code?: string; originalCode?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.code === '57014' || e.originalCode === '57014' || /canceling statement due to statement timeout/i.test(e.message ?? '')) return true;
+  for (
+    let e = error as { code?: string; originalCode?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (e.code === '57014' || e.originalCode === '57014' || /canceling statement due to statement timeout/i.test(e.message ?? ''))
+      return true;
     e = (e.cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError) as typeof e;
   }
   return false;
@@ -83,9 +93,16 @@ export function describeError(error: unknown, production: boolean): ErrorInfo {
   }
   const e = error as { code?: string; message?: string };
   // No one reads this answer; the message is for the log.
-  if (abandoned(error)) return { code: 'UNAVAILABLE', message: 'the statement was cancelled: its client went away (or an operator cancelled it)', status: 503, issues: [] };
+  if (abandoned(error))
+    return {
+      code: 'UNAVAILABLE',
+      message: 'the statement was cancelled: its client went away (or an operator cancelled it)',
+      status: 503,
+      issues: [],
+    };
   if (statementTimedOut(error)) {
-    const message = 'the query ran longer than the database allows (DATABASE_STATEMENT_TIMEOUT_MS); ask for less: a smaller page, a narrower filter';
+    const message =
+      'the query ran longer than the database allows (DATABASE_STATEMENT_TIMEOUT_MS); ask for less: a smaller page, a narrower filter';
     return { code: 'UNAVAILABLE', message, status: 503, issues: [] };
   }
   if (unavailable(error)) {

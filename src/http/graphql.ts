@@ -73,7 +73,9 @@ export function createGraphQLServer(services: Services, options: GraphQLOptions)
       defaultEditorToolsVisibility: 'headers',
       shouldPersistHeaders: false,
       headers: JSON.stringify(
-        options.graphiqlToken ? { Authorization: `Bearer ${options.graphiqlToken}` } : { Authorization: 'Bearer <token from POST /openapi/auth/token>' },
+        options.graphiqlToken
+          ? { Authorization: `Bearer ${options.graphiqlToken}` }
+          : { Authorization: 'Bearer <token from POST /openapi/auth/token>' },
         null,
         2,
       ),
@@ -104,7 +106,11 @@ function withTabFixes(page: string): string {
   return page.replace('</head>', `${graphiqlTabCss}</head>`);
 }
 
-export function registerGraphQL(app: FastifyInstance, services: Services, options: GraphQLOptions): YogaServerInstance<ServerContext, Context> {
+export function registerGraphQL(
+  app: FastifyInstance,
+  services: Services,
+  options: GraphQLOptions,
+): YogaServerInstance<ServerContext, Context> {
   const yoga = createGraphQLServer(services, options);
   app.decorateRequest('caller', null);
   app.route({
@@ -121,7 +127,9 @@ export function registerGraphQL(app: FastifyInstance, services: Services, option
         // The page may carry a development token: never to another site, in a frame or a cache.
         protectGraphiQLPage(reply);
         if (crossSiteRequest(req)) {
-          return reply.code(403).send({ errors: [{ message: 'GraphiQL is not served to other sites', extensions: { code: 'FORBIDDEN' } }] });
+          return reply
+            .code(403)
+            .send({ errors: [{ message: 'GraphiQL is not served to other sites', extensions: { code: 'FORBIDDEN' } }] });
         }
       }
       if (req.method !== 'OPTIONS' && !graphiqlPage) {

@@ -21,12 +21,14 @@ import { operationLimitError } from './operation-limits.ts';
  */
 function validationErrors(): Plugin {
   return {
-    onValidate: () => ({ valid, result }) => {
-      if (valid) return;
-      for (const error of result) {
-        Object.assign((error as GraphQLError).extensions, { code: 'BAD_INPUT', http: { spec: false, status: 400 } });
-      }
-    },
+    onValidate:
+      () =>
+      ({ valid, result }) => {
+        if (valid) return;
+        for (const error of result) {
+          Object.assign((error as GraphQLError).extensions, { code: 'BAD_INPUT', http: { spec: false, status: 400 } });
+        }
+      },
   };
 }
 
@@ -61,8 +63,7 @@ function noNulCharacters(): Plugin {
 /** List lengths and cost, once the variables are known, for queries, mutations and subscriptions alike. */
 function operationLimits(config: Config): Plugin {
   const limits = { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxCost: config.GRAPHQL_MAX_COST };
-  const check = (args: ExecutionArgs) =>
-    operationLimitError(args.schema, args.document, args.operationName, args.variableValues, limits);
+  const check = (args: ExecutionArgs) => operationLimitError(args.schema, args.document, args.operationName, args.variableValues, limits);
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const error = check(args);
@@ -82,7 +83,8 @@ function operationLimits(config: Config): Plugin {
 const asValidationError = {
   propagateOnRejection: false,
   onReject: [
-    (context: ValidationContext | null, error: GraphQLError) => context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
   ],
 };
 

@@ -30,7 +30,7 @@ const httpDuration = histogram({
 
 const operations = counter({
   name: 'customer_graph_graphql_operations_total',
-  help: 'GraphQL operations (POST/GET /graphql and the REST shim) by operation (the REST routes\' and GraphiQL examples\' names, else the first root field), type and outcome: success, error (the result holds errors) or rejected (did not parse or validate)',
+  help: "GraphQL operations (POST/GET /graphql and the REST shim) by operation (the REST routes' and GraphiQL examples' names, else the first root field), type and outcome: success, error (the result holds errors) or rejected (did not parse or validate)",
   labelNames: ['operation', 'type', 'outcome'],
 });
 
@@ -71,7 +71,8 @@ function operationLabels(
   if (name && named.has(name)) return { operation: name, type: ast.operation };
   const first = ast.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
   const rootField = first?.kind === Kind.FIELD ? first.name.value : undefined;
-  const known = rootField !== undefined && (rootField === '__typename' || rootField in (schema.getRootType(ast.operation)?.getFields() ?? {}));
+  const known =
+    rootField !== undefined && (rootField === '__typename' || rootField in (schema.getRootType(ast.operation)?.getFields() ?? {}));
   return { operation: known ? rootField : 'other', type: ast.operation };
 }
 
@@ -94,7 +95,10 @@ export function metricsPlugin(production: boolean, ownOperations: string[]): Plu
     onValidate({ params }) {
       return ({ valid, result }) => {
         if (valid) return;
-        operations.inc({ ...operationLabels(named, params.schema as GraphQLSchema, params.documentAST as DocumentNode), outcome: 'rejected' });
+        operations.inc({
+          ...operationLabels(named, params.schema as GraphQLSchema, params.documentAST as DocumentNode),
+          outcome: 'rejected',
+        });
         countErrors(result, 'validate', production);
       };
     },

@@ -30,12 +30,7 @@ export interface RateLimits {
 
 type Log = { warn(obj: object, msg: string): void };
 
-function limiter(
-  redis: Redis | null,
-  config: Config,
-  name: string,
-  points: number,
-): RateLimiterAbstract | null {
+function limiter(redis: Redis | null, config: Config, name: string, points: number): RateLimiterAbstract | null {
   if (points === 0) return null;
   const options = { points, duration: config.RATE_LIMIT_WINDOW_SECONDS, keyPrefix: `${config.REDIS_KEY_PREFIX}:rl:${name}` };
   const memory = new RateLimiterMemory(options);

@@ -1,7 +1,15 @@
 // Variables that do not fit their declared types are refused before execution, each problem
 // naming where it is (`input.profile.gender`, `ids[3]`), from the path graphql-js' coercion
 // hands over: the same check graphql-js makes, read as data instead of from its message text.
-import { coerceInputValue, getOperationAST, isInputType, isNonNullType, typeFromAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  coerceInputValue,
+  getOperationAST,
+  isInputType,
+  isNonNullType,
+  typeFromAST,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { invalidInput, type FieldIssue } from '../domain/errors.ts';
 import { fieldPath } from '../domain/validation.ts';

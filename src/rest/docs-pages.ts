@@ -17,7 +17,8 @@ function typeOf(schema: JsonSchema): string {
     return item.includes(' ') ? `(${item})[]` : `${item}[]`;
   }
   // Long enumerations are spelled out in the field's meaning.
-  if (Array.isArray(schema.enum)) return schema.enum.length > 4 ? 'string' : (schema.enum as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
+  if (Array.isArray(schema.enum))
+    return schema.enum.length > 4 ? 'string' : (schema.enum as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
   if (Array.isArray(schema.type)) return schema.type.join(' or ');
   return typeof schema.type === 'string' ? schema.type : 'any';
 }
@@ -32,7 +33,8 @@ function fieldsTable(route: RestRoute): string[] {
     `| ${route.method === 'GET' ? 'query parameter' : 'body field'} | type | required | meaning |`,
     '|---|---|---|---|',
     ...Object.entries(properties).map(
-      ([name, field]) => `| \`${name}\` | ${cell(typeOf(field))} | ${required.has(name) ? 'yes' : 'no'} | ${cell(typeof field.description === 'string' ? field.description : '')} |`,
+      ([name, field]) =>
+        `| \`${name}\` | ${cell(typeOf(field))} | ${required.has(name) ? 'yes' : 'no'} | ${cell(typeof field.description === 'string' ? field.description : '')} |`,
     ),
   ];
 }
@@ -66,7 +68,9 @@ function eduErrorTable(): string[] {
     '',
     '| error_code | meaning | HTTP status |',
     '|---|---|---|',
-    ...(Object.keys(eduErrorCodes) as ErrorCode[]).map((code) => `| ${eduErrorCodes[code]} | ${cell(eduErrorMeanings[code])} | ${httpStatusOf[code]} |`),
+    ...(Object.keys(eduErrorCodes) as ErrorCode[]).map(
+      (code) => `| ${eduErrorCodes[code]} | ${cell(eduErrorMeanings[code])} | ${httpStatusOf[code]} |`,
+    ),
     '',
   ];
 }

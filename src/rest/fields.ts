@@ -11,7 +11,13 @@ const expected = (what: string) => (issue: { input?: unknown }) => (issue.input 
 /** An id as a number or a string of digits (JSON bodies send either; query strings send text). */
 export const idField = z
   .union(
-    [z.number().int().positive('must be a positive integer id'), z.string().trim().regex(/^[1-9]\d{0,9}$/, 'must be a positive integer id')],
+    [
+      z.number().int().positive('must be a positive integer id'),
+      z
+        .string()
+        .trim()
+        .regex(/^[1-9]\d{0,9}$/, 'must be a positive integer id'),
+    ],
     { error: expected('a positive integer id') },
   )
   .refine((v) => Number(v) >= 1 && Number(v) <= INT32_MAX, `must be a positive integer id up to ${INT32_MAX}`)
@@ -19,9 +25,18 @@ export const idField = z
 
 /** An integer given as a number, or as digits in a query string or form body. */
 export const intField = z
-  .union([z.number().int(), z.string().trim().regex(/^-?\d{1,10}$/, 'must be an integer')], {
-    error: expected('an integer'),
-  })
+  .union(
+    [
+      z.number().int(),
+      z
+        .string()
+        .trim()
+        .regex(/^-?\d{1,10}$/, 'must be an integer'),
+    ],
+    {
+      error: expected('an integer'),
+    },
+  )
   .transform((v) => Number(v))
   .refine(isInt32, 'must be an integer between -2147483648 and 2147483647');
 

@@ -48,7 +48,8 @@ const securityFor = (scope: string) => Object.keys(tokenSchemes).map((name) => (
 const failureStatuses = (route: RestRoute): number[] =>
   route.scope === 'customer:write' ? [400, 401, 403, 404, 409, 500] : [400, 401, 403, 404, 500];
 
-const codeOfStatus = (status: number) => (Object.keys(httpStatusOf) as ErrorCode[]).find((code) => httpStatusOf[code] === status) ?? 'INTERNAL';
+const codeOfStatus = (status: number) =>
+  (Object.keys(httpStatusOf) as ErrorCode[]).find((code) => httpStatusOf[code] === status) ?? 'INTERNAL';
 
 const failureMessages: Record<number, string> = {
   400: 'customerId: must be a positive integer id',
@@ -78,7 +79,12 @@ function formSchema(schema: JsonSchema, jsonFields: string[] = []): JsonSchema {
   for (const field of jsonFields) {
     if (!properties[field]) continue;
     const { description, ...content } = properties[field];
-    properties[field] = { type: 'string', contentMediaType: 'application/json', contentSchema: content, ...(description ? { description } : {}) };
+    properties[field] = {
+      type: 'string',
+      contentMediaType: 'application/json',
+      contentSchema: content,
+      ...(description ? { description } : {}),
+    };
   }
   return { ...schema, properties };
 }
@@ -111,7 +117,9 @@ function operationOf(route: RestRoute): Record<string, unknown> {
         description: `Success in the ${route.family.name} envelope`,
         content: { 'application/json': { schema: jsonSchema(route.family.successSchema(route.response ?? z.unknown()), 'output') } },
       },
-      ...Object.fromEntries(failureStatuses(route).map((status) => [status, { $ref: `#/components/responses/${route.family.name}_${status}` }])),
+      ...Object.fromEntries(
+        failureStatuses(route).map((status) => [status, { $ref: `#/components/responses/${route.family.name}_${status}` }]),
+      ),
     },
   };
   if (route.method === 'GET') {
@@ -153,7 +161,11 @@ const tokenPath = {
       required: true,
       content: {
         'application/json': {
-          schema: { type: 'object', properties: { appKey: { type: 'string' }, secret: { type: 'string' } }, required: ['appKey', 'secret'] },
+          schema: {
+            type: 'object',
+            properties: { appKey: { type: 'string' }, secret: { type: 'string' } },
+            required: ['appKey', 'secret'],
+          },
           example: { appKey: 'ak_…', secret: '…' },
         },
       },
@@ -195,7 +207,11 @@ export function openApiDocument(routes: RestRoute[]): Record<string, unknown> {
     paths,
     components: {
       securitySchemes: tokenSchemes,
-      responses: Object.fromEntries(used.flatMap((family) => [400, 401, 403, 404, 409, 500].map((status) => [`${family.name}_${status}`, failureResponse(family, status)]))),
+      responses: Object.fromEntries(
+        used.flatMap((family) =>
+          [400, 401, 403, 404, 409, 500].map((status) => [`${family.name}_${status}`, failureResponse(family, status)]),
+        ),
+      ),
     },
   };
 }

@@ -119,12 +119,22 @@ builder.prismaObjectFields(Customer, (t) => ({
   attributeValues: t.field({
     type: [CustomerAttributeValue],
     description: `Values of the given attribute keys, in that order (seed 001 queryAttrValuesByCustomerId); at most ${MAX_ATTRIBUTE_KEYS} keys.`,
-    args: { keys: t.arg.stringList({ required: true, validate: z.array(z.string()).max(MAX_ATTRIBUTE_KEYS, `at most ${MAX_ATTRIBUTE_KEYS} keys`) }) },
+    args: {
+      keys: t.arg.stringList({
+        required: true,
+        validate: z.array(z.string()).max(MAX_ATTRIBUTE_KEYS, `at most ${MAX_ATTRIBUTE_KEYS} keys`),
+      }),
+    },
     // One query for the definitions and this customer's values; the profile fields asked for
     // are selected with the customer (Customer loads only the columns its fields declare).
     select: (args) => ({
       id: true,
-      ...Object.fromEntries(args.keys.map((k) => k.trim()).filter((k) => (profileFields as string[]).includes(k)).map((k) => [k, true])),
+      ...Object.fromEntries(
+        args.keys
+          .map((k) => k.trim())
+          .filter((k) => (profileFields as string[]).includes(k))
+          .map((k) => [k, true]),
+      ),
     }),
     resolve: async (customer, args, ctx) => {
       const definitions = await ctx.prisma.attributeDefinition.findMany({

@@ -5,30 +5,31 @@ import { addEduCustomerBatch, STUDY_FIELDS } from '../domain/edu.ts';
 
 const EduCustomerInput = builder.inputType('EduCustomerInput', {
   description: 'One customer of a class roster, with the seed 000 field names.',
-  fields: (t) => ({
-    name: t.string({ required: false }),
-    tel: t.string({ required: false, description: 'A phone identity (and the mobile field).' }),
-    qq: t.string({ required: false, description: 'A qq identity.' }),
-    email: t.string({ required: false, description: 'An email identity (and the email field).' }),
-    username: t.string({ required: false, description: 'A username identity: the user name in the website system.' }),
-    gender: t.string({ required: false, description: 'F or M (also 男/女, 0/1/2).' }),
-    province: t.string({ required: false }),
-    city: t.string({ required: false }),
-    country: t.string({ required: false, description: '县区乡镇: stored as district.' }),
-    // The study fields (STUDY_FIELDS, checked below), kept as extended attributes.
-    hasStudyVideo: t.int({ required: false }),
-    videoTotal: t.int({ required: false }),
-    workStatus: t.string({ required: false }),
-    xindeStatus: t.string({ required: false }),
-    learnStage: t.string({ required: false }),
-    loginCount: t.int({ required: false }),
-    lastLogin: t.string({ required: false }),
-    title: t.string({ required: false }),
-    job: t.string({ required: false }),
-    subject: t.string({ required: false }),
-    userType: t.string({ required: false }),
-    workunit: t.string({ required: false }),
-  }) satisfies Record<(typeof STUDY_FIELDS)[number], unknown> & Record<string, unknown>,
+  fields: (t) =>
+    ({
+      name: t.string({ required: false }),
+      tel: t.string({ required: false, description: 'A phone identity (and the mobile field).' }),
+      qq: t.string({ required: false, description: 'A qq identity.' }),
+      email: t.string({ required: false, description: 'An email identity (and the email field).' }),
+      username: t.string({ required: false, description: 'A username identity: the user name in the website system.' }),
+      gender: t.string({ required: false, description: 'F or M (also 男/女, 0/1/2).' }),
+      province: t.string({ required: false }),
+      city: t.string({ required: false }),
+      country: t.string({ required: false, description: '县区乡镇: stored as district.' }),
+      // The study fields (STUDY_FIELDS, checked below), kept as extended attributes.
+      hasStudyVideo: t.int({ required: false }),
+      videoTotal: t.int({ required: false }),
+      workStatus: t.string({ required: false }),
+      xindeStatus: t.string({ required: false }),
+      learnStage: t.string({ required: false }),
+      loginCount: t.int({ required: false }),
+      lastLogin: t.string({ required: false }),
+      title: t.string({ required: false }),
+      job: t.string({ required: false }),
+      subject: t.string({ required: false }),
+      userType: t.string({ required: false }),
+      workunit: t.string({ required: false }),
+    }) satisfies Record<(typeof STUDY_FIELDS)[number], unknown> & Record<string, unknown>,
 });
 
 const EduCustomerBatchInput = builder.inputType('EduCustomerBatchInput', {

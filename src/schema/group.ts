@@ -52,8 +52,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     description: 'A group by global id or number (groupId).',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.prisma.group.findUnique({ ...query, where: { id: parseObjectId('Group', args.id, 'id') } }),
+    resolve: (query, _root, args, ctx) => ctx.prisma.group.findUnique({ ...query, where: { id: parseObjectId('Group', args.id, 'id') } }),
   }),
 }));
 

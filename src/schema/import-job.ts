@@ -17,7 +17,10 @@ export const ImportJob = builder.prismaNode('ImportJob', {
     batchId: t.exposeInt('id', { description: 'The id the audience family calls batchId.' }),
     kind: t.exposeString('kind', { description: 'PROFILE (seed 004 客户资料) or GROUP_RELATION (seed 002 客户分组).' }),
     origin: t.exposeString('origin', { description: 'REST, GRAPHQL or CLI.' }),
-    status: t.exposeString('status', { description: 'PENDING, RUNNING, SUCCEEDED, PARTIAL or FAILED; INTERRUPTED: a CLI import stopped by its user, resumed by running it again.' }),
+    status: t.exposeString('status', {
+      description:
+        'PENDING, RUNNING, SUCCEEDED, PARTIAL or FAILED; INTERRUPTED: a CLI import stopped by its user, resumed by running it again.',
+    }),
     mode: t.exposeInt('mode', { description: '1 all-or-nothing, 2 keep the valid rows.' }),
     total: t.exposeInt('total'),
     processed: t.exposeInt('processed'),
@@ -91,15 +94,25 @@ const ImportOptionsInput = builder.inputType('ImportOptionsInput', {
   description: 'publicParams of seeds 002 and 004.',
   fields: (t) => ({
     isMatching: t.boolean({ required: true, description: 'Match rows to existing customers (false: every row creates one).' }),
-    matchingType: t.int({ required: false, description: '1 exact (by the row’s identityType), 2 fuzzy (identifyWay order). Required when isMatching.' }),
+    matchingType: t.int({
+      required: false,
+      description: '1 exact (by the row’s identityType), 2 fuzzy (identifyWay order). Required when isMatching.',
+    }),
     identifyWay: t.int({
       required: false,
-      description: 'Fuzzy order. GROUP_RELATION 1: unionid>openid>phone>thirdId, 2: the reverse; PROFILE 1: unionid>openid>phone>audienceUserId, 2: phone>unionid>openid>audienceUserId.',
+      description:
+        'Fuzzy order. GROUP_RELATION 1: unionid>openid>phone>thirdId, 2: the reverse; PROFILE 1: unionid>openid>phone>audienceUserId, 2: phone>unionid>openid>audienceUserId.',
     }),
-    accurateMatchType: t.string({ required: false, description: `GROUP_RELATION: the application openids belong to: ${ACCURATE_MATCH_TYPES.join(', ')}.` }),
+    accurateMatchType: t.string({
+      required: false,
+      description: `GROUP_RELATION: the application openids belong to: ${ACCURATE_MATCH_TYPES.join(', ')}.`,
+    }),
     accurateMatchValue: t.string({ required: false, description: 'GROUP_RELATION: the application id (with accurateMatchType).' }),
     optType: t.string({ required: false, description: 'GROUP_RELATION: add or delete (required).' }),
-    importMode: t.int({ required: false, description: '1 all-or-nothing, 2 keep the valid rows. Required for PROFILE; GROUP_RELATION defaults to 2.' }),
+    importMode: t.int({
+      required: false,
+      description: '1 all-or-nothing, 2 keep the valid rows. Required for PROFILE; GROUP_RELATION defaults to 2.',
+    }),
   }),
 });
 
@@ -115,8 +128,14 @@ const CustomFieldInput = builder.inputType('ImportCustomFieldInput', {
 const ProfileImportRowInput = builder.inputType('ProfileImportRowInput', {
   description: 'One row of seed 004 客户资料.',
   fields: (t) => ({
-    identityId: t.string({ required: false, description: 'An identity value of identityType (external_id when identityType is not given).' }),
-    identityType: t.string({ required: false, description: 'An identity type (phone, openid, unionid, email, external_id, …; id: the customer id).' }),
+    identityId: t.string({
+      required: false,
+      description: 'An identity value of identityType (external_id when identityType is not given).',
+    }),
+    identityType: t.string({
+      required: false,
+      description: 'An identity type (phone, openid, unionid, email, external_id, …; id: the customer id).',
+    }),
     audienceUserId: t.string({ required: false, description: 'The customer id in this gateway.' }),
     openid: t.string({ required: false }),
     unionid: t.string({ required: false }),
@@ -148,7 +167,11 @@ const ImportCustomersInput = builder.inputType('ImportCustomersInput', {
     kind: t.field({ type: ImportKind, required: true }),
     publicParams: t.field({ type: ImportOptionsInput, required: true }),
     profiles: t.field({ type: [ProfileImportRowInput], required: false, description: 'The rows of a PROFILE import (at most 500).' }),
-    groupRelations: t.field({ type: [GroupRelationImportRowInput], required: false, description: 'The rows of a GROUP_RELATION import (at most 500).' }),
+    groupRelations: t.field({
+      type: [GroupRelationImportRowInput],
+      required: false,
+      description: 'The rows of a GROUP_RELATION import (at most 500).',
+    }),
     idempotencyKey: t.string({ required: false, description: 'A repeat with the same key returns the earlier job and imports nothing.' }),
   }),
 });
@@ -157,7 +180,11 @@ const ImportCustomersInput = builder.inputType('ImportCustomersInput', {
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
   }
   return value;
 }

@@ -13,7 +13,9 @@ import { parseCustomerId, parseObjectId } from './ids.ts';
 export const CustomerChangeKind = builder.enumType('CustomerChangeKind', {
   values: {
     CREATED: { description: 'The customer was created (or brought back by unmergeCustomer).' },
-    UPDATED: { description: 'Its profile, identities, attributes, groups, friends or followers changed, or a customer was merged into it.' },
+    UPDATED: {
+      description: 'Its profile, identities, attributes, groups, friends or followers changed, or a customer was merged into it.',
+    },
     DELETED: { description: 'Logically deleted. The stream ends.' },
     MERGED: { description: 'Merged into `mergedInto`. The stream ends; subscribe to mergedInto to follow the survivor.' },
     ERASED: { description: 'Personal data erased on request. The stream ends.' },
@@ -26,7 +28,11 @@ const CustomerChange = builder.objectRef<CustomerChangeEvent>('CustomerChange').
     kind: t.field({ type: CustomerChangeKind, resolve: (event) => event.kind }),
     customerId: t.exposeInt('customerId', { description: 'The customer the subscription follows.' }),
     mergedInto: t.exposeInt('mergedInto', { nullable: true, description: 'The survivor, when kind is MERGED.' }),
-    at: t.field({ type: 'DateTime', description: 'When the change was published (after its transaction committed).', resolve: (event) => new Date(event.at) }),
+    at: t.field({
+      type: 'DateTime',
+      description: 'When the change was published (after its transaction committed).',
+      resolve: (event) => new Date(event.at),
+    }),
   }),
 });
 
@@ -44,7 +50,11 @@ const endsStream = (event: CustomerChangeEvent) => event.kind === 'DELETED' || e
 const FINISHED = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
 
 /** The job's state now, then after each progress event; ends after a finished state. */
-function jobStates(prisma: PrismaClient, jobId: number, events: AsyncIterableIterator<ImportJobProgressEvent>): AsyncIterableIterator<ImportJobProgressEvent> {
+function jobStates(
+  prisma: PrismaClient,
+  jobId: number,
+  events: AsyncIterableIterator<ImportJobProgressEvent>,
+): AsyncIterableIterator<ImportJobProgressEvent> {
   return new Repeater<ImportJobProgressEvent>(async (push, stop) => {
     void stop.then(() => events.return?.());
     // Listen before reading the state, so that a step between the two is not lost.

@@ -21,10 +21,14 @@ export const MergeEvent = builder.prismaNode('MergeEvent', {
     sourceId: t.exposeInt('sourceId', {
       description: 'The merged customer. While the merge stands it is a tombstone, and customer(id) answers with the survivor.',
     }),
-    target: t.relation('target', { nullable: true, description: 'The customer merged into; null once it is no longer live (merged on, deleted, erased).' }),
+    target: t.relation('target', {
+      nullable: true,
+      description: 'The customer merged into; null once it is no longer live (merged on, deleted, erased).',
+    }),
     source: t.relation('source', {
       nullable: true,
-      description: 'The merged customer: null while the merge stands (a tombstone is not a visible customer; customer(sourceId) answers the survivor).',
+      description:
+        'The merged customer: null while the merge stands (a tombstone is not a visible customer; customer(sourceId) answers the survivor).',
     }),
     reason: t.exposeString('reason'),
     actor: t.exposeString('actor', { nullable: true, description: 'Who merged: the calling app.' }),
@@ -58,7 +62,10 @@ builder.queryField('mergeEvents', (t) =>
   ),
 );
 
-async function mergeEventWhere(prisma: Parameters<typeof mergeTree>[0], customerId: string | null | undefined): Promise<Prisma.MergeEventWhereInput> {
+async function mergeEventWhere(
+  prisma: Parameters<typeof mergeTree>[0],
+  customerId: string | null | undefined,
+): Promise<Prisma.MergeEventWhereInput> {
   if (customerId === null || customerId === undefined) return {};
   const ids = await mergeTree(prisma, parseCustomerId(customerId, 'customerId'));
   return { OR: [{ targetId: { in: ids } }, { sourceId: { in: ids } }] };

@@ -69,7 +69,8 @@ const CreateCustomerByIdentityInput = builder.inputType('CreateCustomerByIdentit
 
 /** The flat GraphQL input as the domain takes it: the profile fields apart. */
 function toResolutionInput(input: typeof CreateCustomerByIdentityInput.$inferInput): ResolutionInput {
-  const { identityList, identityPriorityStrategy, targetCustomerStrategy, autoMerge, extendAttrList, groupId, userIdList, ...profile } = input;
+  const { identityList, identityPriorityStrategy, targetCustomerStrategy, autoMerge, extendAttrList, groupId, userIdList, ...profile } =
+    input;
   return {
     identityList,
     identityPriorityStrategy,
@@ -217,7 +218,8 @@ builder.queryFields((t) => ({
   explainResolution: t.field({
     type: ResolutionExplanation,
     authScopes: { read: true },
-    description: 'A dry run of createCustomerByIdentity: the ordered identities, lookups, conflicts, target, attachments and merges, each with its reason.',
+    description:
+      'A dry run of createCustomerByIdentity: the ordered identities, lookups, conflicts, target, attachments and merges, each with its reason.',
     args: { input: t.arg({ type: CreateCustomerByIdentityInput, required: true }) },
     resolve: (_root, args, ctx) => explainResolution(ctx.prisma, toResolutionInput(args.input)),
   }),

@@ -24,7 +24,10 @@ export const UserCustomer = builder.prismaNode('UserCustomer', {
     userCustomerId: t.exposeInt('id', { description: 'The number of `id` (before global ids, `id` was this number).' }),
     userId: t.exposeString('userId'),
     customerId: t.exposeInt('customerId'),
-    customer: t.relation('customer', { nullable: true, description: 'null once the customer is no longer live (deleted, erased, merged away).' }),
+    customer: t.relation('customer', {
+      nullable: true,
+      description: 'null once the customer is no longer live (deleted, erased, merged away).',
+    }),
     template: t.exposeString('template', { nullable: true }),
     script: t.exposeString('script', { nullable: true }),
     reference: t.exposeString('reference'),
@@ -36,7 +39,10 @@ export const UserCustomer = builder.prismaNode('UserCustomer', {
 
 const ConditionKey = builder.enumType('UserCustomerConditionKey', { values: CONDITION_FIELDS });
 
-const operators = { EQ: '=', NE: '!=', GT: '>', GTE: '>=', LT: '<', LTE: '<=', LIKE: 'like', IN: 'in' } as const satisfies Record<string, ConditionOp>;
+const operators = { EQ: '=', NE: '!=', GT: '>', GTE: '>=', LT: '<', LTE: '<=', LIKE: 'like', IN: 'in' } as const satisfies Record<
+  string,
+  ConditionOp
+>;
 export const ConditionOperator = builder.enumType('ConditionOperator', {
   values: Object.fromEntries(Object.entries(operators).map(([name, op]) => [name, { description: `seed 003 "${op}"` }])) as Record<
     keyof typeof operators,
@@ -121,8 +127,7 @@ builder.objectField(FollowPayload, 'userCustomer', (t) =>
     type: 'UserCustomer',
     nullable: true,
     description: 'Needs the read scope.',
-    resolve: (query, payload, _args, ctx) =>
-      ctx.prisma.userCustomer.findUnique({ ...query, where: { userId_customerId: payload } }),
+    resolve: (query, payload, _args, ctx) => ctx.prisma.userCustomer.findUnique({ ...query, where: { userId_customerId: payload } }),
   }),
 );
 

@@ -34,8 +34,14 @@ export interface GenerateOptions {
   seed?: number;
 }
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split('');
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁龙林欣怡梓涵子轩雨泽思远佳琪晨曦嘉怡浩然一诺若汐'.split('');
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split(
+    '',
+  );
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁龙林欣怡梓涵子轩雨泽思远佳琪晨曦嘉怡浩然一诺若汐'.split(
+    '',
+  );
 const PLACES: [province: string, cities: string[]][] = [
   ['广东省', ['广州市', '深圳市', '佛山市', '东莞市']],
   ['浙江省', ['杭州市', '宁波市', '温州市']],
@@ -111,7 +117,8 @@ function newPerson(random: Random, number: number): Person {
   if (identities < 8) person.phone = phoneOf(random, number);
   if (identities >= 3) person.unionid = unionidOf(random, number);
   if (identities >= 3 && random.chance(0.8)) person.openid = openidOf(random, number, 1);
-  if (random.chance(0.4)) person.email = `user${number}.${random.token(4).toLowerCase().replace(/[_-]/g, 'x')}@${random.pick(EMAIL_DOMAINS)}`;
+  if (random.chance(0.4))
+    person.email = `user${number}.${random.token(4).toLowerCase().replace(/[_-]/g, 'x')}@${random.pick(EMAIL_DOMAINS)}`;
   return person;
 }
 

@@ -94,7 +94,11 @@ describe('import worker writes', () => {
       { phone: '13900007777', realName: 'Another New' },
     ];
     const input = { kind: 'PROFILE', publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, profiles };
-    const submit = await worker.graphql(`mutation ($input: ImportCustomersInput!) { importCustomers(input: $input) { batchId } }`, { input }, { token: t.tokens.readWrite });
+    const submit = await worker.graphql(
+      `mutation ($input: ImportCustomersInput!) { importCustomers(input: $input) { batchId } }`,
+      { input },
+      { token: t.tokens.readWrite },
+    );
     expect(submit.body.errors).toBeUndefined();
     const jobId = Number(submit.body.data.importCustomers.batchId);
     expect((await waitForJob(t.prisma, jobId)).status).toBe('SUCCEEDED');

@@ -21,10 +21,13 @@ const AUDIT_PHONE = '13955556666';
 const AUDIT_EMAIL = 'zhao.liu@example.com';
 
 async function create(profile: Record<string, unknown>, identities: [string, string][]): Promise<number> {
-  const res = await t.graphql('mutation ($p: CustomerProfileInput, $i: [IdentityInput!]) { createCustomer(profile: $p, identities: $i) { customerId } }', {
-    p: profile,
-    i: identities.map(([identityType, identityValue]) => ({ identityType, identityValue })),
-  });
+  const res = await t.graphql(
+    'mutation ($p: CustomerProfileInput, $i: [IdentityInput!]) { createCustomer(profile: $p, identities: $i) { customerId } }',
+    {
+      p: profile,
+      i: identities.map(([identityType, identityValue]) => ({ identityType, identityValue })),
+    },
+  );
   expect(res.body.errors).toBeUndefined();
   return res.body.data.createCustomer.customerId;
 }
@@ -36,7 +39,9 @@ async function everything(): Promise<string> {
   );
   const dumps: string[] = [];
   for (const { name } of tables) {
-    const rows = await t.prisma.$queryRawUnsafe<{ dump: string | null }[]>(`SELECT string_agg(to_jsonb(x)::text, E'\\n') AS dump FROM "${name}" x`);
+    const rows = await t.prisma.$queryRawUnsafe<{ dump: string | null }[]>(
+      `SELECT string_agg(to_jsonb(x)::text, E'\\n') AS dump FROM "${name}" x`,
+    );
     dumps.push(rows[0]?.dump ?? '');
   }
   return dumps.join('\n');
@@ -88,7 +93,9 @@ describe('audit log', () => {
     const all = await t.graphql(query);
     const nodes = all.body.data.auditLog.edges.map((e: { node: { auditId: number } }) => e.node);
     expect(nodes.length).toBeGreaterThan(2);
-    expect(nodes.map((n: { auditId: number }) => n.auditId)).toEqual([...nodes.map((n: { auditId: number }) => n.auditId)].sort((a, b) => b - a));
+    expect(nodes.map((n: { auditId: number }) => n.auditId)).toEqual(
+      [...nodes.map((n: { auditId: number }) => n.auditId)].sort((a, b) => b - a),
+    );
     const filtered = await t.graphql(query, { f: { action: 'deleteCustomer' } });
     expect(filtered.body.data.auditLog.edges.map((e: { node: { action: string } }) => e.node.action)).toEqual(['deleteCustomer']);
     expect(filtered.body.data.auditLog.edges[0].node.details.outcome).toBe('ok');
@@ -114,14 +121,21 @@ describe('eraseCustomer', () => {
         details: JSON.stringify({ identities: [{ type: 'openid', value: OPENID }], fields: { mobile: TOMB_PHONE, name: '钱七 (old)' } }),
       },
     });
-    await t.graphql(`mutation { setCustomerAttribute(customerId: "${id}", name: "wechat_nick", value: "七七", extended: true, displayName: "微信昵称") { customerId } }`);
+    await t.graphql(
+      `mutation { setCustomerAttribute(customerId: "${id}", name: "wechat_nick", value: "七七", extended: true, displayName: "微信昵称") { customerId } }`,
+    );
     await t.graphql(`mutation { addFriends(customerId: "${id}", friendIds: ["${bystander}"]) { changed } }`);
     await t.graphql(`mutation { createGroup(name: "VIP") { groupId } }`);
     const group = await t.prisma.group.findFirstOrThrow({ where: { name: 'VIP' } });
     await t.graphql(`mutation { addGroupMembers(groupId: ${group.id}, customerIds: [${id}, ${bystander}]) { changed } }`);
     await t.graphql(`mutation { followCustomer(userId: "998", customerId: "${id}", script: "call ${PHONE}") { customerId } }`);
     const job = await t.prisma.importJob.create({
-      data: { kind: 'PROFILE', origin: 'REST', options: '{}', payload: JSON.stringify([{ mobile: PHONE, email: EMAIL }, { mobile: '13800001111' }]) },
+      data: {
+        kind: 'PROFILE',
+        origin: 'REST',
+        options: '{}',
+        payload: JSON.stringify([{ mobile: PHONE, email: EMAIL }, { mobile: '13800001111' }]),
+      },
     });
     await t.prisma.importRowError.create({ data: { jobId: job.id, row: 0, field: 'email', message: `${EMAIL} is taken` } });
 
@@ -153,12 +167,17 @@ describe('eraseCustomer', () => {
     expect(await t.prisma.identity.count({ where: { customerId: bystander } })).toBe(1);
     expect(await t.prisma.groupMember.count({ where: { groupId: group.id } })).toBe(1);
     const event = await t.prisma.mergeEvent.findFirstOrThrow({ where: { targetId: id } });
-    expect(JSON.parse(event.details)).toEqual({ identities: [{ type: 'openid', value: '[erased]' }], fields: { mobile: '[erased]', name: '[erased]' } });
+    expect(JSON.parse(event.details)).toEqual({
+      identities: [{ type: 'openid', value: '[erased]' }],
+      fields: { mobile: '[erased]', name: '[erased]' },
+    });
     const payload = JSON.parse((await t.prisma.importJob.findUniqueOrThrow({ where: { id: job.id } })).payload!);
     expect(payload).toEqual([{ mobile: '[erased]', email: '[erased]' }, { mobile: '13800001111' }]);
 
     // Gone from reads; the phone may belong to someone else now; erasing again changes nothing.
-    const read = await t.graphql(`{ customer(id: "${id}") { name } byPhone: customerByIdentity(identityType: "phone", identityValue: "${PHONE}") { name } }`);
+    const read = await t.graphql(
+      `{ customer(id: "${id}") { name } byPhone: customerByIdentity(identityType: "phone", identityValue: "${PHONE}") { name } }`,
+    );
     expect(read.body.data).toEqual({ customer: null, byPhone: null });
     await create({ name: 'new owner' }, [['phone', PHONE]]);
     const again = await t.graphql(`mutation { eraseCustomer(id: "${id}") { customerId erasedIds } }`);

@@ -42,7 +42,10 @@ describe('GraphQL paging arguments', () => {
   it('refuses after together with before, both real cursors', async () => {
     const page = await t.graphql('{ customers(first: 3) { pageInfo { startCursor endCursor } } }');
     const { startCursor, endCursor } = page.body.data.customers.pageInfo;
-    const reply = await t.graphql('query ($a: String, $b: String) { customers(after: $a, before: $b) { totalCount } }', { a: startCursor, b: endCursor });
+    const reply = await t.graphql('query ($a: String, $b: String) { customers(after: $a, before: $b) { totalCount } }', {
+      a: startCursor,
+      b: endCursor,
+    });
     expectBadInput(reply, 'customers');
   });
 
@@ -57,7 +60,9 @@ describe('GraphQL paging arguments', () => {
       const type = getNamedType(field.type);
       return isObjectType(type) && 'pageInfo' in type.getFields() && field.args.every((a) => !a.type.toString().endsWith('!'));
     });
-    expect(connections.map((f) => f.name)).toEqual(expect.arrayContaining(['customers', 'groups', 'userCustomers', 'auditLog', 'mergeEvents']));
+    expect(connections.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['customers', 'groups', 'userCustomers', 'auditLog', 'mergeEvents']),
+    );
     for (const field of connections) {
       expectBadInput(await t.graphql(`{ ${field.name}(first: 101) { pageInfo { hasNextPage } } }`), 'first');
       expectBadInput(await t.graphql(`{ ${field.name}(after: "garbage") { pageInfo { hasNextPage } } }`), 'after');

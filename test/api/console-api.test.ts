@@ -34,7 +34,9 @@ describe('the console API and page', () => {
   it('viewer answers the calling app and its scopes, whatever they are', async () => {
     const query = '{ viewer { appKey appName scopes } }';
     const read = await t.graphql(query, {}, { token: t.tokens.read });
-    expect(read.body).toEqual({ data: { viewer: { appKey: expect.stringMatching(/^ak_/), appName: 'customer:read', scopes: ['customer:read'] } } });
+    expect(read.body).toEqual({
+      data: { viewer: { appKey: expect.stringMatching(/^ak_/), appName: 'customer:read', scopes: ['customer:read'] } },
+    });
     const write = await t.graphql(query, {}, { token: t.tokens.write });
     expect(write.body.data.viewer.scopes).toEqual(['customer:write']);
     const all = await t.graphql(query, {}, { token: t.tokens.all });
@@ -49,7 +51,9 @@ describe('the console API and page', () => {
     }
     const theirs = (await t.graphql(submit, profileImport('13900000009'), { token: otherApp })).body.data.importCustomers.batchId as number;
     const options = { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 };
-    const cli = (await createImportJob(t.prisma, { kind: 'PROFILE', options, origin: 'CLI', sourceRef: 'sha256:x size:1', total: 1 }, 'test')).job.id;
+    const cli = (
+      await createImportJob(t.prisma, { kind: 'PROFILE', options, origin: 'CLI', sourceRef: 'sha256:x size:1', total: 1 }, 'test')
+    ).job.id;
 
     const listed = await t.graphql(listJobs, { first: 10 }, { token: writer });
     expect(listed.body.data.importJobs.edges.map((e: any) => e.node.batchId)).toEqual([cli, ...mine.reverse()]);
@@ -66,7 +70,9 @@ describe('the console API and page', () => {
     const admin = (await t.graphql(listJobs, { first: 10 }, { token: t.tokens.all })).body.data.importJobs;
     expect(admin.edges.map((e: any) => e.node.batchId)).toEqual(expect.arrayContaining([cli, theirs, ...mine]));
     // importJob(id) follows the same rule.
-    expect((await t.graphql('query ($id: ID!) { importJob(id: $id) { batchId } }', { id: theirs }, { token: writer })).body.data.importJob).toBeNull();
+    expect(
+      (await t.graphql('query ($id: ID!) { importJob(id: $id) { batchId } }', { id: theirs }, { token: writer })).body.data.importJob,
+    ).toBeNull();
   });
 
   it('serves the page with a strict CSP, its built files, the development token only to its own origin', async () => {
@@ -104,7 +110,10 @@ describe('the console API and page', () => {
 
   it('is not opened to the origins CORS_ORIGINS lists, as GraphiQL is not', async () => {
     const shared = await t.variant({ CORS_ORIGINS: 'https://shop.example' });
-    const api = await shared.request('POST', '/graphql', { headers: { origin: 'https://shop.example' }, body: { query: '{ viewer { appKey } }' } });
+    const api = await shared.request('POST', '/graphql', {
+      headers: { origin: 'https://shop.example' },
+      body: { query: '{ viewer { appKey } }' },
+    });
     expect(api.headers['access-control-allow-origin']).toBe('https://shop.example');
     for (const url of ['/console/', '/console/favicon.svg']) {
       const page = await shared.request('GET', url, { token: null, headers: { origin: 'https://shop.example' } });

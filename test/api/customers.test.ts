@@ -20,7 +20,16 @@ async function newCustomer(profile: Record<string, unknown>, identities: { ident
 describe('customers', () => {
   it('creates a customer with seed 001 profile fields and normalised identities, and reads it back', async () => {
     const id = await newCustomer(
-      { name: '张三', nickName: 'zs', gender: 1, birthday: '1990-05-01', province: '安徽省', source3: 'taobao', deptCodeList: ['D1', 'D2'], isEmployee: 1 },
+      {
+        name: '张三',
+        nickName: 'zs',
+        gender: 1,
+        birthday: '1990-05-01',
+        province: '安徽省',
+        source3: 'taobao',
+        deptCodeList: ['D1', 'D2'],
+        isEmployee: 1,
+      },
       [
         { identityType: 'phone', identityValue: '+86 137-6534-8726' },
         { identityType: 'email', identityValue: ' Zhang.San@Example.COM ' },
@@ -133,8 +142,12 @@ describe('customers', () => {
 
   it('pages newest first with totalCount, offset and cursors, filtered by search and creation time', async () => {
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push(await newCustomer({ name: `pager-${i}`, nickName: `Nick${i}` }, [{ identityType: 'phone', identityValue: `1770000000${i}` }]));
-    const page = (args: string) => t.graphql(`{ customers(${args}) { totalCount edges { node { customerId } } pageInfo { hasNextPage endCursor } } }`);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        await newCustomer({ name: `pager-${i}`, nickName: `Nick${i}` }, [{ identityType: 'phone', identityValue: `1770000000${i}` }]),
+      );
+    const page = (args: string) =>
+      t.graphql(`{ customers(${args}) { totalCount edges { node { customerId } } pageInfo { hasNextPage endCursor } } }`);
     const first = await page('first: 2, filter: { search: "pager" }');
     expect(first.body.data.customers.totalCount).toBe(5);
     expect(first.body.data.customers.edges.map((e: any) => e.node.customerId)).toEqual([ids[4], ids[3]]);
@@ -164,12 +177,18 @@ describe('customers', () => {
 describe('customers: groups on create, named identity conflicts, attribute values by key', () => {
   it('creates a customer in groups, refusing an unknown group and a taken identity by name, writing nothing', async () => {
     const group = (await t.graphql('mutation { createGroup(name: "新客") { groupId } }')).body.data.createGroup.groupId;
-    const make = 'mutation ($i: [IdentityInput!], $g: [ID!]) { createCustomer(identities: $i, groupIds: $g) { customerId customer { groups { groupId } } } }';
+    const make =
+      'mutation ($i: [IdentityInput!], $g: [ID!]) { createCustomer(identities: $i, groupIds: $g) { customerId customer { groups { groupId } } } }';
     const ok = await t.graphql(make, { i: [{ identityType: 'qq', identityValue: '77001' }], g: [group] });
     expect(ok.body.data.createCustomer.customer.groups).toEqual([{ groupId: group }]);
 
     const before = await t.prisma.customer.count();
-    const taken = await t.graphql(make, { i: [{ identityType: 'email', identityValue: 'new@x.cn' }, { identityType: 'qq', identityValue: '77001' }] });
+    const taken = await t.graphql(make, {
+      i: [
+        { identityType: 'email', identityValue: 'new@x.cn' },
+        { identityType: 'qq', identityValue: '77001' },
+      ],
+    });
     expect(taken.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', issues: [{ field: 'identities[1]' }] });
     const noGroup = await t.graphql(make, { i: [{ identityType: 'qq', identityValue: '77002' }], g: [group, 999999] });
     expect(noGroup.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', issues: [{ field: 'groupIds[1]' }] });
@@ -178,8 +197,12 @@ describe('customers: groups on create, named identity conflicts, attribute value
 
   it('answers attribute values by key: profile fields with their label, extended attributes, unset keys as null', async () => {
     const id = await newCustomer({ name: '钱七', gender: 2, deptCodeList: ['D1', 'D2'] });
-    await t.graphql(`mutation { setCustomerAttribute(customerId: "${id}", name: "tier", value: "A", extended: true, displayName: "等级") { customerId } }`);
-    const res = await t.graphql(`{ customer(id: "${id}") { attributeValues(keys: ["gender", "tier", "deptCodeList", "none", "gender"]) { attrKey attrName attrValue values extended } } }`);
+    await t.graphql(
+      `mutation { setCustomerAttribute(customerId: "${id}", name: "tier", value: "A", extended: true, displayName: "等级") { customerId } }`,
+    );
+    const res = await t.graphql(
+      `{ customer(id: "${id}") { attributeValues(keys: ["gender", "tier", "deptCodeList", "none", "gender"]) { attrKey attrName attrValue values extended } } }`,
+    );
     expect(res.body.data.customer.attributeValues).toEqual([
       { attrKey: 'gender', attrName: '性别', attrValue: '2', values: ['2'], extended: false },
       { attrKey: 'tier', attrName: '等级', attrValue: 'A', values: ['A'], extended: true },

@@ -24,10 +24,17 @@ describe.runIf(usingPostgres)('a client that disconnects (PostgreSQL)', () => {
 
   /** Sends a request over a real socket and returns a function that destroys it. */
   function send(method: string, path: string, body?: unknown): () => void {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, agent: false, headers: {
-      authorization: `Bearer ${t.tokens.all}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    } });
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method,
+      path,
+      agent: false,
+      headers: {
+        authorization: `Bearer ${t.tokens.all}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+    });
     req.on('error', () => undefined);
     req.end(body ? JSON.stringify(body) : undefined);
     return () => req.destroy();
@@ -61,7 +68,9 @@ describe.runIf(usingPostgres)('a client that disconnects (PostgreSQL)', () => {
         'the abandoned statement is no longer running',
       );
       // Still holding the lock: the statement did not finish, it was cancelled.
-      expect((await admin.query('SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND granted')).rows[0].n).toBeGreaterThan(0);
+      expect(
+        (await admin.query('SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND granted')).rows[0].n,
+      ).toBeGreaterThan(0);
     } finally {
       await admin.query('ROLLBACK').catch(() => undefined);
       await admin.end();

@@ -42,9 +42,7 @@ async function importCsv(csv: string): Promise<void> {
 async function found(search: string) {
   const reply = await t.graphql(SEARCH, { search });
   expect(reply.body.errors).toBeUndefined();
-  return (reply.body.data.customers.edges as { node: { name: string; realName: string } }[]).map(
-    (e) => e.node,
-  );
+  return (reply.body.data.customers.edges as { node: { name: string; realName: string } }[]).map((e) => e.node);
 }
 
 describe('an imported person with only a realName', () => {
@@ -53,38 +51,27 @@ describe('an imported person with only a realName', () => {
   });
 
   it('is named by it, and found by name through GraphQL (trigram terms and short ones)', async () => {
-    expect(await found('韩梅梅')).toEqual([
-      expect.objectContaining({ name: '韩梅梅', realName: '韩梅梅' }),
-    ]);
+    expect(await found('韩梅梅')).toEqual([expect.objectContaining({ name: '韩梅梅', realName: '韩梅梅' })]);
     expect(await found('梅梅')).toEqual([expect.objectContaining({ name: '韩梅梅' })]);
     expect(await found('li lei')).toEqual([expect.objectContaining({ name: 'Li Lei' })]);
   });
 
   it('is found by name through the openapi family simpleQuery (searchKey), its name in the record', async () => {
-    const reply = await t.request(
-      'GET',
-      `/openapi/customer/simpleQuery?searchKey=${encodeURIComponent('韩梅')}`,
-    );
+    const reply = await t.request('GET', `/openapi/customer/simpleQuery?searchKey=${encodeURIComponent('韩梅')}`);
     expect(reply.status).toBe(200);
-    expect(reply.body.data.records).toEqual([
-      expect.objectContaining({ name: '韩梅梅', mobile: '13800009901' }),
-    ]);
+    expect(reply.body.data.records).toEqual([expect.objectContaining({ name: '韩梅梅', mobile: '13800009901' })]);
   });
 
   it("shows by name in the console's search (its own query and display rule)", async () => {
     const reply = await t.graphql(print(SearchQuery), { search: 'Li Lei', first: 10, offset: 0 });
     expect(reply.body.errors).toBeUndefined();
-    const nodes = reply.body.data.customers.edges.map(
-      (e: { node: { name: string | null } }) => e.node,
-    );
+    const nodes = reply.body.data.customers.edges.map((e: { node: { name: string | null } }) => e.node);
     expect(nodes.map(displayName)).toEqual(['Li Lei']);
   });
 
   it('a later row with another realName keeps the name the customer has', async () => {
     await importCsv('phone,realName\n13800009901,韩梅\n');
-    expect(await found('13800009901')).toEqual([
-      { customerId: expect.any(Number), name: '韩梅梅', realName: '韩梅' },
-    ]);
+    expect(await found('13800009901')).toEqual([{ customerId: expect.any(Number), name: '韩梅梅', realName: '韩梅' }]);
   });
 });
 
@@ -104,12 +91,9 @@ describe('GraphQL writes and the REST import families', () => {
   });
 
   it('updateCustomer: clearing the name derives it again; a later realName does not rename', async () => {
-    const created = await t.graphql(
-      'mutation { createCustomer(profile: { name: "Boss" }) { customerId } }',
-    );
+    const created = await t.graphql('mutation { createCustomer(profile: { name: "Boss" }) { customerId } }');
     const id = created.body.data.createCustomer.customerId as number;
-    const update = async (p: Record<string, unknown>) =>
-      (await t.graphql(profile, { id, profile: p })).body.data.updateCustomer.customer;
+    const update = async (p: Record<string, unknown>) => (await t.graphql(profile, { id, profile: p })).body.data.updateCustomer.customer;
     expect(await update({ realName: '赵六' })).toEqual({
       name: 'Boss',
       realName: '赵六',
@@ -161,15 +145,12 @@ describe('GraphQL writes and the REST import families', () => {
 describe('merges', () => {
   it('a name a merge filled goes back on unmerge, and the target is named by its own realName then', async () => {
     const create = `mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }`;
-    const target = (await t.graphql(create, { p: { mobile: '13800009906' } })).body.data
-      .createCustomer.customerId as number;
-    const source = (await t.graphql(create, { p: { name: 'Bee' } })).body.data.createCustomer
-      .customerId as number;
+    const target = (await t.graphql(create, { p: { mobile: '13800009906' } })).body.data.createCustomer.customerId as number;
+    const source = (await t.graphql(create, { p: { name: 'Bee' } })).body.data.createCustomer.customerId as number;
     const merge = `mutation ($t: ID!, $s: [ID!]!) {
       mergeCustomers(targetId: $t, sourceIds: $s, reason: "test") { mergeEventIds customer { name } }
     }`;
-    const merged = (await t.graphql(merge, { t: String(target), s: [String(source)] })).body.data
-      .mergeCustomers;
+    const merged = (await t.graphql(merge, { t: String(target), s: [String(source)] })).body.data.mergeCustomers;
     expect(merged.customer.name).toBe('Bee');
     await t.graphql(profile, { id: String(target), profile: { realName: '吴九' } });
     const unmerge = `mutation ($id: ID!) { unmergeCustomer(mergeEventId: $id) { keptFields } }`;

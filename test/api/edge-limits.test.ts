@@ -52,7 +52,10 @@ describe('cross-origin reads (CORS)', () => {
     for (const origin of [EVIL, `${APP}.evil.example`, 'null']) {
       const other = await open.request('POST', '/graphql', { headers: { origin }, body: { query: '{ identityTypes { name } }' } });
       expect(other.headers['access-control-allow-origin'], origin).toBeUndefined();
-      const otherPreflight = await open.request('OPTIONS', '/graphql', { token: null, headers: { origin, 'access-control-request-method': 'POST' } });
+      const otherPreflight = await open.request('OPTIONS', '/graphql', {
+        token: null,
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
       expect(otherPreflight.headers['access-control-allow-origin'], origin).toBeUndefined();
     }
     const graphiql = await open.request('GET', '/graphql', { token: null, headers: { ...html, origin: APP, host: 'app.example' } });
@@ -69,7 +72,10 @@ describe('cross-origin reads (CORS)', () => {
 describe('the GraphiQL page', () => {
   it('is never served to another site, framed or cached, with or without a development token', async () => {
     const dev = await t.variant({}, { graphiqlToken: 'dev-token-value' });
-    const own = await dev.request('GET', '/graphql', { token: null, headers: { ...html, 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' } });
+    const own = await dev.request('GET', '/graphql', {
+      token: null,
+      headers: { ...html, 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' },
+    });
     expect(own.status).toBe(200);
     expect(String(own.body)).toContain('dev-token-value');
     expect(own.headers['x-frame-options']).toBe('DENY');
@@ -118,7 +124,9 @@ describe('list arguments (GRAPHQL_MAX_LIST_ITEMS, default 1000)', () => {
   const refusedNaming = (res: { status: number; body: any }, field: string) => {
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(400);
     expect(res.body.errors[0].extensions.code).toBe('BAD_INPUT');
-    expect(res.body.errors[0].message).toMatch(new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}: at most 1000 items are allowed \\(1001 given\\)`));
+    expect(res.body.errors[0].message).toMatch(
+      new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}: at most 1000 items are allowed \\(1001 given\\)`),
+    );
     expect(res.body.data ?? null).toBeNull();
   };
 
@@ -135,10 +143,16 @@ describe('list arguments (GRAPHQL_MAX_LIST_ITEMS, default 1000)', () => {
     const groupId = Number(String(group.body.data.createGroup.id).replace(/\D/g, '') || 0);
     const before = await t.prisma.groupMember.count();
     refusedNaming(
-      await t.graphql('mutation ($g: ID!, $ids: [ID!]!) { removeGroupMembers(groupId: $g, customerIds: $ids) { changed } }', { g: groupId, ids: range(1001) }),
+      await t.graphql('mutation ($g: ID!, $ids: [ID!]!) { removeGroupMembers(groupId: $g, customerIds: $ids) { changed } }', {
+        g: groupId,
+        ids: range(1001),
+      }),
       'customerIds',
     );
-    refusedNaming(await t.graphql(`mutation { addGroupMembers(groupId: ${groupId}, customerIds: [${range(1001)}]) { changed } }`), 'customerIds');
+    refusedNaming(
+      await t.graphql(`mutation { addGroupMembers(groupId: ${groupId}, customerIds: [${range(1001)}]) { changed } }`),
+      'customerIds',
+    );
     expect(await t.prisma.groupMember.count()).toBe(before);
   });
 
@@ -168,7 +182,8 @@ describe('list arguments (GRAPHQL_MAX_LIST_ITEMS, default 1000)', () => {
 });
 
 describe('cost with the variables’ values (GRAPHQL_MAX_COST, default 5000)', () => {
-  const nested = 'query ($n: Int, $m: Int) { customers(first: 100) { edges { node { friends(first: $n) { friends(first: $m) { customerId } } } } } }';
+  const nested =
+    'query ($n: Int, $m: Int) { customers(first: 100) { edges { node { friends(first: $n) { friends(first: $m) { customerId } } } } } }';
 
   it('refuses the nested friends query whether sizes come as literals, variables or defaults', async () => {
     const attempts = [
@@ -190,10 +205,13 @@ describe('cost with the variables’ values (GRAPHQL_MAX_COST, default 5000)', (
   });
 
   it('computes it for subscriptions too: each event would resolve the selection', async () => {
-    const query = 'subscription ($n: Int, $m: Int) { customerChanged(id: "1") { customer { friends(first: $n) { friends(first: $m) { customerId } } } } }';
+    const query =
+      'subscription ($n: Int, $m: Int) { customerChanged(id: "1") { customer { friends(first: $n) { friends(first: $m) { customerId } } } } }';
     for (const accept of ['application/graphql-response+json', 'text/event-stream']) {
       const res = await t.request('POST', '/graphql', { headers: { accept }, body: { query, variables: { n: 500, m: 500 } } });
-      expect(String(typeof res.body === 'string' ? res.body : JSON.stringify(res.body)), accept).toMatch(/query cost \d+ is above the cost limit of 5000/);
+      expect(String(typeof res.body === 'string' ? res.body : JSON.stringify(res.body)), accept).toMatch(
+        /query cost \d+ is above the cost limit of 5000/,
+      );
     }
   });
 
@@ -217,16 +235,21 @@ describe('search terms', () => {
     }
     const route = routeOf('/openapi/customer/simpleQuery');
     expectFailure(route, await call(t, route, { searchKey: long }), 400, 'searchKey');
-    expect((await t.graphql('query ($f: CustomerFilter) { customers(filter: $f) { totalCount } }', { f: { search: 'x'.repeat(200) } })).status).toBe(200);
+    expect(
+      (await t.graphql('query ($f: CustomerFilter) { customers(filter: $f) { totalCount } }', { f: { search: 'x'.repeat(200) } })).status,
+    ).toBe(200);
   });
 
   it('matches % and _ literally', async () => {
     for (const name of ['100% cotton', 'a_b', 'plain']) {
-      const res = await t.graphql('mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customer { customerId } } }', { p: { name } });
+      const res = await t.graphql('mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customer { customerId } } }', {
+        p: { name },
+      });
       expect(res.body.errors).toBeUndefined();
     }
     const count = async (search: string) =>
-      (await t.graphql('query ($f: CustomerFilter) { customers(filter: $f) { totalCount } }', { f: { search } })).body.data.customers.totalCount;
+      (await t.graphql('query ($f: CustomerFilter) { customers(filter: $f) { totalCount } }', { f: { search } })).body.data.customers
+        .totalCount;
     expect(await count('%')).toBe(1);
     expect(await count('0% c')).toBe(1);
     expect(await count('_')).toBe(1);
@@ -245,24 +268,27 @@ describe('REST scopes before input', () => {
 });
 
 describe('statement timeout (DATABASE_STATEMENT_TIMEOUT_MS)', () => {
-  it.skipIf(!process.env.TEST_DATABASE_URL)('cancels a PostgreSQL statement that runs too long, answered 503 UNAVAILABLE saying why', async () => {
-    const database = await openDatabase(t.db.url, { command: 'test', statementTimeoutMs: 300 });
-    try {
-      expect(await database.sql<{ statement_timeout: string }>('SHOW statement_timeout')).toEqual([{ statement_timeout: '300ms' }]);
-      const failure = await database.prisma.$queryRawUnsafe('SELECT pg_sleep(30)').then(
-        () => null,
-        (error: unknown) => error,
-      );
-      const info = describeError(failure, true);
-      expect(info.status).toBe(503);
-      expect(info.code).toBe('UNAVAILABLE');
-      expect(info.message).toMatch(/DATABASE_STATEMENT_TIMEOUT_MS/);
-      // The connection is usable again at once.
-      expect(await database.sql('SELECT 1 AS one')).toEqual([{ one: 1 }]);
-    } finally {
-      await database.close();
-    }
-  });
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'cancels a PostgreSQL statement that runs too long, answered 503 UNAVAILABLE saying why',
+    async () => {
+      const database = await openDatabase(t.db.url, { command: 'test', statementTimeoutMs: 300 });
+      try {
+        expect(await database.sql<{ statement_timeout: string }>('SHOW statement_timeout')).toEqual([{ statement_timeout: '300ms' }]);
+        const failure = await database.prisma.$queryRawUnsafe('SELECT pg_sleep(30)').then(
+          () => null,
+          (error: unknown) => error,
+        );
+        const info = describeError(failure, true);
+        expect(info.status).toBe(503);
+        expect(info.code).toBe('UNAVAILABLE');
+        expect(info.message).toMatch(/DATABASE_STATEMENT_TIMEOUT_MS/);
+        // The connection is usable again at once.
+        expect(await database.sql('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        await database.close();
+      }
+    },
+  );
 });
 
 describe('request timeout (REQUEST_TIMEOUT_MS)', () => {
@@ -274,7 +300,9 @@ describe('request timeout (REQUEST_TIMEOUT_MS)', () => {
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk.toString()));
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    socket.write('POST /openapi/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"appKey":');
+    socket.write(
+      'POST /openapi/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"appKey":',
+    );
     // No timing asserted: the server closes it on its own (the test's timeout is the bound).
     await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
@@ -307,7 +335,11 @@ describe('unknown tokens (AUTH_FAILURE_LIMIT) and the token route behind a proxy
 
   it('keys the token route’s limit by the forwarded client address only behind a configured proxy', async () => {
     const attempt = (gateway: { request: TestGateway['request'] }, client: string) =>
-      gateway.request('POST', '/openapi/auth/token', { token: null, headers: { 'x-forwarded-for': client }, body: { appKey: 'ak_x', secret: 'guess' } });
+      gateway.request('POST', '/openapi/auth/token', {
+        token: null,
+        headers: { 'x-forwarded-for': client },
+        body: { appKey: 'ak_x', secret: 'guess' },
+      });
     const proxied = await t.variant({ TOKEN_RATE_LIMIT_REQUESTS: '2', TRUST_PROXY: '127.0.0.1' });
     expect((await attempt(proxied, '203.0.113.1')).status).toBe(401);
     expect((await attempt(proxied, '203.0.113.1')).status).toBe(401);

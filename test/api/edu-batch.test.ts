@@ -19,9 +19,27 @@ const roster = {
   sclassid: '',
   customers: [
     {
-      name: '姓名', qq: '10000', tel: '13765348726', province: '省份', city: '城市', country: '县区乡镇', username: 'webuser1',
-      workunit: '工作单位', hasStudyVideo: 23, videoTotal: 234, workStatus: '68/34/34/34', xindeStatus: '未来完成', learnStage: '第一学年',
-      email: 'a@b.com', loginCount: 20, gender: 'F', title: '职称', job: '教师', subject: '学科', userType: '学员', lastLogin: '2015/5/12 17:17:18',
+      name: '姓名',
+      qq: '10000',
+      tel: '13765348726',
+      province: '省份',
+      city: '城市',
+      country: '县区乡镇',
+      username: 'webuser1',
+      workunit: '工作单位',
+      hasStudyVideo: 23,
+      videoTotal: 234,
+      workStatus: '68/34/34/34',
+      xindeStatus: '未来完成',
+      learnStage: '第一学年',
+      email: 'a@b.com',
+      loginCount: 20,
+      gender: 'F',
+      title: '职称',
+      job: '教师',
+      subject: '学科',
+      userType: '学员',
+      lastLogin: '2015/5/12 17:17:18',
     },
     { name: '李四', username: 'webuser2', gender: 'M' },
   ],
@@ -35,7 +53,10 @@ describe('addEduCustomerBatch', () => {
     expect(customerIds).toHaveLength(2);
     const klass = await t.prisma.group.findUniqueOrThrow({ where: { id: classGroupId } });
     expect(klass).toMatchObject({ kind: 'CLASS', name: '班级名称', parentId: projectGroupId, externalId: null });
-    expect(await t.prisma.group.findUniqueOrThrow({ where: { id: projectGroupId } })).toMatchObject({ kind: 'PROJECT', externalId: 'sp-1' });
+    expect(await t.prisma.group.findUniqueOrThrow({ where: { id: projectGroupId } })).toMatchObject({
+      kind: 'PROJECT',
+      externalId: 'sp-1',
+    });
 
     const read = await t.graphql(
       `query ($id: ID!) { customer(id: $id) { name gender district mobile email
@@ -54,15 +75,30 @@ describe('addEduCustomerBatch', () => {
     );
     expect(customer.groups).toEqual([{ groupId: classGroupId }]);
     const attrs = Object.fromEntries(customer.extendedAttributes.map((a: any) => [a.attrKey, a.attrValue]));
-    expect(attrs).toMatchObject({ hasStudyVideo: '23', videoTotal: '234', loginCount: '20', lastLogin: '2015/5/12 17:17:18', workunit: '工作单位', job: '教师' });
+    expect(attrs).toMatchObject({
+      hasStudyVideo: '23',
+      videoTotal: '234',
+      loginCount: '20',
+      lastLogin: '2015/5/12 17:17:18',
+      workunit: '工作单位',
+      job: '教师',
+    });
   });
 
   it('is idempotent on re-send: the same customers, no new rows', async () => {
-    const before = { customers: await t.prisma.customer.count(), groups: await t.prisma.group.count(), members: await t.prisma.groupMember.count() };
+    const before = {
+      customers: await t.prisma.customer.count(),
+      groups: await t.prisma.group.count(),
+      members: await t.prisma.groupMember.count(),
+    };
     const first = await t.graphql(mutation, { input: roster });
     const again = await t.graphql(mutation, { input: roster });
     expect(again.body.data.addEduCustomerBatch).toEqual(first.body.data.addEduCustomerBatch);
-    expect({ customers: await t.prisma.customer.count(), groups: await t.prisma.group.count(), members: await t.prisma.groupMember.count() }).toEqual(before);
+    expect({
+      customers: await t.prisma.customer.count(),
+      groups: await t.prisma.group.count(),
+      members: await t.prisma.groupMember.count(),
+    }).toEqual(before);
   });
 
   it('refuses the whole roster naming every bad row, and writes nothing', async () => {

@@ -49,7 +49,9 @@ async function everything(): Promise<string> {
   );
   const dumps: string[] = [];
   for (const { name } of tables) {
-    const rows = await t.prisma.$queryRawUnsafe<{ dump: string | null }[]>(`SELECT string_agg(to_jsonb(x)::text, E'\\n') AS dump FROM "${name}" x`);
+    const rows = await t.prisma.$queryRawUnsafe<{ dump: string | null }[]>(
+      `SELECT string_agg(to_jsonb(x)::text, E'\\n') AS dump FROM "${name}" x`,
+    );
     dumps.push(rows[0]?.dump ?? '');
   }
   return dumps.join('\n');
@@ -63,10 +65,15 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 
 describe('eraseCustomer leaves no value of the person anywhere', () => {
   it('in import payloads and row errors, merge reasons, audit entries, on both databases', async () => {
-    const bystander = await gql(
-      'mutation ($i: CreateCustomerByIdentityInput!) { createCustomerByIdentity(input: $i) { customerId } }',
-      { i: { name: '路人甲', identityList: [{ identityType: 'username', identityValue: 'passerby_01' }, { identityType: 'phone', identityValue: '13800009999' }] } },
-    );
+    const bystander = await gql('mutation ($i: CreateCustomerByIdentityInput!) { createCustomerByIdentity(input: $i) { customerId } }', {
+      i: {
+        name: '路人甲',
+        identityList: [
+          { identityType: 'username', identityValue: 'passerby_01' },
+          { identityType: 'phone', identityValue: '13800009999' },
+        ],
+      },
+    });
     const created = await gql('mutation ($i: CreateCustomerByIdentityInput!) { createCustomerByIdentity(input: $i) { customerId } }', {
       i: {
         name: person.name,
@@ -88,7 +95,14 @@ describe('eraseCustomer leaves no value of the person anywhere', () => {
     const other = bystander.createCustomerByIdentity.customerId as number;
 
     // An import that matches the person (payload with the profile), and one that quotes the phone in a row error.
-    const profileRow = { phone: '138-1234-5678', openid: person.openid, realName: person.name, address: person.address, birthday: person.birthday, remark: person.remark };
+    const profileRow = {
+      phone: '138-1234-5678',
+      openid: person.openid,
+      realName: person.name,
+      address: person.address,
+      birthday: person.birthday,
+      remark: person.remark,
+    };
     const matched = await importNow(t.prisma, 'PROFILE', { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, [
       profileRow,
       { phone: '13800009999', realName: '路人甲' },
@@ -109,9 +123,12 @@ describe('eraseCustomer leaves no value of the person anywhere', () => {
       s: [String(tomb.createCustomerByIdentity.customerId)],
       r: `same person: 138.1234.5678 / ${person.username}`,
     });
-    await gql('mutation ($v: [String!]!) { addFriendsByIdentity(identityType: "username", identityValue: "passerby_01", friendIdentityValues: $v) { changed } }', {
-      v: [person.username],
-    });
+    await gql(
+      'mutation ($v: [String!]!) { addFriendsByIdentity(identityType: "username", identityValue: "passerby_01", friendIdentityValues: $v) { changed } }',
+      {
+        v: [person.username],
+      },
+    );
 
     const before = await everything();
     for (const value of [person.email, person.remark, '138.1234.5678', person.username]) expect(before).toContain(value);

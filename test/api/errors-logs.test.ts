@@ -88,7 +88,10 @@ describe('errors in production', () => {
       ['mutation { deleteCustomer(id: "999999") { customerId } }', {}],
       ['{ identityTypes { name } }', {}, 'bogus-token'],
       ['{ customers(first: 1) { totalCount } }', {}],
-      [`{ ${'a: identityTypes { name } '.repeat(1)}${Array.from({ length: 20 }, (_, i) => `x${i}: identityTypes { name }`).join(' ')} }`, {}],
+      [
+        `{ ${'a: identityTypes { name } '.repeat(1)}${Array.from({ length: 20 }, (_, i) => `x${i}: identityTypes { name }`).join(' ')} }`,
+        {},
+      ],
     ];
     for (const [query, variables, token] of gqlCases) {
       const res = await production.graphql(query, variables, token === undefined ? {} : { token });

@@ -41,7 +41,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function newCustomer(phone: string): Promise<number> {
-  const res = await t.graphql(`mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "${phone}" }]) { customerId } }`);
+  const res = await t.graphql(
+    `mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "${phone}" }]) { customerId } }`,
+  );
   expect(res.body.errors).toBeUndefined();
   return res.body.data.createCustomer.customerId;
 }
@@ -52,7 +54,8 @@ function recordingFetch(token: string) {
   const send: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);
     const params = Object.fromEntries(new URL(input instanceof Request ? input.url : input.toString()).searchParams);
-    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : { ...params, extensions: JSON.parse(params.extensions ?? 'null') };
+    const body =
+      typeof init?.body === 'string' ? JSON.parse(init.body) : { ...params, extensions: JSON.parse(params.extensions ?? 'null') };
     const entry: (typeof seen)[number] = { method: init?.method ?? 'GET', body, accept: headers.get('accept') ?? '' };
     seen.push(entry);
     const response = await fetch(input, init);
@@ -143,7 +146,9 @@ describe('Apollo Client 4, default HttpLink', () => {
     expect(result.error).toBeUndefined();
     expect((result.data as any).customers.edges.length).toBe(3);
     expect(seen[0].contentType).toMatch(/^multipart\/mixed/);
-    const tooCostly = await t.graphql('{ customers(first: 100) { edges @stream { node { groups { members(first: 100) { edges { node { customerId } } } } } } } }');
+    const tooCostly = await t.graphql(
+      '{ customers(first: 100) { edges @stream { node { groups { members(first: 100) { edges { node { customerId } } } } } } } }',
+    );
     expect(tooCostly.status).toBe(400);
   });
 });
@@ -208,7 +213,11 @@ describe('@defer with the existing plugins', () => {
     expect(parts[0].data.createGroup.groupId).toEqual(expect.any(Number));
     expect(parts.flatMap((p) => p.incremental ?? [])[0].data).toEqual({ name: 'deferred-group' });
     expect(await t.prisma.group.count({ where: { name: 'deferred-group' } })).toBe(1);
-    expect(await t.prisma.auditLog.count({ where: { action: 'createGroup', entityType: 'Group', entityId: String(parts[0].data.createGroup.groupId) } })).toBe(1);
+    expect(
+      await t.prisma.auditLog.count({
+        where: { action: 'createGroup', entityType: 'Group', entityId: String(parts[0].data.createGroup.groupId) },
+      }),
+    ).toBe(1);
   });
 });
 
@@ -248,7 +257,7 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
     ]);
   });
 
-  it('an unknown hash is PersistedQueryNotFound; a hash that is not the document\'s is refused and nothing runs', async () => {
+  it("an unknown hash is PersistedQueryNotFound; a hash that is not the document's is refused and nothing runs", async () => {
     const hash = sha256('query { nope }');
     const unknown = await t.request('POST', '/graphql', { body: { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } } });
     expect(unknown.status).toBe(404);
@@ -271,7 +280,8 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
   });
 
   it('a registered document is held to the same auth and limits as one sent in full', async () => {
-    const deep = '{ customers { edges { node { groups { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } }';
+    const deep =
+      '{ customers { edges { node { groups { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } }';
     const hash = sha256(deep);
     const persisted = { persistedQuery: { version: 1, sha256Hash: hash } };
     const registered = await t.request('POST', '/graphql', { body: { query: deep, extensions: persisted } });
@@ -338,7 +348,7 @@ describe('trusted documents (GRAPHQL_TRUSTED_DOCUMENTS_ONLY=on) with urql and th
     return { client, seen: recorder.seen };
   }
 
-  it('runs the example client\'s documents by their hash alone', async () => {
+  it("runs the example client's documents by their hash alone", async () => {
     const { client, seen } = urql(t.tokens.readWrite);
     const input = { identityList: [{ identityType: 'phone', identityValue: '13700000020' }], name: '李四' };
     const created = await client.mutation(ResolveCustomerDocument, { input }).toPromise();
@@ -370,7 +380,7 @@ describe('trusted documents (GRAPHQL_TRUSTED_DOCUMENTS_ONLY=on) with urql and th
     expect(byHash.status).toBe(404);
   });
 
-  it('refuses to start on a manifest entry whose key is not its document\'s hash, or that does not validate', () => {
+  it("refuses to start on a manifest entry whose key is not its document's hash, or that does not validate", () => {
     const path = join(tmpdir(), `manifest-${process.pid}.json`);
     writeFileSync(path, JSON.stringify({ [`sha256:${sha256('{ viewer { appKey } }')}`]: '{ viewer { appName } }' }));
     expect(() => loadManifest(path, schema)).toThrow(/entry sha256:[0-9a-f]{64}: the key is not the sha256 of its document/);

@@ -73,7 +73,11 @@ describe('methods', () => {
 
 describe('a token missing a scope', () => {
   it('with graphql-response+json: data and FORBIDDEN errors side by side, 200', async () => {
-    const reply = await t.graphql('{ customer(id: 1) { name } identityTypes { name } }', {}, { token: t.tokens.write, headers: { accept: GRAPHQL_RESPONSE } });
+    const reply = await t.graphql(
+      '{ customer(id: 1) { name } identityTypes { name } }',
+      {},
+      { token: t.tokens.write, headers: { accept: GRAPHQL_RESPONSE } },
+    );
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toContain(GRAPHQL_RESPONSE);
     expect(reply.body.errors[0].extensions.code).toBe('FORBIDDEN');
@@ -81,7 +85,11 @@ describe('a token missing a scope', () => {
   });
 
   it('a write that committed says so: createGroup with a write-only token', async () => {
-    const reply = await t.graphql('mutation { createGroup(name: "written") { id name } }', {}, { token: t.tokens.write, headers: { accept: GRAPHQL_RESPONSE } });
+    const reply = await t.graphql(
+      'mutation { createGroup(name: "written") { id name } }',
+      {},
+      { token: t.tokens.write, headers: { accept: GRAPHQL_RESPONSE } },
+    );
     expect(await t.prisma.group.count({ where: { name: 'written' } })).toBe(1);
     expect(reply.status).toBe(200);
     expect(reply.body.errors[0].extensions.code).toBe('FORBIDDEN');

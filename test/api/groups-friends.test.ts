@@ -16,14 +16,18 @@ describe('groups', () => {
     const projectId = project.body.data.createGroup.groupId;
     const again = await t.graphql('mutation { createGroup(name: "项目(改名)", kind: PROJECT, externalId: "sp1") { groupId name } }');
     expect(again.body.data.createGroup).toEqual({ groupId: projectId, name: '项目(改名)' });
-    const cls = await t.graphql(`mutation { createGroup(name: "一班", kind: CLASS, parentId: ${projectId}) { groupId parent { groupId } } }`);
+    const cls = await t.graphql(
+      `mutation { createGroup(name: "一班", kind: CLASS, parentId: ${projectId}) { groupId parent { groupId } } }`,
+    );
     expect(cls.body.data.createGroup.parent.groupId).toBe(projectId);
     const classId = cls.body.data.createGroup.groupId;
 
     const add = `mutation ($g: ID!, $c: [ID!]!) { addGroupMembers(groupId: $g, customerIds: $c) { changed } }`;
     expect((await t.graphql(add, { g: classId, c: [ids[0], ids[1]] })).body.data.addGroupMembers.changed).toBe(2);
     expect((await t.graphql(add, { g: classId, c: [ids[0], ids[2]] })).body.data.addGroupMembers.changed).toBe(1);
-    const members = await t.graphql(`{ customers(first: 10, filter: { groupId: ${classId} }) { totalCount } group(id: ${classId}) { memberCount } }`);
+    const members = await t.graphql(
+      `{ customers(first: 10, filter: { groupId: ${classId} }) { totalCount } group(id: ${classId}) { memberCount } }`,
+    );
     expect(members.body.data.customers.totalCount).toBe(3);
     expect(members.body.data.group.memberCount).toBe(3);
 
@@ -40,7 +44,9 @@ describe('friends', () => {
   const add = 'mutation ($c: ID!, $f: [ID!]!) { addFriends(customerId: $c, friendIds: $f) { changed } }';
 
   it('befriends both ways, idempotently, ignoring self', async () => {
-    expect((await t.graphql(add, { c: String(ids[0]), f: [String(ids[1]), String(ids[2]), String(ids[0])] })).body.data.addFriends.changed).toBe(2);
+    expect(
+      (await t.graphql(add, { c: String(ids[0]), f: [String(ids[1]), String(ids[2]), String(ids[0])] })).body.data.addFriends.changed,
+    ).toBe(2);
     expect((await t.graphql(add, { c: String(ids[1]), f: [String(ids[0])] })).body.data.addFriends.changed).toBe(0);
     const res = await t.graphql(`{ customer(id: "${ids[1]}") { friends { customerId } } }`);
     expect(res.body.data.customer.friends).toEqual([{ customerId: ids[0] }]);
@@ -72,7 +78,9 @@ describe('friends by identity', () => {
   it('befriends the holders of identity values, both ways, normalising the values by their type', async () => {
     const people = [];
     for (const email of ['a@x.cn', 'b@x.cn', 'c@x.cn']) {
-      const res = await t.graphql(`mutation { createCustomer(identities: [{ identityType: "email", identityValue: "${email}" }]) { customerId } }`);
+      const res = await t.graphql(
+        `mutation { createCustomer(identities: [{ identityType: "email", identityValue: "${email}" }]) { customerId } }`,
+      );
       people.push(res.body.data.createCustomer.customerId as number);
     }
     const res = await t.graphql(add, { t: 'email', v: ' A@X.cn ', f: ['B@x.cn', 'c@x.cn', 'b@x.cn'] });
@@ -92,7 +100,10 @@ describe('friends by identity', () => {
 describe('user-customer follow links (seed 003)', () => {
   it('follows, refuses a second follow, edits, lists with conditions, and unfollows all-or-nothing', async () => {
     const follow = 'mutation ($u: String!, $c: ID!) { followCustomer(userId: $u, customerId: $c, reference: "r1") { userId customerId } }';
-    expect((await t.graphql(follow, { u: '998', c: String(ids[0]) })).body.data.followCustomer).toEqual({ userId: '998', customerId: ids[0] });
+    expect((await t.graphql(follow, { u: '998', c: String(ids[0]) })).body.data.followCustomer).toEqual({
+      userId: '998',
+      customerId: ids[0],
+    });
     await t.graphql(follow, { u: '998', c: String(ids[1]) });
     await t.graphql(follow, { u: '777', c: String(ids[1]) });
     expect((await t.graphql(follow, { u: '998', c: String(ids[0]) })).body.errors[0].extensions.code).toBe('CONFLICT');
@@ -103,9 +114,12 @@ describe('user-customer follow links (seed 003)', () => {
     expect(edit.body.data.editUserCustomer.userCustomer).toEqual({ template: '<b>t</b>', script: 's()', reference: 'r1' });
 
     const list = (conditions: unknown) =>
-      t.graphql('query ($f: UserCustomerFilter) { userCustomers(first: 20, filter: $f) { totalCount edges { node { userId customerId } } } }', {
-        f: { conditions },
-      });
+      t.graphql(
+        'query ($f: UserCustomerFilter) { userCustomers(first: 20, filter: $f) { totalCount edges { node { userId customerId } } } }',
+        {
+          f: { conditions },
+        },
+      );
     expect((await list([{ key: 'user_id', op: 'EQ', value: '998' }])).body.data.userCustomers.totalCount).toBe(2);
     expect((await list([{ key: 'customer_id', op: 'IN', values: [String(ids[1])] }])).body.data.userCustomers.totalCount).toBe(2);
     expect((await list([{ key: 'template', op: 'LIKE', value: '%<b>%' }])).body.data.userCustomers.totalCount).toBe(1);

@@ -23,10 +23,9 @@ afterAll(() => t.close());
 it('streams a job from PENDING through every chunk to its final state, then ends', async () => {
   const profiles = Array.from({ length: 6 }, (_, i) => ({ phone: `1390000000${i}`, realName: `客户${i}` }));
   profiles[4] = { phone: 'not a phone', realName: 'bad row' };
-  const submitted = await t.graphql(
-    `mutation($input: ImportCustomersInput!) { importCustomers(input: $input) { batchId status } }`,
-    { input: { kind: 'PROFILE', publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, profiles } },
-  );
+  const submitted = await t.graphql(`mutation($input: ImportCustomersInput!) { importCustomers(input: $input) { batchId status } }`, {
+    input: { kind: 'PROFILE', publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, profiles },
+  });
   expect(submitted.body.errors).toBeUndefined();
   const { batchId, status } = submitted.body.data.importCustomers;
   expect(status).toBe('PENDING');

@@ -24,7 +24,11 @@ afterAll(async () => {
 });
 
 async function job(status: string, finishedDaysAgo: number | null) {
-  const { job } = await createImportJob(prisma, { kind: 'PROFILE', options, origin: 'REST', rows: [{ phone: '13900000000', realName: '某人' }] }, 'test');
+  const { job } = await createImportJob(
+    prisma,
+    { kind: 'PROFILE', options, origin: 'REST', rows: [{ phone: '13900000000', realName: '某人' }] },
+    'test',
+  );
   const finishedAt = finishedDaysAgo === null ? null : new Date(Date.now() - finishedDaysAgo * DAY);
   return prisma.importJob.update({ where: { id: job.id }, data: { status, finishedAt } });
 }
@@ -35,9 +39,13 @@ describe('finished import payloads', () => {
     const oldFailed = await job('FAILED', 30);
     const recent = await job('PARTIAL', 1);
     // Not picked up by a worker in this test: RUNNING with a live lease.
-    const running = await prisma.importJob.update({ where: { id: (await job('RUNNING', null)).id }, data: { lockedBy: 'w', lockedUntil: new Date(Date.now() + DAY) } });
+    const running = await prisma.importJob.update({
+      where: { id: (await job('RUNNING', null)).id },
+      data: { lockedBy: 'w', lockedUntil: new Date(Date.now() + DAY) },
+    });
     expect(await clearFinishedPayloads(prisma, new Date(Date.now() - 7 * DAY))).toBe(2);
-    const payloads = async (ids: number[]) => (await prisma.importJob.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })).map((j) => j.payload !== null);
+    const payloads = async (ids: number[]) =>
+      (await prisma.importJob.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })).map((j) => j.payload !== null);
     expect(await payloads([old.id, oldFailed.id, recent.id, running.id])).toEqual([false, false, true, true]);
     expect((await prisma.importJob.findUniqueOrThrow({ where: { id: old.id } })).status).toBe('SUCCEEDED');
   });
@@ -48,11 +56,18 @@ describe('finished import payloads', () => {
     const config = { IMPORT_POLL_MILLIS: 20, IMPORT_LEASE_MILLIS: 5_000, IMPORT_CHUNK_SIZE: 500, IMPORT_PAYLOAD_RETENTION_DAYS: 0 };
     const worker = startImportWorker({ prisma, config, shutdown, log: quiet });
     try {
-      const { job: submitted } = await createImportJob(prisma, { kind: 'PROFILE', options, origin: 'REST', rows: [{ phone: '13900000001', realName: '某人' }] }, 'test');
+      const { job: submitted } = await createImportJob(
+        prisma,
+        { kind: 'PROFILE', options, origin: 'REST', rows: [{ phone: '13900000001', realName: '某人' }] },
+        'test',
+      );
       worker.poke();
       const finished = await waitForJob(prisma, submitted.id);
       expect(finished).toMatchObject({ status: 'SUCCEEDED', succeeded: 1 });
-      await pollUntil(async () => (await prisma.importJob.findUniqueOrThrow({ where: { id: submitted.id } })).payload === null, "the finished job's payload cleared");
+      await pollUntil(
+        async () => (await prisma.importJob.findUniqueOrThrow({ where: { id: submitted.id } })).payload === null,
+        "the finished job's payload cleared",
+      );
     } finally {
       await worker.stop();
     }

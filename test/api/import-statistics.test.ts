@@ -24,7 +24,9 @@ afterAll(async () => {
 const silent = { start: () => undefined, update: () => undefined, stop: () => undefined };
 
 async function plannerRows(table: string): Promise<number> {
-  const [row] = await t.database.sql<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE relname = $1', [table]);
+  const [row] = await t.database.sql<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE relname = $1', [
+    table,
+  ]);
   return Number(row.reltuples);
 }
 
@@ -33,7 +35,13 @@ async function importRows(rows: number, seed: number) {
   await writeRowsFile(file, 'csv', generateProfileRows({ customers: rows, overlap: 0, seed }));
   return importFile(
     t.database.prisma,
-    { file, format: 'csv', publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 }, chunkSize: 500, errorsFile: join(dir, `errors-${seed}.csv`) },
+    {
+      file,
+      format: 'csv',
+      publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 },
+      chunkSize: 500,
+      errorsFile: join(dir, `errors-${seed}.csv`),
+    },
     silent,
     () => undefined,
   );

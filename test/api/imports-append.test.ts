@@ -31,7 +31,9 @@ describe('seed 004 identityType appends an identity to the customer the row matc
     const p = phone();
     const id = await existing({ phone: p });
     const before = await liveCustomerCount(prisma);
-    const { job, chunk } = await importNow(prisma, 'PROFILE', exact, [{ identityType: 'email', identityId: `new${seq}@example.com`, phone: p, realName: 'appended' }]);
+    const { job, chunk } = await importNow(prisma, 'PROFILE', exact, [
+      { identityType: 'email', identityId: `new${seq}@example.com`, phone: p, realName: 'appended' },
+    ]);
     expect(chunk.errors).toEqual([]);
     expect(job.status).toBe('SUCCEEDED');
     expect(await liveCustomerCount(prisma)).toBe(before);
@@ -45,9 +47,17 @@ describe('seed 004 identityType appends an identity to the customer the row matc
     const byPhone = await existing({ phone: p });
     const byEmail = await existing({ email });
     const before = await liveCustomerCount(prisma);
-    const { job, chunk } = await importNow(prisma, 'PROFILE', exact, [{ identityType: 'email', identityId: email, phone: p, realName: 'x' }]);
+    const { job, chunk } = await importNow(prisma, 'PROFILE', exact, [
+      { identityType: 'email', identityId: email, phone: p, realName: 'x' },
+    ]);
     expect(job.status).toBe('FAILED');
-    expect(chunk.errors).toEqual([{ row: 0, field: 'phone', message: expect.stringContaining(`belongs to customer ${byPhone}, but the row matches customer ${byEmail}`) }]);
+    expect(chunk.errors).toEqual([
+      {
+        row: 0,
+        field: 'phone',
+        message: expect.stringContaining(`belongs to customer ${byPhone}, but the row matches customer ${byEmail}`),
+      },
+    ]);
     expect(await liveCustomerCount(prisma)).toBe(before);
     expect((await prisma.customer.findUniqueOrThrow({ where: { id: byEmail } })).realName).toBeNull();
   });
@@ -56,8 +66,12 @@ describe('seed 004 identityType appends an identity to the customer the row matc
     const p = phone();
     const email = `held${++seq}@example.com`;
     const id = await existing({ phone: p, email });
-    const { chunk } = await importNow(prisma, 'PROFILE', exact, [{ identityType: 'email', identityId: `other${seq}@example.com`, phone: p }]);
-    expect(chunk.errors).toEqual([{ row: 0, field: 'identityId', message: expect.stringContaining(`customer ${id} holds email "${email}"`) }]);
+    const { chunk } = await importNow(prisma, 'PROFILE', exact, [
+      { identityType: 'email', identityId: `other${seq}@example.com`, phone: p },
+    ]);
+    expect(chunk.errors).toEqual([
+      { row: 0, field: 'identityId', message: expect.stringContaining(`customer ${id} holds email "${email}"`) },
+    ]);
     expect(await customerOf(prisma, 'email', `other${seq}@example.com`)).toBeNull();
   });
 

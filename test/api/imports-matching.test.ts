@@ -34,7 +34,11 @@ describe('isMatching', () => {
   it('false creates a new customer for every row, even for a known phone', async () => {
     const before = await liveCustomerCount(prisma);
     const p = phone();
-    const { job } = await importNow(prisma, 'PROFILE', { isMatching: false, importMode: 2 }, [{ realName: 'A' }, { realName: 'B' }, { phone: p, realName: 'C' }]);
+    const { job } = await importNow(prisma, 'PROFILE', { isMatching: false, importMode: 2 }, [
+      { realName: 'A' },
+      { realName: 'B' },
+      { phone: p, realName: 'C' },
+    ]);
     expect(job.status).toBe('SUCCEEDED');
     expect(await liveCustomerCount(prisma)).toBe(before + 3);
     const c = await customerOf(prisma, 'phone', p);
@@ -55,7 +59,14 @@ describe('isMatching', () => {
     expect(job.status).toBe('SUCCEEDED');
     expect(await liveCustomerCount(prisma)).toBe(before);
     const c = await prisma.customer.findUniqueOrThrow({ where: { id } });
-    expect({ realName: c.realName, gender: c.gender, birthday: c.birthday, address: c.address, remark: c.remark, mobile: c.mobile }).toEqual({
+    expect({
+      realName: c.realName,
+      gender: c.gender,
+      birthday: c.birthday,
+      address: c.address,
+      remark: c.remark,
+      mobile: c.mobile,
+    }).toEqual({
       realName: 'new',
       gender: 2,
       birthday: '1990-02-03',
@@ -80,7 +91,10 @@ describe('matchingType and identifyWay', () => {
       const p = phone();
       const byUnionid = await existing({ unionid: u });
       const byPhone = await existing({ phone: p });
-      const options = kind === 'PROFILE' ? { isMatching: true, matchingType: 2, identifyWay, importMode: 2 } : { isMatching: true, matchingType: 2, identifyWay, optType: 'add' };
+      const options =
+        kind === 'PROFILE'
+          ? { isMatching: true, matchingType: 2, identifyWay, importMode: 2 }
+          : { isMatching: true, matchingType: 2, identifyWay, optType: 'add' };
       const row = kind === 'PROFILE' ? { unionid: u, phone: p, tags: 't1' } : { unionid: u, phone: p, groups: 'g-way' };
       const { job } = await importNow(prisma, kind, options, [row]);
       expect(job.status).toBe('SUCCEEDED');
@@ -104,7 +118,9 @@ describe('matchingType and identifyWay', () => {
     const p = phone();
     const byThird = await existing({ external_id: t });
     await existing({ phone: p });
-    await importNow(prisma, 'GROUP_RELATION', { isMatching: true, matchingType: 2, identifyWay: 2, optType: 'add' }, [{ thirdId: t, phone: p, groups: 'g-third' }]);
+    await importNow(prisma, 'GROUP_RELATION', { isMatching: true, matchingType: 2, identifyWay: 2, optType: 'add' }, [
+      { thirdId: t, phone: p, groups: 'g-third' },
+    ]);
     expect(await groupsOf(prisma, byThird)).toEqual(['g-third']);
   });
 
@@ -115,7 +131,9 @@ describe('matchingType and identifyWay', () => {
     // The phone's customer holds another unionid: with unionid first it is passed over and a customer is created.
     const byPhone = await existing({ phone: p, unionid: u2 });
     const before = await liveCustomerCount(prisma);
-    await importNow(prisma, 'PROFILE', { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 }, [{ unionid: u1, phone: p, realName: 'x' }]);
+    await importNow(prisma, 'PROFILE', { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 }, [
+      { unionid: u1, phone: p, realName: 'x' },
+    ]);
     expect(await liveCustomerCount(prisma)).toBe(before + 1);
     const created = await customerOf(prisma, 'unionid', u1);
     expect(created).not.toBe(byPhone);
@@ -128,14 +146,18 @@ describe('matchingType and identifyWay', () => {
     const byUnionid = await existing({ unionid: u });
     const byPhone = await existing({ phone: p });
     // identityType phone: the unionid's customer is not considered even though unionid ranks first in fuzzy matching.
-    await importNow(prisma, 'GROUP_RELATION', { isMatching: true, matchingType: 1, optType: 'add' }, [{ identityType: 'phone', phone: p, unionid: u, groups: 'g-exact' }]);
+    await importNow(prisma, 'GROUP_RELATION', { isMatching: true, matchingType: 1, optType: 'add' }, [
+      { identityType: 'phone', phone: p, unionid: u, groups: 'g-exact' },
+    ]);
     expect(await groupsOf(prisma, byPhone)).toEqual(['g-exact']);
     expect(await groupsOf(prisma, byUnionid)).toEqual([]);
 
     // Exact by a value nobody holds: a new customer, which takes the free identities.
     const p2 = phone();
     const t = uniq('third');
-    await importNow(prisma, 'GROUP_RELATION', { isMatching: true, matchingType: 1, optType: 'add' }, [{ identityType: 'id', thirdId: t, phone: p2, groups: 'g-exact' }]);
+    await importNow(prisma, 'GROUP_RELATION', { isMatching: true, matchingType: 1, optType: 'add' }, [
+      { identityType: 'id', thirdId: t, phone: p2, groups: 'g-exact' },
+    ]);
     const created = await customerOf(prisma, 'external_id', t);
     expect(created).not.toBeNull();
     expect(await customerOf(prisma, 'phone', p2)).toBe(created);
@@ -155,7 +177,9 @@ describe('matchingType and identifyWay', () => {
   it('seed 004: identityId with identityType, and audienceUserId (this gateway’s customer id)', async () => {
     const email = `${uniq('m')}@example.com`;
     const byEmail = await existing({ email });
-    await importNow(prisma, 'PROFILE', { isMatching: true, matchingType: 1, importMode: 2 }, [{ identityType: 'email', identityId: email.toUpperCase(), realName: 'by email' }]);
+    await importNow(prisma, 'PROFILE', { isMatching: true, matchingType: 1, importMode: 2 }, [
+      { identityType: 'email', identityId: email.toUpperCase(), realName: 'by email' },
+    ]);
     expect((await prisma.customer.findUniqueOrThrow({ where: { id: byEmail } })).realName).toBe('by email');
 
     const plain = await existing({});
@@ -173,7 +197,14 @@ describe('matchingType and identifyWay', () => {
 describe('accurateMatchType / accurateMatchValue (seed 002)', () => {
   it('records the application on new openids and refuses an openid of another application', async () => {
     const o = uniq('o');
-    const options = { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add', accurateMatchType: 'gzh', accurateMatchValue: 'wx-app-1' };
+    const options = {
+      isMatching: true,
+      matchingType: 2,
+      identifyWay: 1,
+      optType: 'add',
+      accurateMatchType: 'gzh',
+      accurateMatchValue: 'wx-app-1',
+    };
     await importNow(prisma, 'GROUP_RELATION', options, [{ openid: o, groups: 'g-acc' }]);
     const stored = await prisma.identity.findUniqueOrThrow({ where: { type_value: { type: 'openid', value: o } } });
     expect(stored.source).toBe('gzh:wx-app-1');
@@ -182,13 +213,27 @@ describe('accurateMatchType / accurateMatchValue (seed 002)', () => {
     const same = await importNow(prisma, 'GROUP_RELATION', { ...options, groups: undefined }, [{ openid: o, groups: 'g-acc2' }]);
     expect(same.job.status).toBe('SUCCEEDED');
     expect(await groupsOf(prisma, stored.customerId)).toEqual(['g-acc', 'g-acc2']);
-    const other = await importNow(prisma, 'GROUP_RELATION', { ...options, accurateMatchValue: 'wx-app-2' }, [{ openid: o, groups: 'g-acc3' }]);
-    expect(other.chunk.errors).toEqual([{ row: 0, field: 'openid', message: expect.stringContaining('openid of gzh:wx-app-1, not of gzh:wx-app-2') }]);
+    const other = await importNow(prisma, 'GROUP_RELATION', { ...options, accurateMatchValue: 'wx-app-2' }, [
+      { openid: o, groups: 'g-acc3' },
+    ]);
+    expect(other.chunk.errors).toEqual([
+      { row: 0, field: 'openid', message: expect.stringContaining('openid of gzh:wx-app-1, not of gzh:wx-app-2') },
+    ]);
   });
 
   it('needs both fields and a known type', async () => {
-    await expect(createImportJob(prisma, { kind: 'GROUP_RELATION', origin: 'REST', rows: [], options: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add', accurateMatchType: 'wechat' } }, 't'))
-      .rejects.toThrow(/publicParams\.accurateMatchType: must be one of gzh.*publicParams\.accurateMatchValue: is required/);
+    await expect(
+      createImportJob(
+        prisma,
+        {
+          kind: 'GROUP_RELATION',
+          origin: 'REST',
+          rows: [],
+          options: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add', accurateMatchType: 'wechat' },
+        },
+        't',
+      ),
+    ).rejects.toThrow(/publicParams\.accurateMatchType: must be one of gzh.*publicParams\.accurateMatchValue: is required/);
   });
 });
 
@@ -217,7 +262,14 @@ describe('optType, groups, tags and custom fields', () => {
     const p = phone();
     const options = { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 };
     const first = await importNow(prisma, 'PROFILE', options, [
-      { phone: p, tags: 'vip,new', customFields: [{ configId: 901, configName: '属性1', values: ['p1-1', 'p1-2'] }, { configId: 902, values: ['x'] }] },
+      {
+        phone: p,
+        tags: 'vip,new',
+        customFields: [
+          { configId: 901, configName: '属性1', values: ['p1-1', 'p1-2'] },
+          { configId: 902, values: ['x'] },
+        ],
+      },
     ]);
     expect(first.job.status).toBe('SUCCEEDED');
     const id = (await customerOf(prisma, 'phone', p))!;
@@ -227,13 +279,19 @@ describe('optType, groups, tags and custom fields', () => {
     expect({ name: definition.name, multiple: definition.multiple }).toEqual({ name: '属性1', multiple: true });
 
     // CSV rows send customFields as JSON text; configName alone names a defined field.
-    await importNow(prisma, 'PROFILE', options, [{ phone: p, tags: 'old', customFields: JSON.stringify([{ configName: '属性1', values: ['p1-3'] }]) }]);
+    await importNow(prisma, 'PROFILE', options, [
+      { phone: p, tags: 'old', customFields: JSON.stringify([{ configName: '属性1', values: ['p1-3'] }]) },
+    ]);
     expect(await tagsOf(prisma, id)).toEqual(['new', 'old', 'vip']);
     expect(await customFieldOf(prisma, id, 'customField.901')).toEqual(['p1-3']);
     expect(await customFieldOf(prisma, id, 'customField.902')).toEqual(['x']);
 
-    const unknown = await importNow(prisma, 'PROFILE', options, [{ phone: p, customFields: [{ configName: 'no such field', values: ['v'] }] }]);
-    expect(unknown.chunk.errors).toEqual([{ row: 0, field: 'customFields[0].configName', message: expect.stringContaining('no custom field named') }]);
+    const unknown = await importNow(prisma, 'PROFILE', options, [
+      { phone: p, customFields: [{ configName: 'no such field', values: ['v'] }] },
+    ]);
+    expect(unknown.chunk.errors).toEqual([
+      { row: 0, field: 'customFields[0].configName', message: expect.stringContaining('no custom field named') },
+    ]);
   });
 });
 
@@ -256,7 +314,10 @@ describe('rows of one chunk', () => {
   });
 
   it('re-importing the same rows creates nobody new', async () => {
-    const rows = [{ phone: phone(), realName: 'r1' }, { phone: phone(), realName: 'r2' }];
+    const rows = [
+      { phone: phone(), realName: 'r1' },
+      { phone: phone(), realName: 'r2' },
+    ];
     const options = { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 };
     await importNow(prisma, 'PROFILE', options, rows);
     const before = await liveCustomerCount(prisma);
@@ -266,13 +327,22 @@ describe('rows of one chunk', () => {
 });
 
 describe('importMode', () => {
-  const rows = (p1: string, p2: string) => [{ phone: p1, realName: 'ok' }, { phone: p2, birthday: 'yesterday' }, { phone: 'abc', sex: '?' }];
+  const rows = (p1: string, p2: string) => [
+    { phone: p1, realName: 'ok' },
+    { phone: p2, birthday: 'yesterday' },
+    { phone: 'abc', sex: '?' },
+  ];
 
   it('1 (all or nothing): one bad row writes nothing and the job FAILS with the errors', async () => {
     const p1 = phone();
     const p2 = phone();
     const before = await liveCustomerCount(prisma);
-    const { job, chunk } = await importNow(prisma, 'PROFILE', { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 1 }, rows(p1, p2));
+    const { job, chunk } = await importNow(
+      prisma,
+      'PROFILE',
+      { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 1 },
+      rows(p1, p2),
+    );
     expect(job).toMatchObject({ status: 'FAILED', succeeded: 0, failed: 3, processed: 3, total: 3 });
     expect(chunk.errors).toEqual([
       { row: 1, field: 'birthday', message: 'must be a date as yyyy-MM-dd' },
@@ -286,7 +356,12 @@ describe('importMode', () => {
 
   it('2 (keep the valid rows): the valid row is imported and the job is PARTIAL', async () => {
     const p1 = phone();
-    const { job } = await importNow(prisma, 'PROFILE', { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 }, rows(p1, phone()));
+    const { job } = await importNow(
+      prisma,
+      'PROFILE',
+      { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 },
+      rows(p1, phone()),
+    );
     expect(job).toMatchObject({ status: 'PARTIAL', succeeded: 1, failed: 2 });
     expect(await customerOf(prisma, 'phone', p1)).not.toBeNull();
   });
@@ -337,9 +412,18 @@ describe('statements per chunk', () => {
       const client = counting.database.prisma;
       const options = { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 };
       const rows = (prefix: string, n: number) =>
-        Array.from({ length: n }, (_, i) => ({ phone: `1${prefix}${String(i).padStart(6, '0')}`, realName: `n${i}`, tags: 't1,t2', customFields: [{ configId: 77, values: ['a', 'b'] }] }));
+        Array.from({ length: n }, (_, i) => ({
+          phone: `1${prefix}${String(i).padStart(6, '0')}`,
+          realName: `n${i}`,
+          tags: 't1,t2',
+          customFields: [{ configId: 77, values: ['a', 'b'] }],
+        }));
       const statementsFor = async (batch: unknown[]) => {
-        const { job } = await createImportJob(client, { kind: 'PROFILE', options, origin: 'CLI', sourceRef: `s${++seq}`, total: batch.length }, 't');
+        const { job } = await createImportJob(
+          client,
+          { kind: 'PROFILE', options, origin: 'CLI', sourceRef: `s${++seq}`, total: batch.length },
+          't',
+        );
         counted.n = 0;
         await applyImportChunk(client, job.id, 0, batch, 't');
         return counted.n;

@@ -52,7 +52,10 @@ describe('GraphQL document limits', () => {
         body: { query: example.query, variables, operationName },
       });
       const codes = (res.body?.errors ?? []).map((e: { extensions: { code: string } }) => e.extensions.code);
-      expect(codes.filter((c: string) => c === 'BAD_INPUT' && res.status === 400), example.query.split('\n')[0]).toEqual([]);
+      expect(
+        codes.filter((c: string) => c === 'BAD_INPUT' && res.status === 400),
+        example.query.split('\n')[0],
+      ).toEqual([]);
     }
   });
 

@@ -25,7 +25,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function newCustomer(phone: string, extra = ''): Promise<number> {
-  const res = await t.graphql(`mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "${phone}" }${extra}]) { customerId } }`);
+  const res = await t.graphql(
+    `mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "${phone}" }${extra}]) { customerId } }`,
+  );
   expect(res.body.errors).toBeUndefined();
   return res.body.data.createCustomer.customerId;
 }
@@ -87,8 +89,11 @@ describe('customerChanged', () => {
 
   it('an identity resolution that merges: the target hears UPDATED, the merged one MERGED and its stream ends', async () => {
     const target = await newCustomer('13700000002');
-    const merged = (await t.graphql('mutation { createCustomer(identities: [{ identityType: "email", identityValue: "merge@example.com" }]) { customerId } }'))
-      .body.data.createCustomer.customerId as number;
+    const merged = (
+      await t.graphql(
+        'mutation { createCustomer(identities: [{ identityType: "email", identityValue: "merge@example.com" }]) { customerId } }',
+      )
+    ).body.data.createCustomer.customerId as number;
     const onTarget = await watch(target);
     const onMerged = await watch(merged, String(merged));
 
@@ -162,7 +167,10 @@ describe('customerChanged', () => {
 
     const unknown = await subscribe(url, CHANGES, { id: 999_999 }, t.tokens.read);
     const [missing] = await unknown.rest();
-    expect(missing.event === 'next' && missing.data.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' }, message: 'id: customer 999999 not found' });
+    expect(missing.event === 'next' && missing.data.errors?.[0]).toMatchObject({
+      extensions: { code: 'NOT_FOUND' },
+      message: 'id: customer 999999 not found',
+    });
   });
 
   it('counts open subscriptions in /metrics and forgets one when its client goes away', async () => {
@@ -212,9 +220,17 @@ describe('importJobProgress', () => {
   });
 
   it('a finished job yields its state once and ends; an unknown job is NOT_FOUND', async () => {
-    const job = await t.prisma.importJob.create({ data: { kind: 'PROFILE', origin: 'GRAPHQL', options: '{}', status: 'SUCCEEDED', total: 1, processed: 1, succeeded: 1 } });
+    const job = await t.prisma.importJob.create({
+      data: { kind: 'PROFILE', origin: 'GRAPHQL', options: '{}', status: 'SUCCEEDED', total: 1, processed: 1, succeeded: 1 },
+    });
     const events = await (await subscribe(url, JOB, { id: job.id }, t.tokens.read)).rest();
-    expect(events).toEqual([{ event: 'next', data: { data: { importJobProgress: { batchId: job.id, status: 'SUCCEEDED', processed: 1, succeeded: 1, failed: 0 } } } }, { event: 'complete' }]);
+    expect(events).toEqual([
+      {
+        event: 'next',
+        data: { data: { importJobProgress: { batchId: job.id, status: 'SUCCEEDED', processed: 1, succeeded: 1, failed: 0 } } },
+      },
+      { event: 'complete' },
+    ]);
     const [missing] = await (await subscribe(url, JOB, { id: 987_654 }, t.tokens.read)).rest();
     expect(missing.event === 'next' && missing.data.errors?.[0].extensions.code).toBe('NOT_FOUND');
   });
@@ -243,7 +259,10 @@ describe('Redis unavailable', () => {
     const brokenUrl = await broken.gateway.app.listen({ port: 0, host: '127.0.0.1' });
     const id = await newCustomer('13700000009');
     const stream = await watch(id, id, brokenUrl, broken.gateway);
-    const res = await broken.graphql('mutation($id: ID!) { updateCustomer(id: $id, profile: { name: "still written" }) { customer { name } } }', { id });
+    const res = await broken.graphql(
+      'mutation($id: ID!) { updateCustomer(id: $id, profile: { name: "still written" }) { customer { name } } }',
+      { id },
+    );
     expect(res.body).toEqual({ data: { updateCustomer: { customer: { name: 'still written' } } } });
     expect(logged.join('')).toMatch(/Redis unavailable: live updates are lost until it is back/);
     // The failed publish is reported when ioredis gives the queued command up (after a retry).

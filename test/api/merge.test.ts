@@ -29,7 +29,12 @@ async function customer(data: { name?: string; identities?: [string, string][]; 
 }
 
 async function befriend(a: number, b: number) {
-  await t.prisma.friendship.createMany({ data: [{ customerId: a, friendId: b }, { customerId: b, friendId: a }] });
+  await t.prisma.friendship.createMany({
+    data: [
+      { customerId: a, friendId: b },
+      { customerId: b, friendId: a },
+    ],
+  });
 }
 
 const withoutUpdatedAt = <T extends { updatedAt: Date }>(rows: T[]) => rows.map(({ updatedAt: _u, ...rest }) => rest);
@@ -110,7 +115,10 @@ describe('mergeCustomers', () => {
         { customerId: source.id, definitionId: color.id, value: 'red' },
       ],
     });
-    const [tagShared, tagSource] = [await t.prisma.tag.create({ data: { name: unique('tag') } }), await t.prisma.tag.create({ data: { name: unique('tag') } })];
+    const [tagShared, tagSource] = [
+      await t.prisma.tag.create({ data: { name: unique('tag') } }),
+      await t.prisma.tag.create({ data: { name: unique('tag') } }),
+    ];
     await t.prisma.customerTag.createMany({
       data: [
         { customerId: target.id, tagId: tagShared.id },
@@ -192,8 +200,13 @@ describe('mergeCustomers', () => {
     expect(d.tags).toEqual({ moved: [tagSource.id], dropped: [{ tagId: tagShared.id, createdAt: expect.any(String) }] });
     expect(d.filled.map((f: any) => f.field).sort()).toEqual(['city', 'deptCodeList', 'gender', 'mobile', 'mobileVerified']);
 
-    const events = await t.graphql(`{ mergeEvents(customerId: "${target.id}", first: 10) { totalCount edges { node { mergeEventId sourceId } } } }`);
-    expect(events.body.data.mergeEvents).toEqual({ totalCount: 1, edges: [{ node: { mergeEventId: event.mergeEventId, sourceId: source.id } }] });
+    const events = await t.graphql(
+      `{ mergeEvents(customerId: "${target.id}", first: 10) { totalCount edges { node { mergeEventId sourceId } } } }`,
+    );
+    expect(events.body.data.mergeEvents).toEqual({
+      totalCount: 1,
+      edges: [{ node: { mergeEventId: event.mergeEventId, sourceId: source.id } }],
+    });
 
     // Undo: both customers are back exactly as they were.
     const undo = await t.graphql(unmerge, { e: event.mergeEventId });
@@ -246,7 +259,9 @@ describe('mergeCustomers', () => {
     expect(blocked.body.errors[0].message).toContain(`customer ${b.id} (the target) was itself merged into customer ${c.id}`);
     expect((await t.graphql(unmerge, { e: e2 })).body.errors).toBeUndefined();
     expect((await t.graphql(unmerge, { e: e1 })).body.errors).toBeUndefined();
-    const back = await t.graphql(`{ a: customer(id: "${a.id}") { customerId identities { identityType } } b: customer(id: "${b.id}") { customerId } }`);
+    const back = await t.graphql(
+      `{ a: customer(id: "${a.id}") { customerId identities { identityType } } b: customer(id: "${b.id}") { customerId } }`,
+    );
     expect(back.body.data).toEqual({ a: { customerId: a.id, identities: [{ identityType: 'username' }] }, b: { customerId: b.id } });
   });
 
@@ -257,7 +272,10 @@ describe('mergeCustomers', () => {
     const refused = await t.graphql(merge, { t: String(target.id), s: [String(ok.id), String(clash.id)] });
     expect(refused.body.errors[0].extensions.code).toBe('CONFLICT');
     expect(refused.body.errors[0].message).toContain('phone');
-    expect(refused.body.errors[0].extensions.issues[0]).toEqual({ field: 'sourceIds[1]', message: 'uniqueness conflict on identity type phone' });
+    expect(refused.body.errors[0].extensions.issues[0]).toEqual({
+      field: 'sourceIds[1]',
+      message: 'uniqueness conflict on identity type phone',
+    });
     expect((await t.prisma.customer.findUniqueOrThrow({ where: { id: ok.id } })).mergedIntoId).toBeNull();
     expect(await t.prisma.mergeEvent.count({ where: { targetId: target.id } })).toBe(0);
 
@@ -309,29 +327,53 @@ describe('unmergeCustomer refusals', () => {
   }
 
   it.each([
-    ['it was already undone', async ({ eventId }: Awaited<ReturnType<typeof merged>>) => {
-      await t.graphql(unmerge, { e: eventId });
-    }, /already undone/],
-    ['the target was deleted since', async ({ target }: Awaited<ReturnType<typeof merged>>) => {
-      await t.graphql(`mutation { deleteCustomer(id: "${target.id}") { customerId } }`);
-    }, /the target\) was deleted since/],
-    ['the target was merged into another customer since', async ({ target }: Awaited<ReturnType<typeof merged>>) => {
-      const other = await customer({ name: unique('um-o') });
-      await t.graphql(merge, { t: String(other.id), s: [String(target.id)] });
-    }, /the target\) was itself merged into customer \d+ since/],
-    ['a moved identity was deleted since', async ({ target }: Awaited<ReturnType<typeof merged>>) => {
-      await t.prisma.identity.deleteMany({ where: { type: 'email', customerId: target.id } });
-    }, /the email identity it moved was deleted since/],
-    ['a moved identity moved to another customer since', async ({ target }: Awaited<ReturnType<typeof merged>>) => {
-      const other = await customer({ name: unique('um-o') });
-      await t.prisma.identity.updateMany({ where: { type: 'email', customerId: target.id }, data: { customerId: other.id } });
-    }, /the email identity it moved belongs to customer \d+ since/],
-    ['a later merge involves the merged customer', async ({ source }: Awaited<ReturnType<typeof merged>>) => {
-      // Not reachable through the API while the merge stands (a tombstone resolves to its
-      // survivor): the guard protects against events written by other paths.
-      const other = await customer({ name: unique('um-o') });
-      await t.prisma.mergeEvent.create({ data: { targetId: other.id, sourceId: source.id, reason: 'elsewhere', details: '{}' } });
-    }, /a later merge \(event \d+\) involves customer/],
+    [
+      'it was already undone',
+      async ({ eventId }: Awaited<ReturnType<typeof merged>>) => {
+        await t.graphql(unmerge, { e: eventId });
+      },
+      /already undone/,
+    ],
+    [
+      'the target was deleted since',
+      async ({ target }: Awaited<ReturnType<typeof merged>>) => {
+        await t.graphql(`mutation { deleteCustomer(id: "${target.id}") { customerId } }`);
+      },
+      /the target\) was deleted since/,
+    ],
+    [
+      'the target was merged into another customer since',
+      async ({ target }: Awaited<ReturnType<typeof merged>>) => {
+        const other = await customer({ name: unique('um-o') });
+        await t.graphql(merge, { t: String(other.id), s: [String(target.id)] });
+      },
+      /the target\) was itself merged into customer \d+ since/,
+    ],
+    [
+      'a moved identity was deleted since',
+      async ({ target }: Awaited<ReturnType<typeof merged>>) => {
+        await t.prisma.identity.deleteMany({ where: { type: 'email', customerId: target.id } });
+      },
+      /the email identity it moved was deleted since/,
+    ],
+    [
+      'a moved identity moved to another customer since',
+      async ({ target }: Awaited<ReturnType<typeof merged>>) => {
+        const other = await customer({ name: unique('um-o') });
+        await t.prisma.identity.updateMany({ where: { type: 'email', customerId: target.id }, data: { customerId: other.id } });
+      },
+      /the email identity it moved belongs to customer \d+ since/,
+    ],
+    [
+      'a later merge involves the merged customer',
+      async ({ source }: Awaited<ReturnType<typeof merged>>) => {
+        // Not reachable through the API while the merge stands (a tombstone resolves to its
+        // survivor): the guard protects against events written by other paths.
+        const other = await customer({ name: unique('um-o') });
+        await t.prisma.mergeEvent.create({ data: { targetId: other.id, sourceId: source.id, reason: 'elsewhere', details: '{}' } });
+      },
+      /a later merge \(event \d+\) involves customer/,
+    ],
   ])('refuses when %s, and changes nothing', async (_name, change, message) => {
     const m = await merged();
     await change(m);
@@ -349,7 +391,12 @@ describe('unmergeCustomer refusals', () => {
     const s = await customer({ name: unique('rely-s') });
     const u = await customer({ name: unique('rely-u') });
     const v = await customer({ name: unique('rely-v') });
-    await t.prisma.groupMember.createMany({ data: [{ customerId: s.id, groupId: group.id }, { customerId: u.id, groupId: group.id }] });
+    await t.prisma.groupMember.createMany({
+      data: [
+        { customerId: s.id, groupId: group.id },
+        { customerId: u.id, groupId: group.id },
+      ],
+    });
     const first = (await t.graphql(merge, { t: String(target.id), s: [String(s.id)] })).body.data.mergeCustomers.mergeEventIds[0];
     // u's own membership is dropped as a duplicate of the one s brought.
     const second = (await t.graphql(merge, { t: String(target.id), s: [String(u.id)] })).body.data.mergeCustomers.mergeEventIds[0];

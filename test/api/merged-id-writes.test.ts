@@ -13,7 +13,9 @@ let groupId: number;
 beforeAll(async () => {
   t = await startTestGateway();
   const create = async (type: string, value: string) => {
-    const res = await t.graphql(`mutation { createCustomerByIdentity(input: { name: "n${value}", identityList: [{ identityType: "${type}", identityValue: "${value}" }] }) { customerId } }`);
+    const res = await t.graphql(
+      `mutation { createCustomerByIdentity(input: { name: "n${value}", identityList: [{ identityType: "${type}", identityValue: "${value}" }] }) { customerId } }`,
+    );
     return res.body.data.createCustomerByIdentity.customerId as number;
   };
   survivor = await create('phone', '13600000001');
@@ -43,11 +45,27 @@ describe('a merged-away id given to a destructive write', () => {
   it.each([
     ['deleteCustomer', 'customerId', () => `mutation { deleteCustomer(id: "${merged}") { customerId } }`],
     ['updateCustomer', 'id', () => `mutation { updateCustomer(id: "${merged}", profile: { remark: "x" }) { customerId } }`],
-    ['setCustomerAttribute (profile)', 'customerId', () => `mutation { setCustomerAttribute(customerId: "${merged}", name: "remark", value: "x", extended: false) { customerId } }`],
-    ['setCustomerAttribute (extended)', 'customerId', () => `mutation { setCustomerAttribute(customerId: "${merged}", name: "k1", value: "x", extended: true) { customerId } }`],
-    ['removeGroupMembers', 'customerIds[0]', () => `mutation { removeGroupMembers(groupId: ${groupId}, customerIds: [${merged}]) { changed } }`],
+    [
+      'setCustomerAttribute (profile)',
+      'customerId',
+      () => `mutation { setCustomerAttribute(customerId: "${merged}", name: "remark", value: "x", extended: false) { customerId } }`,
+    ],
+    [
+      'setCustomerAttribute (extended)',
+      'customerId',
+      () => `mutation { setCustomerAttribute(customerId: "${merged}", name: "k1", value: "x", extended: true) { customerId } }`,
+    ],
+    [
+      'removeGroupMembers',
+      'customerIds[0]',
+      () => `mutation { removeGroupMembers(groupId: ${groupId}, customerIds: [${merged}]) { changed } }`,
+    ],
     ['removeFriends', 'customerId', () => `mutation { removeFriends(customerId: "${merged}", friendIds: ["${survivor}"]) { changed } }`],
-    ['unfollowCustomers', 'customerIds[0]', () => `mutation { unfollowCustomers(userId: "u-merged", customerIds: ["${merged}"]) { removed } }`],
+    [
+      'unfollowCustomers',
+      'customerIds[0]',
+      () => `mutation { unfollowCustomers(userId: "u-merged", customerIds: ["${merged}"]) { removed } }`,
+    ],
   ])('%s refuses it naming %s, and the survivor is untouched', async (_name, field, query) => {
     const res = await t.graphql(query());
     expect(res.body.errors?.[0]?.extensions).toMatchObject(refusal(field));
@@ -68,7 +86,9 @@ describe('a merged-away id given to a destructive write', () => {
     const info = await call(t, routeOf('/openapi/customer/customerInfo'), { customerId: String(merged) });
     expect(info.status).toBe(200);
     const other = await t.graphql('mutation { createGroup(name: "merged-id-add") { groupId } }');
-    const added = await t.graphql(`mutation { addGroupMembers(groupId: ${other.body.data.createGroup.groupId}, customerIds: [${merged}]) { changed } }`);
+    const added = await t.graphql(
+      `mutation { addGroupMembers(groupId: ${other.body.data.createGroup.groupId}, customerIds: [${merged}]) { changed } }`,
+    );
     expect(added.body.errors).toBeUndefined();
     expect(await t.prisma.groupMember.count({ where: { groupId: other.body.data.createGroup.groupId, customerId: survivor } })).toBe(1);
   });

@@ -23,7 +23,9 @@ afterAll(() => t.close());
 describe('GET /metrics', () => {
   it('counts GraphQL operations by root field (a client-chosen name is no label), type and outcome, with their latency', async () => {
     const before = await scrape();
-    const ok = await t.graphql('query FindNobody { customerByIdentity(identityType: "phone", identityValue: "13700000000") { customerId } }');
+    const ok = await t.graphql(
+      'query FindNobody { customerByIdentity(identityType: "phone", identityValue: "13700000000") { customerId } }',
+    );
     expect(ok.body.errors).toBeUndefined();
     const failed = await t.graphql('mutation DeleteMissing { deleteCustomer(id: "999999") { customerId } }');
     expect(failed.body.errors[0].extensions.code).toBe('NOT_FOUND');
@@ -32,11 +34,19 @@ describe('GET /metrics', () => {
     const after = await scrape();
 
     const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
-    expect(delta('customer_graph_graphql_operations_total', { operation: 'customerByIdentity', type: 'query', outcome: 'success' })).toBe(1);
+    expect(delta('customer_graph_graphql_operations_total', { operation: 'customerByIdentity', type: 'query', outcome: 'success' })).toBe(
+      1,
+    );
     expect(delta('customer_graph_graphql_operations_total', { operation: 'deleteCustomer', type: 'mutation', outcome: 'error' })).toBe(1);
     expect(delta('customer_graph_graphql_operations_total', { operation: 'other', outcome: 'rejected' })).toBe(1);
-    expect(delta('customer_graph_graphql_operation_duration_seconds_count', { operation: 'customerByIdentity', outcome: 'success' })).toBe(1);
-    for (const name of ['FindNobody', 'DeleteMissing', 'Bad']) expect(after.some((sample) => sample.labels.operation === name), name).toBe(false);
+    expect(delta('customer_graph_graphql_operation_duration_seconds_count', { operation: 'customerByIdentity', outcome: 'success' })).toBe(
+      1,
+    );
+    for (const name of ['FindNobody', 'DeleteMissing', 'Bad'])
+      expect(
+        after.some((sample) => sample.labels.operation === name),
+        name,
+      ).toBe(false);
     expect(delta('customer_graph_graphql_errors_total', { code: 'NOT_FOUND', phase: 'execute' })).toBe(1);
     expect(delta('customer_graph_graphql_errors_total', { code: 'BAD_INPUT', phase: 'validate' })).toBe(1);
     expect(delta('customer_graph_http_requests_total', { method: 'POST', route: '/graphql', family: 'graphql' })).toBe(3);
@@ -60,7 +70,9 @@ describe('GET /metrics', () => {
     expect(delta('customer_graph_http_requests_total', info200)).toBe(1);
     expect(delta('customer_graph_http_requests_total', { ...info200, status: '401' })).toBe(1);
     expect(delta('customer_graph_http_requests_total', { route: '/openapi/customer/add', family: 'openapi', status: '200' })).toBe(1);
-    expect(delta('customer_graph_http_requests_total', { route: '/v1/customer/addFriendBatch.json', family: 'edu', status: '404' })).toBe(1);
+    expect(delta('customer_graph_http_requests_total', { route: '/v1/customer/addFriendBatch.json', family: 'edu', status: '404' })).toBe(
+      1,
+    );
     expect(delta('customer_graph_graphql_operations_total', { operation: 'AddCustomer', type: 'mutation', outcome: 'success' })).toBe(1);
     expect(delta('customer_graph_graphql_operations_total', { operation: 'CustomerInfo', type: 'query', outcome: 'success' })).toBe(1);
     expect(delta('customer_graph_graphql_operations_total', { operation: 'AddFriendBatch', outcome: 'error' })).toBe(1);
@@ -70,7 +82,10 @@ describe('GET /metrics', () => {
     const before = await scrape();
     await t.request('GET', '/no/such/path/12345', { token: null });
     const after = await scrape();
-    expect(valueOf(after, 'customer_graph_http_requests_total', { route: '(unmatched)', status: '404' }) - valueOf(before, 'customer_graph_http_requests_total', { route: '(unmatched)', status: '404' })).toBe(1);
+    expect(
+      valueOf(after, 'customer_graph_http_requests_total', { route: '(unmatched)', status: '404' }) -
+        valueOf(before, 'customer_graph_http_requests_total', { route: '(unmatched)', status: '404' }),
+    ).toBe(1);
     expect(after.some((s) => Object.values(s.labels).some((v) => v.includes('12345')))).toBe(false);
   });
 
@@ -82,7 +97,9 @@ describe('GET /metrics', () => {
     if (usingPostgres) {
       // Queries ran above: the pool holds at least one connection.
       expect(valueOf(samples, 'customer_graph_db_pool_connections')).toBeGreaterThan(0);
-      expect(valueOf(samples, 'customer_graph_db_pool_idle_connections')).toBeLessThanOrEqual(valueOf(samples, 'customer_graph_db_pool_connections'));
+      expect(valueOf(samples, 'customer_graph_db_pool_idle_connections')).toBeLessThanOrEqual(
+        valueOf(samples, 'customer_graph_db_pool_connections'),
+      );
     } else {
       expect(t.db.database.poolStats).toBeUndefined();
     }
@@ -97,7 +114,9 @@ describe('GET /metrics', () => {
     });
     expect(res.body.errors).toBeUndefined();
     const id = res.body.data.importCustomers.batchId;
-    await expect.poll(async () => (await t.prisma.importJob.findUniqueOrThrow({ where: { id } })).status, { timeout: 30_000 }).toBe('PARTIAL');
+    await expect
+      .poll(async () => (await t.prisma.importJob.findUniqueOrThrow({ where: { id } })).status, { timeout: 30_000 })
+      .toBe('PARTIAL');
     const after = await scrape();
     const delta = (outcome: string) =>
       valueOf(after, 'customer_graph_import_rows_total', { outcome }) - valueOf(before, 'customer_graph_import_rows_total', { outcome });

@@ -85,7 +85,10 @@ describe('migrator', { timeout: 180_000 }, () => {
   it.runIf(usingPostgres)('lets two instances start at once: each migration is applied exactly once', async () => {
     const { url, db } = await emptyDatabase();
     const other = await openDatabase(url, { command: 'test' });
-    cleanups.push(() => db.close(), () => other.close());
+    cleanups.push(
+      () => db.close(),
+      () => other.close(),
+    );
     const [a, b] = await Promise.all([db.migrate(), other.migrate()]);
     expect([...a.applied, ...b.applied].sort()).toEqual(readMigrations().map((m) => m.name));
     const rows = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM "_prisma_migrations"');

@@ -11,14 +11,25 @@ async function seedCustomers(count: number, groupIds: number[]) {
     const customer = await t.prisma.customer.create({
       data: {
         name: `c${i}`,
-        identities: { create: [{ type: 'phone', value: `1380000${String(ids.length + i).padStart(4, '0')}` }, { type: 'email', value: `c${Math.random()}@x.cn` }] },
+        identities: {
+          create: [
+            { type: 'phone', value: `1380000${String(ids.length + i).padStart(4, '0')}` },
+            { type: 'email', value: `c${Math.random()}@x.cn` },
+          ],
+        },
         memberships: { create: groupIds.map((groupId) => ({ groupId })) },
       },
     });
     ids.push(customer.id);
   }
   for (let i = 1; i < ids.length; i++) {
-    await t.prisma.friendship.createMany({ data: [{ customerId: ids[i], friendId: ids[i - 1] }, { customerId: ids[i - 1], friendId: ids[i] }], skipDuplicates: true });
+    await t.prisma.friendship.createMany({
+      data: [
+        { customerId: ids[i], friendId: ids[i - 1] },
+        { customerId: ids[i - 1], friendId: ids[i] },
+      ],
+      skipDuplicates: true,
+    });
   }
   return ids;
 }
@@ -39,8 +50,13 @@ const query = `query ($first: Int!) {
 
 beforeAll(async () => {
   t = await startTestGateway();
-  const groups = await Promise.all(['a', 'b'].map((name) => t.prisma.group.create({ data: { key: `group:name:${name}`, kind: 'GROUP', name } })));
-  await seedCustomers(50, groups.map((g) => g.id));
+  const groups = await Promise.all(
+    ['a', 'b'].map((name) => t.prisma.group.create({ data: { key: `group:name:${name}`, kind: 'GROUP', name } })),
+  );
+  await seedCustomers(
+    50,
+    groups.map((g) => g.id),
+  );
 });
 afterAll(() => t.close());
 

@@ -25,7 +25,9 @@ describe('concurrent createCustomerByIdentity', () => {
     ];
     const before = await t.prisma.customer.count();
     const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => t.graphql(mutation, { input: { identityList, nickName: `racer-${i}`, userIdList: ['race-user'] } })),
+      Array.from({ length: 50 }, (_, i) =>
+        t.graphql(mutation, { input: { identityList, nickName: `racer-${i}`, userIdList: ['race-user'] } }),
+      ),
     );
     for (const reply of replies) expect(reply.body.errors).toBeUndefined();
     const ids = new Set(replies.map((r) => r.body.data.createCustomerByIdentity.customerId));
@@ -43,8 +45,12 @@ describe('concurrent createCustomerByIdentity', () => {
   });
 
   it('50 concurrent autoMerge calls over two existing customers merge them once', async () => {
-    const a = await t.prisma.customer.create({ data: { name: 'race-a', identities: { create: [{ type: 'phone', value: '13900008888' }] } } });
-    const b = await t.prisma.customer.create({ data: { name: 'race-b', identities: { create: [{ type: 'email', value: 'race-b@example.test' }] } } });
+    const a = await t.prisma.customer.create({
+      data: { name: 'race-a', identities: { create: [{ type: 'phone', value: '13900008888' }] } },
+    });
+    const b = await t.prisma.customer.create({
+      data: { name: 'race-b', identities: { create: [{ type: 'email', value: 'race-b@example.test' }] } },
+    });
     const input = {
       identityList: [
         { identityType: 'email', identityValue: 'race-b@example.test' },
@@ -64,9 +70,13 @@ describe('concurrent createCustomerByIdentity', () => {
     expect(targets.size).toBe(1);
     const [survivor] = targets;
     expect([a.id, b.id]).toContain(survivor);
-    const events = await t.prisma.mergeEvent.findMany({ where: { OR: [{ targetId: { in: [a.id, b.id] } }, { sourceId: { in: [a.id, b.id] } }] } });
+    const events = await t.prisma.mergeEvent.findMany({
+      where: { OR: [{ targetId: { in: [a.id, b.id] } }, { sourceId: { in: [a.id, b.id] } }] },
+    });
     expect(events).toHaveLength(1);
-    const identities = await t.prisma.identity.findMany({ where: { OR: [{ value: '13900008888' }, { value: 'race-b@example.test' }, { type: 'qq', value: '8888' }] } });
+    const identities = await t.prisma.identity.findMany({
+      where: { OR: [{ value: '13900008888' }, { value: 'race-b@example.test' }, { type: 'qq', value: '8888' }] },
+    });
     expect(identities.map((i) => i.customerId)).toEqual([survivor, survivor, survivor]);
   });
 
@@ -81,7 +91,9 @@ describe('concurrent createCustomerByIdentity', () => {
       const body = JSON.stringify({ query: mutation, variables: { input: { identityList } } });
       const headers = { authorization: `Bearer ${t.tokens.all}`, 'content-type': 'application/json' };
       const replies = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => (i % 2 ? other : t.gateway).app.inject({ method: 'POST', url: '/graphql', headers, payload: body })),
+        Array.from({ length: 50 }, (_, i) =>
+          (i % 2 ? other : t.gateway).app.inject({ method: 'POST', url: '/graphql', headers, payload: body }),
+        ),
       );
       const ids = new Set(replies.map((r) => JSON.parse(r.body).data.createCustomerByIdentity.customerId));
       expect(ids.size).toBe(1);

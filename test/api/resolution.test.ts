@@ -76,7 +76,11 @@ const scenarios: Scenario[] = [
       return {
         target,
         merged: autoMerge ? [other] : [],
-        owners: { 'email:e': priority === 'system' ? 'A' : 'B', 'phone:p': priority === 'system' ? 'A' : 'B', [otherSym]: autoMerge ? target : other },
+        owners: {
+          'email:e': priority === 'system' ? 'A' : 'B',
+          'phone:p': priority === 'system' ? 'A' : 'B',
+          [otherSym]: autoMerge ? target : other,
+        },
       };
     },
   },
@@ -134,13 +138,27 @@ const scenarios: Scenario[] = [
             // A holds another username than n, B another phone than p: C is the target.
             target: 'C',
             merged: autoMerge ? ['B'] : [],
-            owners: { 'username:n': 'C', 'phone:p': 'A', 'email:e': autoMerge ? 'C' : 'B', 'qq:q': 'C', 'username:n2': 'A', 'phone:p3': autoMerge ? 'C' : 'B' },
+            owners: {
+              'username:n': 'C',
+              'phone:p': 'A',
+              'email:e': autoMerge ? 'C' : 'B',
+              'qq:q': 'C',
+              'username:n2': 'A',
+              'phone:p3': autoMerge ? 'C' : 'B',
+            },
           }
         : {
             // phone p finds A first; username n is not attached (A holds n2); B conflicts on phone.
             target: 'A',
             merged: autoMerge ? ['C'] : [],
-            owners: { 'username:n': null, 'phone:p': 'A', 'email:e': 'B', 'qq:q': autoMerge ? 'A' : 'C', 'username:n2': 'A', 'phone:p3': 'B' },
+            owners: {
+              'username:n': null,
+              'phone:p': 'A',
+              'email:e': 'B',
+              'qq:q': autoMerge ? 'A' : 'C',
+              'username:n2': 'A',
+              'phone:p3': 'B',
+            },
           },
   },
   {
@@ -174,7 +192,9 @@ function valueOf(sym: Sym, n: number): { identityType: string; identityValue: st
   return { identityType: type, identityValue: `${name}-${tag}` };
 }
 
-const cases = scenarios.flatMap((scenario) => combos.map((combo) => [scenario.name, combo.priority, combo.target, combo.autoMerge, scenario, combo] as const));
+const cases = scenarios.flatMap((scenario) =>
+  combos.map((combo) => [scenario.name, combo.priority, combo.target, combo.autoMerge, scenario, combo] as const),
+);
 
 describe('createCustomerByIdentity: every strategy combination', () => {
   it.each(cases)('%s — %s / %s / autoMerge %s', async (_name, _p, _t, _m, scenario, combo) => {
@@ -190,7 +210,12 @@ describe('createCustomerByIdentity: every strategy combination', () => {
       ids[name] = created.id;
     }
     const list = scenario.list.map((s) => valueOf(s, n));
-    const input = { identityList: list, identityPriorityStrategy: combo.priority, targetCustomerStrategy: combo.target, autoMerge: combo.autoMerge };
+    const input = {
+      identityList: list,
+      identityPriorityStrategy: combo.priority,
+      targetCustomerStrategy: combo.target,
+      autoMerge: combo.autoMerge,
+    };
     const expected = scenario.expected(combo);
     const nameOf = (id: number | null, createdId?: number) =>
       id === null ? null : (Object.entries(ids).find(([, v]) => v === id)?.[0] ?? (id === createdId ? 'new' : `?${id}`));
@@ -269,7 +294,12 @@ describe('createCustomerByIdentity: input checks', () => {
   const bad: [string, Record<string, unknown>, string, string][] = [
     [
       'two phones',
-      { identityList: [{ identityType: 'phone', identityValue: '13911110001' }, { identityType: 'phone', identityValue: '13911110002' }] },
+      {
+        identityList: [
+          { identityType: 'phone', identityValue: '13911110001' },
+          { identityType: 'phone', identityValue: '13911110002' },
+        ],
+      },
       'BAD_INPUT',
       'identityList[1]',
     ],
@@ -277,7 +307,12 @@ describe('createCustomerByIdentity: input checks', () => {
     ['an empty value', { identityList: [{ identityType: 'phone', identityValue: ' - ' }] }, 'BAD_INPUT', 'identityList[0].identityValue'],
     ['an empty list', { identityList: [] }, 'BAD_INPUT', 'identityList'],
     ['a bad profile field', { identityList: [{ identityType: 'qq', identityValue: '5550001' }], gender: 7 }, 'BAD_INPUT', 'gender'],
-    ['a bad birthday', { identityList: [{ identityType: 'qq', identityValue: '5550001' }], birthday: '2021-02-30' }, 'BAD_INPUT', 'birthday'],
+    [
+      'a bad birthday',
+      { identityList: [{ identityType: 'qq', identityValue: '5550001' }], birthday: '2021-02-30' },
+      'BAD_INPUT',
+      'birthday',
+    ],
     [
       'a bad attribute key',
       { identityList: [{ identityType: 'qq', identityValue: '5550001' }], extendAttrList: [{ attrKey: '1 bad', attrValue: 'x' }] },
@@ -296,7 +331,12 @@ describe('createCustomerByIdentity: input checks', () => {
       'BAD_INPUT',
       'extendAttrList[0].attrValue',
     ],
-    ['an empty user id', { identityList: [{ identityType: 'qq', identityValue: '5550001' }], userIdList: ['u1', ' '] }, 'BAD_INPUT', 'userIdList[1]'],
+    [
+      'an empty user id',
+      { identityList: [{ identityType: 'qq', identityValue: '5550001' }], userIdList: ['u1', ' '] },
+      'BAD_INPUT',
+      'userIdList[1]',
+    ],
     ['an unknown group', { identityList: [{ identityType: 'qq', identityValue: '5550001' }], groupId: 987654 }, 'NOT_FOUND', 'groupId'],
   ];
   it.each(bad)('refuses %s, naming the field, and writes nothing', async (_name, input, code, field) => {
@@ -313,7 +353,11 @@ describe('createCustomerByIdentity: input checks', () => {
     const res = await t.graphql(createMutation, {
       input: { identityList: [{ identityType: 'fax', identityValue: '1' }], gender: 9, userIdList: [''] },
     });
-    expect(res.body.errors[0].extensions.issues.map((i: any) => i.field).sort()).toEqual(['gender', 'identityList[0].identityType', 'userIdList[0]']);
+    expect(res.body.errors[0].extensions.issues.map((i: any) => i.field).sort()).toEqual([
+      'gender',
+      'identityList[0].identityType',
+      'userIdList[0]',
+    ]);
   });
 });
 
@@ -330,7 +374,10 @@ describe('createCustomerByIdentity: fields, attributes, group and follow links',
         city: '合肥',
         deptCodeList: ['D1'],
         source3: 'taobao',
-        extendAttrList: [{ attrKey: 'vipLevel', attrName: '会员等级', attrValue: 'gold' }, { attrKey: 'loginCount', attrValue: '3' }],
+        extendAttrList: [
+          { attrKey: 'vipLevel', attrName: '会员等级', attrValue: 'gold' },
+          { attrKey: 'loginCount', attrValue: '3' },
+        ],
         groupId,
         userIdList: ['sales-1', 'sales-2', 'sales-1'],
       },
@@ -371,7 +418,10 @@ describe('createCustomerByIdentity: fields, attributes, group and follow links',
         gender: 0,
         name: null,
         source3: '',
-        extendAttrList: [{ attrKey: 'vipLevel', attrValue: 'platinum' }, { attrKey: 'loginCount', attrValue: null }],
+        extendAttrList: [
+          { attrKey: 'vipLevel', attrValue: 'platinum' },
+          { attrKey: 'loginCount', attrValue: null },
+        ],
         userIdList: ['sales-2', 'sales-3'],
       },
     });
@@ -432,12 +482,24 @@ describe('tombstones and released identities', () => {
     // Odd data again: a row left on the deleted customer is free to take.
     await t.prisma.identity.create({ data: { type: 'username', value: 'left-on-deleted', customerId: gone.id } });
     const res = await t.graphql(createMutation, {
-      input: { identityList: [{ identityType: 'qq', identityValue: '77002' }, { identityType: 'username', identityValue: 'left-on-deleted' }] },
+      input: {
+        identityList: [
+          { identityType: 'qq', identityValue: '77002' },
+          { identityType: 'username', identityValue: 'left-on-deleted' },
+        ],
+      },
     });
     const { customerId, created } = res.body.data.createCustomerByIdentity;
     expect(created).toBe(true);
     expect(customerId).not.toBe(gone.id);
-    const rows = await t.prisma.identity.findMany({ where: { OR: [{ type: 'qq', value: '77002' }, { type: 'username', value: 'left-on-deleted' }] } });
+    const rows = await t.prisma.identity.findMany({
+      where: {
+        OR: [
+          { type: 'qq', value: '77002' },
+          { type: 'username', value: 'left-on-deleted' },
+        ],
+      },
+    });
     expect(rows.map((r) => r.customerId)).toEqual([customerId, customerId]);
   });
 });
@@ -445,10 +507,26 @@ describe('tombstones and released identities', () => {
 describe('explainResolution', () => {
   it('explains each step with its reason, and writes nothing', async () => {
     const a = await t.prisma.customer.create({
-      data: { name: 'ex-a', identities: { create: [{ type: 'phone', value: '13966660001' }, { type: 'username', value: 'ex-n2' }] } },
+      data: {
+        name: 'ex-a',
+        identities: {
+          create: [
+            { type: 'phone', value: '13966660001' },
+            { type: 'username', value: 'ex-n2' },
+          ],
+        },
+      },
     });
     const b = await t.prisma.customer.create({
-      data: { name: 'ex-b', identities: { create: [{ type: 'email', value: 'ex@example.test' }, { type: 'phone', value: '13966660003' }] } },
+      data: {
+        name: 'ex-b',
+        identities: {
+          create: [
+            { type: 'email', value: 'ex@example.test' },
+            { type: 'phone', value: '13966660003' },
+          ],
+        },
+      },
     });
     const c = await t.prisma.customer.create({ data: { name: 'ex-c', identities: { create: [{ type: 'qq', value: '66001' }] } } });
     const input = {

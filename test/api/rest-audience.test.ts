@@ -47,7 +47,11 @@ describe('the seeds’ request examples', () => {
     expect(job.status).toBe('SUCCEEDED');
     const id = (await customerOf(t.prisma, 'phone', '13800000000'))!;
     expect(await tagsOf(t.prisma, id)).toEqual(['new', 'vip']);
-    expect(await t.prisma.customer.findUniqueOrThrow({ where: { id } })).toMatchObject({ realName: '张三', gender: 1, mobile: '13800000000' });
+    expect(await t.prisma.customer.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      realName: '张三',
+      gender: 1,
+      mobile: '13800000000',
+    });
   });
 });
 
@@ -55,7 +59,11 @@ describe('the result call', () => {
   it('answers {batchId, status, total, succeeded, failed, errors} with the row errors of a PARTIAL job', async () => {
     const { batchId } = await submit(profileRoute, {
       publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 },
-      data: [{ phone: '13900000001', realName: 'ok' }, { phone: '13900000002', birthday: '2020-13-45' }, { sex: 'x', phone: '13900000003' }],
+      data: [
+        { phone: '13900000001', realName: 'ok' },
+        { phone: '13900000002', birthday: '2020-13-45' },
+        { sex: 'x', phone: '13900000003' },
+      ],
     });
     const reply = await call(t, resultRoute, { batchId: String(batchId) });
     expectSuccess(resultRoute, reply);
@@ -75,7 +83,10 @@ describe('the result call', () => {
   it('importMode 1 with a bad row: FAILED, nothing imported', async () => {
     const { batchId } = await submit(profileRoute, {
       publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 1 },
-      data: [{ phone: '13900000011', realName: 'ok' }, { phone: '13900000012', birthday: 'soon' }],
+      data: [
+        { phone: '13900000011', realName: 'ok' },
+        { phone: '13900000012', birthday: 'soon' },
+      ],
     });
     const reply = await call(t, resultRoute, { batchId: String(batchId) });
     expect(reply.body.data).toMatchObject({ status: 'FAILED', succeeded: 0, failed: 2, errors: [{ row: 1, field: 'birthday' }] });
@@ -105,9 +116,24 @@ describe('limits and validation', () => {
     const publicParams = { isMatching: true, matchingType: 2, identifyWay: 1, importMode: 2 };
     const rows = [{ phone: '1' }, { phone: '2' }, { phone: '3' }, { phone: { no: 1 } }];
     expectFailure(profileRoute, await call(t, profileRoute, { publicParams, data: rows }), 400, 'data[3].phone');
-    expectFailure(profileRoute, await call(t, profileRoute, { publicParams: { matchingType: 1, importMode: 2 }, data: [] }), 400, 'publicParams.isMatching');
-    expectFailure(profileRoute, await call(t, profileRoute, { publicParams: { isMatching: true, importMode: 2 }, data: [] }), 400, 'publicParams.matchingType');
-    expectFailure(groupRoute, await call(t, groupRoute, { publicParams: { isMatching: true, matchingType: 2, identifyWay: 3, optType: 'add' }, data: [] }), 400, 'publicParams.identifyWay');
+    expectFailure(
+      profileRoute,
+      await call(t, profileRoute, { publicParams: { matchingType: 1, importMode: 2 }, data: [] }),
+      400,
+      'publicParams.isMatching',
+    );
+    expectFailure(
+      profileRoute,
+      await call(t, profileRoute, { publicParams: { isMatching: true, importMode: 2 }, data: [] }),
+      400,
+      'publicParams.matchingType',
+    );
+    expectFailure(
+      groupRoute,
+      await call(t, groupRoute, { publicParams: { isMatching: true, matchingType: 2, identifyWay: 3, optType: 'add' }, data: [] }),
+      400,
+      'publicParams.identifyWay',
+    );
   });
 });
 
@@ -148,7 +174,10 @@ describe('GraphQL', () => {
         input: {
           kind: 'GROUP_RELATION',
           publicParams: { isMatching: true, matchingType: 1, optType: 'add' },
-          groupRelations: [{ identityType: 'phone', phone: '13700000001', groups: 'gq' }, { identityType: 'phone', groups: 'gq' }],
+          groupRelations: [
+            { identityType: 'phone', phone: '13700000001', groups: 'gq' },
+            { identityType: 'phone', groups: 'gq' },
+          ],
         },
       },
       { token: t.tokens.readWrite },
@@ -157,7 +186,11 @@ describe('GraphQL', () => {
     const { batchId, origin } = res.body.data.importCustomers;
     expect(origin).toBe('GRAPHQL');
     await waitForJob(t.prisma, batchId);
-    const read = await t.graphql(`query($id: ID!) { importJob(id: $id) { status total succeeded failed errors { row field message } } }`, { id: batchId }, { token: t.tokens.readWrite });
+    const read = await t.graphql(
+      `query($id: ID!) { importJob(id: $id) { status total succeeded failed errors { row field message } } }`,
+      { id: batchId },
+      { token: t.tokens.readWrite },
+    );
     expect(read.body.data.importJob).toEqual({
       status: 'PARTIAL',
       total: 2,
@@ -168,7 +201,9 @@ describe('GraphQL', () => {
   });
 
   it('names the missing row list of the kind', async () => {
-    const res = await t.graphql(`mutation { importCustomers(input: { kind: PROFILE, publicParams: { isMatching: false, importMode: 2 } }) { batchId } }`);
+    const res = await t.graphql(
+      `mutation { importCustomers(input: { kind: PROFILE, publicParams: { isMatching: false, importMode: 2 } }) { batchId } }`,
+    );
     expect(res.body.errors[0].message).toMatch(/profiles: is required for kind PROFILE/);
   });
 });

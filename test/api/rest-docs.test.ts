@@ -34,26 +34,29 @@ describe('GET /openapi.json', () => {
     expect(schemes.filter((s) => s.type === 'http').map((s) => s.scheme)).toEqual(['bearer']);
   });
 
-  it.each(restRoutes.map((r) => [`${r.method} ${r.path}`, r]))('lists %s with its scope, operation, request, envelopes and example', (_name, route) => {
-    const op = doc.paths[route.path]?.[route.method.toLowerCase()];
-    expect(op).toBeDefined();
-    expect(op.tags).toEqual([route.family.name]);
-    expect(op['x-scope']).toBe(route.scope);
-    expect(op.security).toEqual(Object.keys(doc.components.securitySchemes).map((name) => ({ [name]: [route.scope] })));
-    expect(op['x-graphql-operation'].fields).toEqual(operationFields(route).fields);
-    expect(op.description).toContain(operationFields(route).fields[0]);
-    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
-    expect(op.responses['401'].$ref).toBe(`#/components/responses/${route.family.name}_401`);
-    if (route.method === 'GET') {
-      const example = route.example as Record<string, unknown>;
-      for (const [name, value] of Object.entries(example)) {
-        expect(op.parameters.find((p: { name: string }) => p.name === name)).toMatchObject({ in: 'query', example: value });
+  it.each(restRoutes.map((r) => [`${r.method} ${r.path}`, r]))(
+    'lists %s with its scope, operation, request, envelopes and example',
+    (_name, route) => {
+      const op = doc.paths[route.path]?.[route.method.toLowerCase()];
+      expect(op).toBeDefined();
+      expect(op.tags).toEqual([route.family.name]);
+      expect(op['x-scope']).toBe(route.scope);
+      expect(op.security).toEqual(Object.keys(doc.components.securitySchemes).map((name) => ({ [name]: [route.scope] })));
+      expect(op['x-graphql-operation'].fields).toEqual(operationFields(route).fields);
+      expect(op.description).toContain(operationFields(route).fields[0]);
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+      expect(op.responses['401'].$ref).toBe(`#/components/responses/${route.family.name}_401`);
+      if (route.method === 'GET') {
+        const example = route.example as Record<string, unknown>;
+        for (const [name, value] of Object.entries(example)) {
+          expect(op.parameters.find((p: { name: string }) => p.name === name)).toMatchObject({ in: 'query', example: value });
+        }
+      } else {
+        expect(Object.keys(op.requestBody.content)).toEqual(route.family.bodyTypes);
+        expect(op.requestBody.content['application/json'].example).toEqual(route.example);
       }
-    } else {
-      expect(Object.keys(op.requestBody.content)).toEqual(route.family.bodyTypes);
-      expect(op.requestBody.content['application/json'].example).toEqual(route.example);
-    }
-  });
+    },
+  );
 
   it('shows each family’s failure envelope as the example of its error responses', () => {
     expect(doc.components.responses.edu_400.content['application/json'].example).toMatchObject({ error_code: '10000' });
@@ -90,15 +93,20 @@ describe('GET /docs', () => {
 });
 
 describe('docs/rest-<family>.md', () => {
-  it.each(familyPages(families, restRoutes).map((p) => [p.file, p]))('%s is fresh (run `npm run docs:rest` when this fails)', (file, page) => {
-    expect(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')).toBe(page.content);
-  });
+  it.each(familyPages(families, restRoutes).map((p) => [p.file, p]))(
+    '%s is fresh (run `npm run docs:rest` when this fails)',
+    (file, page) => {
+      expect(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')).toBe(page.content);
+    },
+  );
 
   it('has a page for every family in the table, listing every route with its GraphQL operation', () => {
     const pages = familyPages(families, restRoutes);
     for (const route of restRoutes) {
       const page = pages.find((p) => p.file === `docs/rest-${route.family.name.replace('_', '-')}.md`);
-      expect(page?.content).toContain(`| ${route.method} | \`${route.path}\` | ${operationFields(route).type} \`${operationFields(route).fields.join(', ')}\``);
+      expect(page?.content).toContain(
+        `| ${route.method} | \`${route.path}\` | ${operationFields(route).type} \`${operationFields(route).fields.join(', ')}\``,
+      );
     }
   });
 });

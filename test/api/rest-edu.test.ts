@@ -40,7 +40,11 @@ describe('POST /v1/customer/addFriendBatch.json', () => {
 
   it('is idempotent: repeating the call, repeated ids and userIdA itself change nothing; unknown fields are ignored', async () => {
     const before = await t.prisma.friendship.count();
-    const res = await call(t, route, { ...example, userIdBatch: [...example.userIdBatch, example.userIdBatch[0], example.userIdA], source: { x: 1 } });
+    const res = await call(t, route, {
+      ...example,
+      userIdBatch: [...example.userIdBatch, example.userIdBatch[0], example.userIdA],
+      source: { x: 1 },
+    });
     expectSuccess(route, res);
     expect(await t.prisma.friendship.count()).toBe(before);
   });

@@ -35,7 +35,10 @@ describe('POST /openapi/customer/createCustomerByIdentity', () => {
     const a = (await call(t, create, { identityList: [{ identityType: 'email', identityValue: 'm1@x.cn' }] })).body.data;
     const b = (await call(t, create, { identityList: [{ identityType: 'qq', identityValue: '777' }] })).body.data;
     const merged = await call(t, create, {
-      identityList: [{ identityType: 'qq', identityValue: '777' }, { identityType: 'email', identityValue: 'm1@x.cn' }],
+      identityList: [
+        { identityType: 'qq', identityValue: '777' },
+        { identityType: 'email', identityValue: 'm1@x.cn' },
+      ],
       identityPriorityStrategy: 'custom',
       targetCustomerStrategy: 'customerFirst',
       autoMerge: true,
@@ -49,10 +52,30 @@ describe('POST /openapi/customer/createCustomerByIdentity', () => {
   it('refuses bad input naming the field, writing nothing', async () => {
     const before = await t.prisma.customer.count();
     expectFailure(create, await call(t, create, { identityList: [] }), 400, 'identityList');
-    expectFailure(create, await call(t, create, { identityList: [{ identityType: 'fax', identityValue: '1' }] }), 400, 'identityList[0].identityType');
-    expectFailure(create, await call(t, create, { identityList: [{ identityType: 'phone', identityValue: '1390' }], gender: 'male' }), 400, 'gender');
-    expectFailure(create, await call(t, create, { identityList: [{ identityType: 'phone', identityValue: '1390' }], birthday: '2020-13-01' }), 400, 'birthday');
-    expectFailure(create, await call(t, create, { identityList: [{ identityType: 'phone', identityValue: '1390' }], groupId: 424242 }), 404, 'groupId');
+    expectFailure(
+      create,
+      await call(t, create, { identityList: [{ identityType: 'fax', identityValue: '1' }] }),
+      400,
+      'identityList[0].identityType',
+    );
+    expectFailure(
+      create,
+      await call(t, create, { identityList: [{ identityType: 'phone', identityValue: '1390' }], gender: 'male' }),
+      400,
+      'gender',
+    );
+    expectFailure(
+      create,
+      await call(t, create, { identityList: [{ identityType: 'phone', identityValue: '1390' }], birthday: '2020-13-01' }),
+      400,
+      'birthday',
+    );
+    expectFailure(
+      create,
+      await call(t, create, { identityList: [{ identityType: 'phone', identityValue: '1390' }], groupId: 424242 }),
+      404,
+      'groupId',
+    );
     expect(await t.prisma.customer.count()).toBe(before);
   });
 
@@ -71,7 +94,12 @@ describe('POST /openapi/customer/getCustomerIdByIdentityList', () => {
   });
 
   it('answers 404 when no customer holds the identities, and names bad fields', async () => {
-    expectFailure(lookup, await call(t, lookup, { identityList: [{ identityType: 'phone', identityValue: '10000000000' }] }), 404, 'identityList');
+    expectFailure(
+      lookup,
+      await call(t, lookup, { identityList: [{ identityType: 'phone', identityValue: '10000000000' }] }),
+      404,
+      'identityList',
+    );
     expectFailure(lookup, await call(t, lookup, { identityList: [{ identityType: 'phone' }] }), 400, 'identityList[0].identityValue');
   });
 

@@ -33,7 +33,9 @@ describe('POST /openapi/customer/add', () => {
     const res = await call(t, route);
     expectSuccess(route, res);
     expect(res.body).toMatchObject({ code: 0, msg: 'success' });
-    const created = await t.graphql(`{ customer(id: "${res.body.data}") { name mobile mobileVerified email gender province city district identities { identityType identityValue } groups { groupId } } }`);
+    const created = await t.graphql(
+      `{ customer(id: "${res.body.data}") { name mobile mobileVerified email gender province city district identities { identityType identityValue } groups { groupId } } }`,
+    );
     const { identities, groups, ...profile } = created.body.data.customer;
     expect(profile).toEqual({
       name: example.name,
@@ -196,12 +198,32 @@ describe('POST /openapi/customer/updateCustomerAttr', () => {
   it('refuses bad input naming the field, writing nothing', async () => {
     const before = await t.prisma.customer.findUniqueOrThrow({ where: { id: SEEDED } });
     const values = await t.prisma.attributeValue.count();
-    expectFailure(route, await call(t, route, { attrName: 'gender', attrValue: 'x', customerId: SEEDED, isExtendAttr: false }), 400, 'attrValue');
-    expectFailure(route, await call(t, route, { attrName: 'shoeSize', attrValue: '42', customerId: SEEDED, isExtendAttr: false }), 400, 'attrName');
+    expectFailure(
+      route,
+      await call(t, route, { attrName: 'gender', attrValue: 'x', customerId: SEEDED, isExtendAttr: false }),
+      400,
+      'attrValue',
+    );
+    expectFailure(
+      route,
+      await call(t, route, { attrName: 'shoeSize', attrValue: '42', customerId: SEEDED, isExtendAttr: false }),
+      400,
+      'attrName',
+    );
     expectFailure(route, await call(t, route, { attrName: 'name', attrValue: 'x', customerId: SEEDED }), 400, 'isExtendAttr');
     expectFailure(route, await call(t, route, { attrName: 'name', customerId: SEEDED, isExtendAttr: false }), 400, 'attrValue');
-    expectFailure(route, await call(t, route, { attrName: 'bad key!', attrValue: 'x', customerId: SEEDED, isExtendAttr: true }), 400, 'attrName');
-    expectFailure(route, await call(t, route, { attrName: 'name', attrValue: 'x', customerId: 999999, isExtendAttr: false }), 404, 'customerId');
+    expectFailure(
+      route,
+      await call(t, route, { attrName: 'bad key!', attrValue: 'x', customerId: SEEDED, isExtendAttr: true }),
+      400,
+      'attrName',
+    );
+    expectFailure(
+      route,
+      await call(t, route, { attrName: 'name', attrValue: 'x', customerId: 999999, isExtendAttr: false }),
+      404,
+      'customerId',
+    );
     expect(await t.prisma.customer.findUniqueOrThrow({ where: { id: SEEDED } })).toEqual(before);
     expect(await t.prisma.attributeValue.count()).toBe(values);
   });
@@ -220,7 +242,9 @@ describe('POST /openapi/customer/queryAttrValuesByCustomerId', () => {
     const res = await call(t, route);
     expectSuccess(route, res);
     const customer = await t.prisma.customer.findUniqueOrThrow({ where: { id: example.customerId } });
-    const vip = await t.prisma.attributeValue.findFirstOrThrow({ where: { customerId: example.customerId, definition: { key: 'vipLevel' } } });
+    const vip = await t.prisma.attributeValue.findFirstOrThrow({
+      where: { customerId: example.customerId, definition: { key: 'vipLevel' } },
+    });
     expect(res.body.data).toEqual([
       {
         customerId: example.customerId,

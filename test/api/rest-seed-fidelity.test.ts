@@ -41,7 +41,10 @@ describe('seed 001 getCustomerIdByIdentityList takes createCustomerByIdentity’
   });
 
   it('refuses an unknown strategy naming the field', async () => {
-    const reply = await call(t, lookup, { identityList: [{ identityType: 'phone', identityValue: '1' }], targetCustomerStrategy: 'newest' });
+    const reply = await call(t, lookup, {
+      identityList: [{ identityType: 'phone', identityValue: '1' }],
+      targetCustomerStrategy: 'newest',
+    });
     expectFailure(lookup, reply, 400, 'targetCustomerStrategy');
   });
 
@@ -58,17 +61,32 @@ describe('seed 001 createCustomerByIdentity fields', () => {
 
   it('refuses an extendAttrList entry without attrValue (required in the seed), writing nothing', async () => {
     const before = await t.prisma.customer.count();
-    for (const attr of [{ attrKey: 'vipLevel', attrName: '会员等级' }, { attrKey: 'vipLevel', attrValue: null }]) {
-      const reply = await call(t, create, { identityList: [{ identityType: 'phone', identityValue: '13911112222' }], extendAttrList: [attr] });
+    for (const attr of [
+      { attrKey: 'vipLevel', attrName: '会员等级' },
+      { attrKey: 'vipLevel', attrValue: null },
+    ]) {
+      const reply = await call(t, create, {
+        identityList: [{ identityType: 'phone', identityValue: '13911112222' }],
+        extendAttrList: [attr],
+      });
       expectFailure(create, reply, 400, 'extendAttrList[0].attrValue');
     }
     expect(await t.prisma.customer.count()).toBe(before);
   });
 
-  it.each(['a@b.c', 'José.Ñúñez@example.com', '用户@例子.广告', 'user+tag@sub.example.org'])('accepts the e-mail address %s', async (email) => {
-    const reply = await call(t, add, { name: 'n', mobile: `139${String(Math.abs(hash(email))).padStart(8, '0').slice(0, 8)}`, email });
-    expectSuccess(add, reply);
-  });
+  it.each(['a@b.c', 'José.Ñúñez@example.com', '用户@例子.广告', 'user+tag@sub.example.org'])(
+    'accepts the e-mail address %s',
+    async (email) => {
+      const reply = await call(t, add, {
+        name: 'n',
+        mobile: `139${String(Math.abs(hash(email)))
+          .padStart(8, '0')
+          .slice(0, 8)}`,
+        email,
+      });
+      expectSuccess(add, reply);
+    },
+  );
 
   it.each(['plainaddress', 'a b@c.d', '@example.com', 'a@', 'a@b@c'])('refuses %s, which cannot be an address', async (email) => {
     const reply = await call(t, add, { name: 'n', mobile: '13800000000', email });
@@ -89,7 +107,11 @@ describe('seed 003 user_customer', () => {
   const following = routeOf('/api/user_customer/get_customer_list');
 
   beforeAll(async () => {
-    for (const [user, customer] of [['998', 1001], ['0998', 1001], ['1001', 1002]] as const) {
+    for (const [user, customer] of [
+      ['998', 1001],
+      ['0998', 1001],
+      ['1001', 1002],
+    ] as const) {
       expectSuccess(add, await call(t, add, { user_id: user, customer_id: String(customer) }));
     }
   });

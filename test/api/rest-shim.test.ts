@@ -52,7 +52,10 @@ describe('REST shim mechanism', () => {
     const form = await t.request('POST', '/api/user_customer/get', { form: { user_id: '9' } });
     expect(form.status).toBe(400);
     expect(form.body.msg).toBe('customer_id: is required');
-    const notJson = await t.request('POST', '/api/user_customer/get', { body: '{"user_id":', headers: { 'content-type': 'application/json' } });
+    const notJson = await t.request('POST', '/api/user_customer/get', {
+      body: '{"user_id":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.body.code).toBe(500);
     const noRoute = await t.request('POST', '/api/user_customer/nope', { body: {} });

@@ -82,9 +82,18 @@ describe('POST /api/user_customer/get_list', () => {
 
   it('applies in, like, != and time conditions, and pages', async () => {
     const ids = async (input: Record<string, unknown>) =>
-      ((await call(t, route, input)).body.result.data as { customer_id: number; user_id: unknown }[]).map((r) => `${r.user_id}:${r.customer_id}`);
+      ((await call(t, route, input)).body.result.data as { customer_id: number; user_id: unknown }[]).map(
+        (r) => `${r.user_id}:${r.customer_id}`,
+      );
     expect(await ids({ condition: [['customer_id', 'in', ['1001']]] })).toEqual(['777:1001', '998:1001']);
-    expect(await ids({ condition: [['customer_id', 'in', '1001,1002'], ['user_id', '!=', 777]] })).toEqual(['998:1002', '998:1001']);
+    expect(
+      await ids({
+        condition: [
+          ['customer_id', 'in', '1001,1002'],
+          ['user_id', '!=', 777],
+        ],
+      }),
+    ).toEqual(['998:1002', '998:1001']);
     expect(await ids({ condition: [['template', 'like', '%<b>%']] })).toEqual(['998:1002']);
     expect(await ids({ start_time: '2999-01-01 00:00:00' })).toEqual([]);
     expect(await ids({ end_time: '2999-01-01 00:00:00', condition: '' })).toHaveLength(3);
@@ -95,7 +104,17 @@ describe('POST /api/user_customer/get_list', () => {
 
   it('refuses unknown keys and operators, bad values and bad JSON, naming the field', async () => {
     expectFailure(route, await call(t, route, { condition: [['password', '=', 'x']] }), 400, 'condition[0][0]');
-    expectFailure(route, await call(t, route, { condition: [['user_id', '=', '1'], ['user_id', 'regexp', 'x']] }), 400, 'condition[1][1]');
+    expectFailure(
+      route,
+      await call(t, route, {
+        condition: [
+          ['user_id', '=', '1'],
+          ['user_id', 'regexp', 'x'],
+        ],
+      }),
+      400,
+      'condition[1][1]',
+    );
     expectFailure(route, await call(t, route, { condition: [['customer_id', 'like', '1%']] }), 400, 'condition[0]');
     expectFailure(route, await call(t, route, { condition: [['customer_id', '>', 'abc']] }), 400, 'condition[0]');
     expectFailure(route, await call(t, route, { condition: 'user_id=1' }), 400, 'condition');
@@ -133,7 +152,13 @@ describe('POST /api/user_customer/get_customer_list', () => {
     await follow('777', 1002);
     const res = await call(t, route, undefined, { asForm: kind === 'form' });
     expectSuccess(route, res);
-    expect(res.body.result).toEqual({ page_index: 1, page_size: 20, total_pages: 1, total_records: 1, data: [await expectedRecord(USER, 1001)] });
+    expect(res.body.result).toEqual({
+      page_index: 1,
+      page_size: 20,
+      total_pages: 1,
+      total_records: 1,
+      data: [await expectedRecord(USER, 1001)],
+    });
   });
 
   it('refuses a missing user_id and a bad page size', async () => {
@@ -185,9 +210,18 @@ describe('POST /api/user_customer/edit', () => {
   it('leaves omitted and empty fields alone, clears template with a JSON null, and sets the flags', async () => {
     await follow(USER, 1001, { template: '<b>t</b>', reference: 'keep' });
     expectSuccess(route, await call(t, route, { user_id: USER, customer_id: 1001, script: 's()', reference: '' }, { asForm: true }));
-    expect(await t.prisma.userCustomer.findFirstOrThrow({ where: { userId: USER } })).toMatchObject({ template: '<b>t</b>', script: 's()', reference: 'keep' });
+    expect(await t.prisma.userCustomer.findFirstOrThrow({ where: { userId: USER } })).toMatchObject({
+      template: '<b>t</b>',
+      script: 's()',
+      reference: 'keep',
+    });
     expectSuccess(route, await call(t, route, { user_id: USER, customer_id: 1001, template: null, is_available: 0, boss_sync: 1 }));
-    expect(await t.prisma.userCustomer.findFirstOrThrow({ where: { userId: USER } })).toMatchObject({ template: null, script: 's()', isAvailable: 0, bossSync: 1 });
+    expect(await t.prisma.userCustomer.findFirstOrThrow({ where: { userId: USER } })).toMatchObject({
+      template: null,
+      script: 's()',
+      isAvailable: 0,
+      bossSync: 1,
+    });
   });
 
   it('refuses a flag out of range and a link that does not exist, changing nothing', async () => {

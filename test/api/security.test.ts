@@ -94,7 +94,10 @@ const mutations = Object.values(schema.getMutationType()!.getFields());
 describe('scopes', () => {
   it('declares a write or admin scope on every mutation', () => {
     for (const field of mutations) {
-      expect(scopesOf(field).filter((s) => s === 'write' || s === 'admin'), field.name).not.toEqual([]);
+      expect(
+        scopesOf(field).filter((s) => s === 'write' || s === 'admin'),
+        field.name,
+      ).not.toEqual([]);
     }
   });
 
@@ -119,37 +122,42 @@ describe('scopes', () => {
   );
 
   const writeRoutes = restRoutes.filter((r) => r.scope === 'customer:write');
-  it.each(writeRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('refuses %s to a read-only app in its envelope and writes nothing', async (_name, route) => {
-    // A valid request (the seed's example, or one generated from the route's schema), so that
-    // only the scope stands in the way.
-    const world = { customerIds: [customerId], groupIds: [groupId] };
-    const valid =
-      route.example ??
-      fc
-        .sample(fromZod(route.request, world), { numRuns: 200, seed: 1 })
-        .find((candidate) => route.request.safeParse(candidate).success);
-    expect(route.request.safeParse(valid).success).toBe(true);
-    const before = await checksum();
-    const url = route.method === 'GET' ? `${route.path}?${new URLSearchParams(valid as Record<string, string>)}` : route.path;
-    const res = await t.request(route.method, url, { token: t.tokens.read, ...(route.method === 'POST' ? { body: valid } : {}) });
-    expect(res.status).toBe(403);
-    expect(res.body).toEqual(route.family.failure({ code: 'FORBIDDEN', message: res.body.msg ?? res.body.error_message, status: 403, issues: [] }).body);
-    expect(await checksum()).toBe(before);
-  });
+  it.each(writeRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    'refuses %s to a read-only app in its envelope and writes nothing',
+    async (_name, route) => {
+      // A valid request (the seed's example, or one generated from the route's schema), so that
+      // only the scope stands in the way.
+      const world = { customerIds: [customerId], groupIds: [groupId] };
+      const valid =
+        route.example ??
+        fc.sample(fromZod(route.request, world), { numRuns: 200, seed: 1 }).find((candidate) => route.request.safeParse(candidate).success);
+      expect(route.request.safeParse(valid).success).toBe(true);
+      const before = await checksum();
+      const url = route.method === 'GET' ? `${route.path}?${new URLSearchParams(valid as Record<string, string>)}` : route.path;
+      const res = await t.request(route.method, url, { token: t.tokens.read, ...(route.method === 'POST' ? { body: valid } : {}) });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual(
+        route.family.failure({ code: 'FORBIDDEN', message: res.body.msg ?? res.body.error_message, status: 403, issues: [] }).body,
+      );
+      expect(await checksum()).toBe(before);
+    },
+  );
 });
 
 describe('tokens', () => {
   it('refuses expired and revoked tokens on every REST route and on GraphQL, in the family envelope', async () => {
     const app = await createApp(t.prisma, { name: 'short-lived', scopes: ['customer:read', 'customer:write'] });
     const issue = async () =>
-      (await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: app.appKey, secret: app.secret } })).body.data.token as string;
+      (await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: app.appKey, secret: app.secret } })).body.data
+        .token as string;
     const expired = await issue();
     await t.prisma.appToken.update({ where: { tokenHash: tokenDigest(expired) }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const revoked = await issue();
     await t.gateway.services.tokens.revoke(revoked);
     const revokedApp = await createApp(t.prisma, { name: 'revoked-app', scopes: ['customer:read'] });
-    const ofRevokedApp = (await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: revokedApp.appKey, secret: revokedApp.secret } })).body.data
-      .token as string;
+    const ofRevokedApp = (
+      await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: revokedApp.appKey, secret: revokedApp.secret } })
+    ).body.data.token as string;
     await t.prisma.app.update({ where: { appKey: revokedApp.appKey }, data: { revokedAt: new Date() } });
     t.gateway.services.tokens.forget();
 
@@ -158,11 +166,16 @@ describe('tokens', () => {
       for (const route of restRoutes) {
         const res = await t.request(route.method, route.path, { token, ...(route.method === 'POST' ? { body: {} } : {}) });
         expect(res.status, route.path).toBe(401);
-        expect(res.body).toEqual(route.family.failure({ code: 'UNAUTHENTICATED', message: 'invalid, expired or revoked token', status: 401, issues: [] }).body);
+        expect(res.body).toEqual(
+          route.family.failure({ code: 'UNAUTHENTICATED', message: 'invalid, expired or revoked token', status: 401, issues: [] }).body,
+        );
       }
     }
     // A revoked app cannot get a new token either.
-    const again = await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: revokedApp.appKey, secret: revokedApp.secret } });
+    const again = await t.request('POST', '/openapi/auth/token', {
+      token: null,
+      body: { appKey: revokedApp.appKey, secret: revokedApp.secret },
+    });
     expect(again.status).toBe(401);
   });
 
@@ -185,7 +198,8 @@ describe('tokens', () => {
 
   it('stores no token and no secret in clear', async () => {
     const app = await createApp(t.prisma, { name: 'clear', scopes: ['customer:read'] });
-    const token = (await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: app.appKey, secret: app.secret } })).body.data.token as string;
+    const token = (await t.request('POST', '/openapi/auth/token', { token: null, body: { appKey: app.appKey, secret: app.secret } })).body
+      .data.token as string;
     const dump = JSON.stringify(await t.prisma.$queryRawUnsafe(`SELECT a.*, t.* FROM "App" a JOIN "AppToken" t ON t."appId" = a.id`));
     expect(dump.includes(token)).toBe(false);
     expect(dump.includes(app.secret)).toBe(false);

@@ -36,10 +36,10 @@ export default async function setup(project: TestProject) {
     project.provide('postgresTemplate', template);
     project.provide('embeddedTemplate', '');
     return async () => {
-      const { rows } = await client.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
-        [`cg_${runId}_%`, template],
-      );
+      const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [
+        `cg_${runId}_%`,
+        template,
+      ]);
       for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await client.end();
     };

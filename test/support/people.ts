@@ -74,7 +74,9 @@ export async function customersPerPerson(sql: Sql, people: string[][]) {
       GROUP BY 1`,
   );
   const holder = new Map(identities.map((i) => [i.key, i]));
-  const [{ live }] = await sql<{ live: number }>('SELECT count(*)::int AS live FROM "Customer" WHERE "mergedIntoId" IS NULL AND "deletedAt" IS NULL');
+  const [{ live }] = await sql<{ live: number }>(
+    'SELECT count(*)::int AS live FROM "Customer" WHERE "mergedIntoId" IS NULL AND "deletedAt" IS NULL',
+  );
   let missing = 0;
   let doubled = 0;
   let split = 0;

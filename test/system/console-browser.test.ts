@@ -67,10 +67,14 @@ describe.skipIf(!haveChromium)(
 
     it('finds a customer, merges another into it, shows the event, unmerges it and shows them apart', async () => {
       const create = `mutation ($input: CreateCustomerByIdentityInput!) { createCustomerByIdentity(input: $input) { customerId } }`;
-      const ada = (await graphql(create, { input: { name: 'Ada Lovelace', identityList: [{ identityType: 'phone', identityValue: '13765348726' }] } }))
-        .createCustomerByIdentity.customerId as number;
-      const twin = (await graphql(create, { input: { name: 'A. Lovelace', identityList: [{ identityType: 'email', identityValue: 'ada@example.com' }] } }))
-        .createCustomerByIdentity.customerId as number;
+      const ada = (
+        await graphql(create, { input: { name: 'Ada Lovelace', identityList: [{ identityType: 'phone', identityValue: '13765348726' }] } })
+      ).createCustomerByIdentity.customerId as number;
+      const twin = (
+        await graphql(create, {
+          input: { name: 'A. Lovelace', identityList: [{ identityType: 'email', identityValue: 'ada@example.com' }] },
+        })
+      ).createCustomerByIdentity.customerId as number;
 
       const { page, problems } = await open();
       // Development on loopback: the sign-in comes pre-filled with the development token.
@@ -130,7 +134,10 @@ describe.skipIf(!haveChromium)(
       expect((await graphql('query ($id: ID!) { customer(id: $id) { customerId } }', { id: String(twin) })).customer.customerId).toBe(twin);
 
       // The twin's own page: its e-mail is back with it.
-      await entry.getByRole('link', { name: `#${twin}` }).first().click();
+      await entry
+        .getByRole('link', { name: `#${twin}` })
+        .first()
+        .click();
       await page.getByRole('heading', { name: /A\. Lovelace/ }).waitFor();
       expect(await page.locator('table.grid').first().innerText()).toContain('ada@example.com');
       expect(problems).toEqual([]);
@@ -153,12 +160,22 @@ describe.skipIf(!haveChromium)(
       await explanation.getByText(/Customer #\d+ \(Ada Lovelace\) would be chosen/).waitFor();
       await expect.poll(() => explanation.innerText(), { timeout: 30_000 }).toContain('Lookup phone "13765348726"');
       await apply.click();
-      await page.getByRole('status').getByText(/Resolved to customer #\d+/).waitFor();
-      const { customerByIdentity } = await graphql('{ customerByIdentity(identityType: "email", identityValue: "grace@example.com") { name realName } }');
+      await page
+        .getByRole('status')
+        .getByText(/Resolved to customer #\d+/)
+        .waitFor();
+      const { customerByIdentity } = await graphql(
+        '{ customerByIdentity(identityType: "email", identityValue: "grace@example.com") { name realName } }',
+      );
       expect(customerByIdentity).toEqual({ name: 'Ada Lovelace', realName: 'Ada King' });
 
       await page.getByRole('link', { name: 'Imports' }).click();
-      const csv = ['phone,realName,tags,unknownColumn', '13711110001,赵六,"vip,新客",x', 'not-a-phone,孙八,,y', '13711110004,李九,新客,z'].join('\n');
+      const csv = [
+        'phone,realName,tags,unknownColumn',
+        '13711110001,赵六,"vip,新客",x',
+        'not-a-phone,孙八,,y',
+        '13711110004,李九,新客,z',
+      ].join('\n');
       await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
       await page.getByRole('button', { name: 'Import', exact: true }).click();
       const job = page.getByRole('region', { name: /^Import job \d+$/ });
@@ -169,7 +186,9 @@ describe.skipIf(!haveChromium)(
       await errors.getByText('is not a valid phone', { exact: false }).waitFor();
       expect(await errors.locator('tbody tr').first().innerText()).toMatch(/^2\s+phone\s/);
       await page.getByRole('table', { name: 'Import jobs' }).getByText('PARTIAL').waitFor();
-      const { customerByIdentity: imported } = await graphql('{ customerByIdentity(identityType: "phone", identityValue: "13711110004") { realName tags } }');
+      const { customerByIdentity: imported } = await graphql(
+        '{ customerByIdentity(identityType: "phone", identityValue: "13711110004") { realName tags } }',
+      );
       expect(imported).toEqual({ realName: '李九', tags: ['新客'] });
       // The row gave only a realName: the person is named by it and found by it (README "Names").
       await page.getByRole('link', { name: 'Find' }).click();

@@ -73,7 +73,7 @@ describe('the example client', () => {
     expect(await t.prisma.customer.count()).toBe(1);
   });
 
-  it('fails with the gateway\'s message when the secret is wrong, or a GraphQL error with its code', async () => {
+  it("fails with the gateway's message when the secret is wrong, or a GraphQL error with its code", async () => {
     const refused = await runExample([], { ...env, CUSTOMER_GRAPH_SECRET: 'wrong' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^example client failed: token refused \(HTTP 401\)/);
@@ -84,11 +84,16 @@ describe('the example client', () => {
   });
 
   it('watch.ts (Apollo Client) reads a customer with @defer, then prints its changes over multipart until it is deleted', async () => {
-    const created = await t.graphql('mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "13900000001" }], profile: { name: "赵六" }) { customerId } }');
+    const created = await t.graphql(
+      'mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "13900000001" }], profile: { name: "赵六" }) { customerId } }',
+    );
     const id = created.body.data.createCustomer.customerId as number;
     const output = { text: '' };
     const run = runExample([String(id)], env, watch, output);
-    await pollUntil(() => output.text.includes('watching customer') && t.gateway.services.pubsub.listening('customerChanged', id) > 0, 'watch.ts subscribes');
+    await pollUntil(
+      () => output.text.includes('watching customer') && t.gateway.services.pubsub.listening('customerChanged', id) > 0,
+      'watch.ts subscribes',
+    );
     await t.graphql('mutation($id: ID!) { updateCustomer(id: $id, profile: { name: "赵七" }) { customerId } }', { id });
     await pollUntil(() => output.text.includes('UPDATED'), 'watch.ts prints the update');
     await t.graphql('mutation($id: ID!) { deleteCustomer(id: $id) { customerId } }', { id });

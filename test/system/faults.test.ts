@@ -67,7 +67,10 @@ describe.runIf(usingPostgres)('PostgreSQL unavailable, then back', () => {
     const proxied = new URL(url);
     proxied.host = `127.0.0.1:${proxy.port}`;
     database = await openDatabase(proxied.toString(), { command: 'test', poolSize: 4 });
-    gateway = await createGateway({ config: loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: proxied.toString() }), database });
+    gateway = await createGateway({
+      config: loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: proxied.toString() }),
+      database,
+    });
   });
   afterAll(async () => {
     await gateway.close();
@@ -79,7 +82,9 @@ describe.runIf(usingPostgres)('PostgreSQL unavailable, then back', () => {
   it('answers /readyz 503 and every request UNAVAILABLE (503) at once, and recovers by itself', async () => {
     const token = await tokenFor(database.prisma, ['customer:read', 'customer:write']);
     expect((await inject(gateway, 'GET', '/readyz')).status).toBe(200);
-    const created = await inject(gateway, 'POST', '/graphql', token, { query: 'mutation { createCustomer(profile: { name: "before" }) { customerId } }' });
+    const created = await inject(gateway, 'POST', '/graphql', token, {
+      query: 'mutation { createCustomer(profile: { name: "before" }) { customerId } }',
+    });
     const id = created.body.data.createCustomer.customerId;
 
     await proxy.stop();

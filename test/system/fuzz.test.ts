@@ -20,16 +20,27 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('fuzzing', () => {
-  it(`answers ${RUNS} generated inputs per REST route and per mutation without a 5xx or a partial write`, { timeout: 60_000 + RUNS * 30 * 250 }, async () => {
-    const report = await fuzzGateway({ gateway: t.gateway, prisma: t.prisma, token: t.tokens.all, world, runsPerTarget: RUNS, seed: SEED });
-    const targets = restRoutes.length + Object.keys(schema.getMutationType()!.getFields()).length;
-    expect(report.inputs).toBe(targets * RUNS);
-    expect(report.serverErrors.length + report.partialWrites.length, describeFailures(report)).toBe(0);
-    // The inputs reached both sides: some were accepted, some refused.
-    const statuses = Object.keys(report.byStatus).map(Number);
-    expect(statuses.some((s) => s === 200)).toBe(true);
-    expect(statuses.some((s) => s >= 400)).toBe(true);
-  });
+  it(
+    `answers ${RUNS} generated inputs per REST route and per mutation without a 5xx or a partial write`,
+    { timeout: 60_000 + RUNS * 30 * 250 },
+    async () => {
+      const report = await fuzzGateway({
+        gateway: t.gateway,
+        prisma: t.prisma,
+        token: t.tokens.all,
+        world,
+        runsPerTarget: RUNS,
+        seed: SEED,
+      });
+      const targets = restRoutes.length + Object.keys(schema.getMutationType()!.getFields()).length;
+      expect(report.inputs).toBe(targets * RUNS);
+      expect(report.serverErrors.length + report.partialWrites.length, describeFailures(report)).toBe(0);
+      // The inputs reached both sides: some were accepted, some refused.
+      const statuses = Object.keys(report.byStatus).map(Number);
+      expect(statuses.some((s) => s === 200)).toBe(true);
+      expect(statuses.some((s) => s >= 400)).toBe(true);
+    },
+  );
 });
 
 describe('what fuzzing found', () => {
@@ -43,9 +54,14 @@ describe('what fuzzing found', () => {
 
   it('refuses a NUL character as BAD_INPUT naming where it is (was a 500), and writes nothing', async () => {
     const before = await t.prisma.customer.count();
-    const variable = await t.graphql('mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }', { p: { name: 'a\u0000b' } });
+    const variable = await t.graphql('mutation ($p: CustomerProfileInput) { createCustomer(profile: $p) { customerId } }', {
+      p: { name: 'a\u0000b' },
+    });
     expect(variable.status).toBe(400);
-    expect(variable.body.errors[0]).toMatchObject({ message: 'p.name: must not contain the NUL character', extensions: { code: 'BAD_INPUT' } });
+    expect(variable.body.errors[0]).toMatchObject({
+      message: 'p.name: must not contain the NUL character',
+      extensions: { code: 'BAD_INPUT' },
+    });
     const literal = await t.graphql('mutation { createCustomer(profile: { name: "a\\u0000b" }) { customerId } }');
     expect(literal.body.errors[0].extensions.code).toBe('BAD_INPUT');
     const rest = await t.request('POST', '/api/user_customer/get', { body: { user_id: '\u0000', customer_id: '1' } });

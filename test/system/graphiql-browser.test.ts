@@ -32,10 +32,7 @@ async function tabUncovered(page: Page, tabId: string): Promise<boolean> {
   if (!box) return false;
   const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
   const inView = x > 0 && y > 0 && x < 1440 && y < 900;
-  const hit = await page.evaluate(
-    ([px, py, id]) => document.elementFromPoint(px, py)?.closest(`#${id}`) !== null,
-    [x, y, tabId] as const,
-  );
+  const hit = await page.evaluate(([px, py, id]) => document.elementFromPoint(px, py)?.closest(`#${id}`) !== null, [x, y, tabId] as const);
   return inView && hit;
 }
 
@@ -82,7 +79,9 @@ describe.skipIf(!haveChromium)(
         const tabId = `graphiql-session-tab-${index}`;
         expect(await tabUncovered(page, tabId), `${title} is not covered at 1440 px`).toBe(true);
         await page.locator(`#${tabId}`).click();
-        await expect.poll(() => page.locator('.graphiql-tab-active').innerText(), { message: `${title} is active`, timeout: 30_000 }).toBe(title);
+        await expect
+          .poll(() => page.locator('.graphiql-tab-active').innerText(), { message: `${title} is active`, timeout: 30_000 })
+          .toBe(title);
         for (const operation of operations) {
           const before = await result.innerText();
           await page.getByRole('button', { name: /^Execute query/ }).click();

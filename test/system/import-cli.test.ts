@@ -37,7 +37,8 @@ const customerByPhone = (phone: string) =>
     return rows[0];
   });
 
-const report = (file: string) => parse<{ row: string; line: string; field: string; message: string }>(readFileSync(file, 'utf8'), { columns: true });
+const report = (file: string) =>
+  parse<{ row: string; line: string; field: string; message: string }>(readFileSync(file, 'utf8'), { columns: true });
 
 // Each test runs up to three CLI processes: about 10-20 s each on a loaded 2-core machine.
 describe('customer-graph import', { timeout: 300_000 }, () => {
@@ -93,7 +94,9 @@ describe('customer-graph import', { timeout: 300_000 }, () => {
     const said = /Interrupted: job #(\d+) stopped after row (\d+) of 20000/.exec(stderr);
     expect(said, stderr).not.toBeNull();
     expect(stderr).toContain('Run the same command again to resume');
-    const [job] = await inDatabase((sql) => sql<{ status: string; cursor: number }>(`SELECT status, cursor FROM "ImportJob" WHERE id = $1`, [Number(said![1])]));
+    const [job] = await inDatabase((sql) =>
+      sql<{ status: string; cursor: number }>(`SELECT status, cursor FROM "ImportJob" WHERE id = $1`, [Number(said![1])]),
+    );
     expect(job).toEqual({ status: 'INTERRUPTED', cursor: Number(said![2]) });
     expect(stdout).not.toContain('SUCCEEDED');
 
@@ -109,7 +112,11 @@ describe('customer-graph import', { timeout: 300_000 }, () => {
     writeFileSync(
       file,
       [
-        JSON.stringify({ phone: '13900000001', realName: '钱七', customFields: [{ configId: 1, configName: '兴趣', values: ['篮球', '音乐'] }] }),
+        JSON.stringify({
+          phone: '13900000001',
+          realName: '钱七',
+          customFields: [{ configId: 1, configName: '兴趣', values: ['篮球', '音乐'] }],
+        }),
         '',
         '{"phone": "13900000002", "realName": ',
         JSON.stringify({ phone: '13900000003', realName: '孙八', sex: '中' }),
@@ -135,7 +142,11 @@ describe('customer-graph import', { timeout: 300_000 }, () => {
     }
     expect(existsSync(join(dir, 'clean.errors.csv'))).toBe(false);
     expect(await customerByPhone('13700000001')).toMatchObject({ realName: '吴十', count: 1 });
-    const jobs = await inDatabase((sql) => sql<{ status: string; origin: string }>(`SELECT status, origin FROM "ImportJob" WHERE "sourceRef" LIKE 'file:%' ORDER BY id DESC LIMIT 2`));
+    const jobs = await inDatabase((sql) =>
+      sql<{ status: string; origin: string }>(
+        `SELECT status, origin FROM "ImportJob" WHERE "sourceRef" LIKE 'file:%' ORDER BY id DESC LIMIT 2`,
+      ),
+    );
     expect(jobs).toEqual([
       { status: 'SUCCEEDED', origin: 'CLI' },
       { status: 'SUCCEEDED', origin: 'CLI' },
@@ -148,7 +159,9 @@ describe('customer-graph import', { timeout: 300_000 }, () => {
     const res = await importCli([file, '--mode', '1']);
     expect(res.code, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/Job #\d+: FAILED/);
-    expect(report(join(dir, 'strict.errors.csv'))).toEqual([{ row: '1', line: '3', field: 'birthday', message: 'must be a date as yyyy-MM-dd' }]);
+    expect(report(join(dir, 'strict.errors.csv'))).toEqual([
+      { row: '1', line: '3', field: 'birthday', message: 'must be a date as yyyy-MM-dd' },
+    ]);
     expect(await customerByPhone('13600000001')).toBeUndefined();
     expect(await customerByPhone('13600000003')).toBeUndefined();
   });

@@ -15,7 +15,8 @@ import { runCli, startServer, type ServerProcess } from '../../scripts/support/p
 
 const quiet = { info() {}, warn() {}, error() {} };
 const options = { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 };
-const rowsFor = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ phone: `1${prefix}${String(i).padStart(6, '0')}`, realName: `r${i}` }));
+const rowsFor = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ phone: `1${prefix}${String(i).padStart(6, '0')}`, realName: `r${i}` }));
 
 describe('one database, jobs driven directly', () => {
   let db: TestDatabase;
@@ -30,14 +31,27 @@ describe('one database, jobs driven directly', () => {
 
   it('a chunk is never applied twice: a stale startRow writes nothing', async () => {
     const rows = rowsFor('3100', 4);
-    const { job } = await createImportJob(prisma, { kind: 'PROFILE', options, origin: 'CLI', sourceRef: 'sha256:abc size:4', total: 4 }, 'test');
+    const { job } = await createImportJob(
+      prisma,
+      { kind: 'PROFILE', options, origin: 'CLI', sourceRef: 'sha256:abc size:4', total: 4 },
+      'test',
+    );
     const before = await liveCustomerCount(prisma);
     expect(await applyImportChunk(prisma, job.id, 0, rows.slice(0, 2), 'test')).toMatchObject({ applied: true, succeeded: 2, failed: 0 });
     // A second worker (or a re-run CLI) replays the same chunk: refused, nothing doubled.
-    expect(await applyImportChunk(prisma, job.id, 0, rows.slice(0, 2), 'test')).toEqual({ applied: false, succeeded: 0, failed: 0, errors: [] });
+    expect(await applyImportChunk(prisma, job.id, 0, rows.slice(0, 2), 'test')).toEqual({
+      applied: false,
+      succeeded: 0,
+      failed: 0,
+      errors: [],
+    });
     expect(await applyImportChunk(prisma, job.id, 3, rows.slice(3), 'test')).toMatchObject({ applied: false });
     // The re-run CLI import finds the unfinished job by its sourceRef and resumes at the cursor.
-    const resumed = await createImportJob(prisma, { kind: 'PROFILE', options, origin: 'CLI', sourceRef: 'sha256:abc size:4', total: 4 }, 'test');
+    const resumed = await createImportJob(
+      prisma,
+      { kind: 'PROFILE', options, origin: 'CLI', sourceRef: 'sha256:abc size:4', total: 4 },
+      'test',
+    );
     expect(resumed).toMatchObject({ reused: true, job: { id: job.id, cursor: 2 } });
     expect(await applyImportChunk(prisma, job.id, 2, rows.slice(2), 'test')).toMatchObject({ applied: true, succeeded: 2 });
     const finished = await finishImportJob(prisma, job.id);
@@ -55,7 +69,10 @@ describe('one database, jobs driven directly', () => {
     const before = await liveCustomerCount(prisma);
     // The dead worker committed rows 0-2, then vanished holding a lease that has since expired.
     await applyImportChunk(prisma, job.id, 0, rows.slice(0, 3), 'dead');
-    await prisma.importJob.update({ where: { id: job.id }, data: { status: 'RUNNING', lockedBy: 'dead-worker', lockedUntil: new Date(Date.now() - 60_000), attempts: 1 } });
+    await prisma.importJob.update({
+      where: { id: job.id },
+      data: { status: 'RUNNING', lockedBy: 'dead-worker', lockedUntil: new Date(Date.now() - 60_000), attempts: 1 },
+    });
 
     const shutdown = new ShutdownHooks();
     const progress: number[] = [];
@@ -75,15 +92,27 @@ describe('one database, jobs driven directly', () => {
 
   it('a job held under a live lease is left to its worker', async () => {
     const { job } = await createImportJob(prisma, { kind: 'PROFILE', options, origin: 'REST', rows: rowsFor('3300', 2) }, 'test');
-    await prisma.importJob.update({ where: { id: job.id }, data: { status: 'RUNNING', lockedBy: 'alive', lockedUntil: new Date(Date.now() + 600_000) } });
+    await prisma.importJob.update({
+      where: { id: job.id },
+      data: { status: 'RUNNING', lockedBy: 'alive', lockedUntil: new Date(Date.now() + 600_000) },
+    });
     const { job: marker } = await createImportJob(prisma, { kind: 'PROFILE', options, origin: 'REST', rows: rowsFor('3301', 1) }, 'test');
     const shutdown = new ShutdownHooks();
-    startImportWorker({ prisma, config: { IMPORT_POLL_MILLIS: 20, IMPORT_LEASE_MILLIS: 5_000, IMPORT_CHUNK_SIZE: 500 }, shutdown, log: quiet });
+    startImportWorker({
+      prisma,
+      config: { IMPORT_POLL_MILLIS: 20, IMPORT_LEASE_MILLIS: 5_000, IMPORT_CHUNK_SIZE: 500 },
+      shutdown,
+      log: quiet,
+    });
     try {
       // The worker claims in id order: once the later job is done, it has passed the leased one by.
       const claimed = await waitForJob(prisma, marker.id);
       expect(Math.abs(claimed.startedAt!.getTime() - Date.now())).toBeLessThan(60_000);
-      expect(await prisma.importJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', lockedBy: 'alive', processed: 0 });
+      expect(await prisma.importJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+        status: 'RUNNING',
+        lockedBy: 'alive',
+        processed: 0,
+      });
     } finally {
       await shutdown.run();
     }
@@ -119,7 +148,12 @@ describe('one database, jobs driven directly', () => {
 
     // Another process takes it over at once (no lease to wait for) and finishes it.
     const next = new ShutdownHooks();
-    startImportWorker({ prisma, config: { IMPORT_POLL_MILLIS: 20, IMPORT_LEASE_MILLIS: 600_000, IMPORT_CHUNK_SIZE: 5 }, shutdown: next, log: quiet });
+    startImportWorker({
+      prisma,
+      config: { IMPORT_POLL_MILLIS: 20, IMPORT_LEASE_MILLIS: 600_000, IMPORT_CHUNK_SIZE: 5 },
+      shutdown: next,
+      log: quiet,
+    });
     try {
       expect(await waitForJob(prisma, job.id)).toMatchObject({ status: 'SUCCEEDED', processed: 40, succeeded: 40 });
     } finally {
@@ -171,11 +205,20 @@ describe.runIf(usingPostgres)('PostgreSQL: two serving processes on one database
       for (const id of submitted) {
         const job = await waitForJob(local.prisma, id, 60_000);
         // Claimed once (attempts 1) and its counts equal its rows: no chunk applied twice.
-        expect(job).toMatchObject({ status: 'SUCCEEDED', total: rowsPerJob, processed: rowsPerJob, succeeded: rowsPerJob, failed: 0, attempts: 1 });
+        expect(job).toMatchObject({
+          status: 'SUCCEEDED',
+          total: rowsPerJob,
+          processed: rowsPerJob,
+          succeeded: rowsPerJob,
+          failed: 0,
+          attempts: 1,
+        });
       }
       expect(await local.prisma.customer.count()).toBe(jobs * rowsPerJob);
       expect(await local.prisma.identity.count({ where: { type: 'phone' } })).toBe(jobs * rowsPerJob);
-      const workers = await local.prisma.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS "n" FROM "ImportJob" WHERE "lockedBy" IS NOT NULL`;
+      const workers = await local.prisma.$queryRaw<
+        { n: number }[]
+      >`SELECT COUNT(*)::int AS "n" FROM "ImportJob" WHERE "lockedBy" IS NOT NULL`;
       expect(workers[0].n).toBe(0);
     } finally {
       await local.close();
@@ -187,7 +230,9 @@ describe('a serving process killed in the middle of a job', () => {
   it('leaves the job to the next start, which finishes it with nothing doubled', async () => {
     const db = await freshDatabaseUrl();
     const env = { DATABASE_URL: db.url, IMPORT_POLL_MILLIS: '20', IMPORT_CHUNK_SIZE: '5', IMPORT_LEASE_MILLIS: '1000', LOG_LEVEL: 'warn' };
-    const created = await runCli(['app', 'create', '--name', 'killer', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
+    const created = await runCli(['app', 'create', '--name', 'killer', '--scopes', 'customer:read,customer:write', '--json'], {
+      DATABASE_URL: db.url,
+    });
     const { token } = JSON.parse(created.stdout.trim()) as { token: string };
     const result = async (server: ServerProcess, batchId: number) => {
       const res = await fetch(`${server.url}/api/integrate/audience/import/result?batchId=${batchId}`, { headers: { 'x-token': token } });
@@ -204,20 +249,28 @@ describe('a serving process killed in the middle of a job', () => {
       const batchId = ((await res.json()) as { data: number }).data;
       // Kill it (no shutdown hooks: a crash) once some chunks are committed.
       const server = first;
-      await pollUntil(async () => {
-        const seen = await result(server, batchId);
-        return seen.succeeded > 0 || seen.status === 'SUCCEEDED';
-      }, 'a committed chunk', { intervalMs: 10 });
+      await pollUntil(
+        async () => {
+          const seen = await result(server, batchId);
+          return seen.succeeded > 0 || seen.status === 'SUCCEEDED';
+        },
+        'a committed chunk',
+        { intervalMs: 10 },
+      );
       await first.stop('SIGKILL');
       first = null;
 
       const second = await startServer(env);
       try {
         let done = await result(second, batchId);
-        await pollUntil(async () => {
-          done = await result(second, batchId);
-          return ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(done.status);
-        }, `job ${batchId} finished on the second server`, { intervalMs: 50 });
+        await pollUntil(
+          async () => {
+            done = await result(second, batchId);
+            return ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(done.status);
+          },
+          `job ${batchId} finished on the second server`,
+          { intervalMs: 50 },
+        );
         expect(done).toMatchObject({ status: 'SUCCEEDED', succeeded: rows, failed: 0 });
       } finally {
         await second.stop('SIGTERM');
@@ -226,7 +279,11 @@ describe('a serving process killed in the middle of a job', () => {
       try {
         expect(await local.prisma.identity.count({ where: { type: 'phone', value: { startsWith: '18800' } } })).toBe(rows);
         expect(await local.prisma.customer.count()).toBe(rows);
-        expect(await local.prisma.importJob.findUniqueOrThrow({ where: { id: batchId } })).toMatchObject({ processed: rows, cursor: rows, lockedBy: null });
+        expect(await local.prisma.importJob.findUniqueOrThrow({ where: { id: batchId } })).toMatchObject({
+          processed: rows,
+          cursor: rows,
+          lockedBy: null,
+        });
       } finally {
         await local.close();
       }

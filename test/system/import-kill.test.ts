@@ -29,7 +29,9 @@ const dir = mkdtempSync(join(tmpdir(), 'cg-kill-'));
 // depend on how fast the import runs, so a replay hits the same delays, not the same rows.
 const KILL_SEED = process.env.KILL_SEED ? Number(process.env.KILL_SEED) : Date.now() % 2 ** 31;
 if (!Number.isSafeInteger(KILL_SEED)) throw new Error(`KILL_SEED must be an integer, not ${process.env.KILL_SEED}`);
-console.log(`import-kill: KILL_SEED=${KILL_SEED} (KILL_SEED=${KILL_SEED} npx vitest run test/system/import-kill.test.ts replays the delays)`);
+console.log(
+  `import-kill: KILL_SEED=${KILL_SEED} (KILL_SEED=${KILL_SEED} npx vitest run test/system/import-kill.test.ts replays the delays)`,
+);
 const killDelays = xoroshiro128plus(KILL_SEED);
 
 interface Killed {
@@ -45,7 +47,11 @@ interface Killed {
  * Starts the import and SIGKILLs it at a random moment once `ready` says, from its output,
  * that it is writing (or checking): a seeded random 0–599 ms later, mid-chunk or between chunks.
  */
-function importThenKill(args: string[], url: string, ready: (committed: number, resumedAt: number, output: string) => boolean): Promise<Killed> {
+function importThenKill(
+  args: string[],
+  url: string,
+  ready: (committed: number, resumedAt: number, output: string) => boolean,
+): Promise<Killed> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'import', ...args, '--progress-interval', '0.1'], {
       env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: url },
@@ -81,9 +87,15 @@ function importThenKill(args: string[], url: string, ready: (committed: number, 
 
 function inspect(url: string, people: string[][]) {
   return withSql(url, async (sql) => {
-    const jobs = await sql<{ id: number; status: string; total: number; processed: number; succeeded: number; failed: number; cursor: number }>(
-      'SELECT id, status, total, processed, succeeded, failed, cursor FROM "ImportJob" ORDER BY id',
-    );
+    const jobs = await sql<{
+      id: number;
+      status: string;
+      total: number;
+      processed: number;
+      succeeded: number;
+      failed: number;
+      cursor: number;
+    }>('SELECT id, status, total, processed, succeeded, failed, cursor FROM "ImportJob" ORDER BY id');
     const [{ errors }] = await sql<{ errors: number }>('SELECT count(*)::int AS errors FROM "ImportRowError"');
     const [{ customers }] = await sql<{ customers: number }>('SELECT count(*)::int AS customers FROM "Customer"');
     return { jobs, errors, customers, graph: await customersPerPerson(sql, people) };
@@ -140,7 +152,14 @@ describe(`an import killed with SIGKILL (KILL_SEED=${KILL_SEED})`, () => {
     expect(state.jobs).toHaveLength(1);
     expect(state.jobs[0]).toMatchObject({ status: 'SUCCEEDED', total: ROWS, processed: ROWS, succeeded: ROWS, failed: 0, cursor: ROWS });
     expect(state.errors).toBe(0);
-    expect(state.graph).toEqual({ people: people.length, live: people.length, distinctCustomers: people.length, missing: 0, doubled: 0, split: 0 });
+    expect(state.graph).toEqual({
+      people: people.length,
+      live: people.length,
+      distinctCustomers: people.length,
+      missing: 0,
+      doubled: 0,
+      split: 0,
+    });
     // No merges happened either: every customer row ever created is one of the people.
     expect(state.customers).toBe(people.length);
   });
@@ -156,32 +175,44 @@ describe(`an all-or-nothing import (--mode 1) killed with SIGKILL (KILL_SEED=${K
   // Enough chunks that the kill lands while writing, even on a fast machine.
   const rows = Math.max(4000, ROWS);
 
-  it('with a bad row: killed while it checks the file, nothing is written; re-run, it fails with nothing written', { timeout: 600_000 }, async () => {
-    // A large file, so the check (no writes, fast) is still running when the kill lands.
-    const checkRows = Math.max(20_000, ROWS * 5);
-    const { file, people } = await generated('strict-bad.csv', checkRows, 7, [{ phone: '13100000000', realName: '坏行', birthday: '1999-02-30' }]);
-    const killed = await importThenKill([file, '--mode', '1', '--chunk-size', String(CHUNK)], db.url, (_c, _r, output) => /check strict-bad\.csv/.test(output));
-    expect(killed.exited).toBe(false);
-    let state = await inspect(db.url, people);
-    expect(state.customers).toBe(0);
+  it(
+    'with a bad row: killed while it checks the file, nothing is written; re-run, it fails with nothing written',
+    { timeout: 600_000 },
+    async () => {
+      // A large file, so the check (no writes, fast) is still running when the kill lands.
+      const checkRows = Math.max(20_000, ROWS * 5);
+      const { file, people } = await generated('strict-bad.csv', checkRows, 7, [
+        { phone: '13100000000', realName: '坏行', birthday: '1999-02-30' },
+      ]);
+      const killed = await importThenKill([file, '--mode', '1', '--chunk-size', String(CHUNK)], db.url, (_c, _r, output) =>
+        /check strict-bad\.csv/.test(output),
+      );
+      expect(killed.exited).toBe(false);
+      let state = await inspect(db.url, people);
+      expect(state.customers).toBe(0);
 
-    const rerun = await runCli(['import', file, '--mode', '1', '--chunk-size', String(CHUNK)], { DATABASE_URL: db.url }, 600_000);
-    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(1);
-    expect(rerun.stdout).toMatch(/FAILED/);
-    state = await inspect(db.url, people);
-    expect(state.customers).toBe(0);
-    // One job if the kill cut the check short (the re-run resumed it), two if the first run
-    // had already failed the job when the kill landed (a finished job is not resumed).
-    expect(state.jobs.length).toBeGreaterThanOrEqual(1);
-    for (const job of state.jobs) expect(job).toMatchObject({ status: 'FAILED', failed: 1, succeeded: 0, processed: checkRows + 1 });
-    // The check of the killed run left no duplicate errors behind: one per job.
-    expect(state.errors).toBe(state.jobs.length);
-  });
+      const rerun = await runCli(['import', file, '--mode', '1', '--chunk-size', String(CHUNK)], { DATABASE_URL: db.url }, 600_000);
+      expect(rerun.code, rerun.stdout + rerun.stderr).toBe(1);
+      expect(rerun.stdout).toMatch(/FAILED/);
+      state = await inspect(db.url, people);
+      expect(state.customers).toBe(0);
+      // One job if the kill cut the check short (the re-run resumed it), two if the first run
+      // had already failed the job when the kill landed (a finished job is not resumed).
+      expect(state.jobs.length).toBeGreaterThanOrEqual(1);
+      for (const job of state.jobs) expect(job).toMatchObject({ status: 'FAILED', failed: 1, succeeded: 0, processed: checkRows + 1 });
+      // The check of the killed run left no duplicate errors behind: one per job.
+      expect(state.errors).toBe(state.jobs.length);
+    },
+  );
 
   it('with valid rows: killed while writing, the job is not finished; re-run, everything is there once', { timeout: 600_000 }, async () => {
     const { file, people } = await generated('strict-good.csv', rows, 8);
     const args = [file, '--mode', '1', '--chunk-size', String(CHUNK)];
-    const killed = await importThenKill(args, db.url, (committed, resumedAt, output) => /import strict-good\.csv/.test(output) && committed > resumedAt);
+    const killed = await importThenKill(
+      args,
+      db.url,
+      (committed, resumedAt, output) => /import strict-good\.csv/.test(output) && committed > resumedAt,
+    );
     expect(killed.exited).toBe(false);
     let state = await inspect(db.url, people);
     const job = state.jobs.find((j) => j.total === rows)!;
@@ -193,6 +224,13 @@ describe(`an all-or-nothing import (--mode 1) killed with SIGKILL (KILL_SEED=${K
     expect(rerun.stdout).toContain(`Resuming job #${job.id}`);
     state = await inspect(db.url, people);
     expect(state.jobs.find((j) => j.id === job.id)).toMatchObject({ status: 'SUCCEEDED', processed: rows, succeeded: rows, failed: 0 });
-    expect(state.graph).toEqual({ people: people.length, live: people.length, distinctCustomers: people.length, missing: 0, doubled: 0, split: 0 });
+    expect(state.graph).toEqual({
+      people: people.length,
+      live: people.length,
+      distinctCustomers: people.length,
+      missing: 0,
+      doubled: 0,
+      split: 0,
+    });
   });
 });

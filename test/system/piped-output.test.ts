@@ -37,16 +37,20 @@ describe.each([
   ['development', { NODE_ENV: 'development' }],
   ['production', { NODE_ENV: 'production' }],
 ])('a server whose output pipe is gone (%s logs)', (_name, env) => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('exits on %s', async (signal) => {
-    const server = await startPiped(env);
-    const exited = once(server.child, 'exit');
-    // The reader of the pipe dies: every later write of the server fails with EPIPE.
-    server.child.stdout.destroy();
-    server.child.stderr.destroy();
-    // A request logs a line (into the dead pipe), then the signal logs the shutdown.
-    await fetch(`${server.url}/healthz`).catch(() => undefined);
-    server.child.kill(signal);
-    const [code, killedBy] = await exited;
-    expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
-  }, 120_000);
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'exits on %s',
+    async (signal) => {
+      const server = await startPiped(env);
+      const exited = once(server.child, 'exit');
+      // The reader of the pipe dies: every later write of the server fails with EPIPE.
+      server.child.stdout.destroy();
+      server.child.stderr.destroy();
+      // A request logs a line (into the dead pipe), then the signal logs the shutdown.
+      await fetch(`${server.url}/healthz`).catch(() => undefined);
+      server.child.kill(signal);
+      const [code, killedBy] = await exited;
+      expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
+    },
+    120_000,
+  );
 });

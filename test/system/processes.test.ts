@@ -20,12 +20,14 @@ async function graphql(server: ServerProcess, token: string, query: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
   });
-  return { status: res.status, body: (await res.json()) };
+  return { status: res.status, body: await res.json() };
 }
 
 describe('customer-graph CLI', () => {
   it('app create --json prints {appKey, secret, token}; the token and the secret work against the server', async () => {
-    const created = await runCli(['app', 'create', '--name', 'crm', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
+    const created = await runCli(['app', 'create', '--name', 'crm', '--scopes', 'customer:read,customer:write', '--json'], {
+      DATABASE_URL: db.url,
+    });
     expect(created.code, created.stderr).toBe(0);
     const app = JSON.parse(created.stdout.trim());
     expect(Object.keys(app).sort()).toEqual(['appKey', 'secret', 'token']);
@@ -39,7 +41,7 @@ describe('customer-graph CLI', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ appKey: app.appKey, secret: app.secret }),
       });
-      expect(((await token.json())).data.token).toBeTypeOf('string');
+      expect((await token.json()).data.token).toBeTypeOf('string');
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {
@@ -82,7 +84,9 @@ describe.runIf(!usingPostgres)('embedded database shared by two processes', () =
 
   // Three server starts and three CLI runs: about 13 s each on a loaded 2-core machine.
   it('runs app create, import and migrate --status through the running server, refuses migrate clearly (also from another network namespace), and frees the directory on exit or kill', async () => {
-    const created = await runCli(['app', 'create', '--name', 'ops', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
+    const created = await runCli(['app', 'create', '--name', 'ops', '--scopes', 'customer:read,customer:write', '--json'], {
+      DATABASE_URL: db.url,
+    });
     const { token } = JSON.parse(created.stdout.trim());
     const server = await startServer({ DATABASE_URL: db.url });
     await graphql(server, token, 'mutation { createCustomer(profile: { name: "before" }) { customerId } }');

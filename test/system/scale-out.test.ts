@@ -49,7 +49,7 @@ describe.runIf(usingPostgres)('two serve processes on one PostgreSQL database an
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json());
+    const body = await res.json();
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     return body.data;
   }
@@ -60,7 +60,7 @@ describe.runIf(usingPostgres)('two serve processes on one PostgreSQL database an
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: (await res.json()) };
+    return { status: res.status, body: await res.json() };
   }
 
   /** Redis confirms its SUBSCRIBE asynchronously: wait until the channel has a listener (hang guard only). */
@@ -79,29 +79,56 @@ describe.runIf(usingPostgres)('two serve processes on one PostgreSQL database an
   };
 
   it('a subscriber on A hears writes made through B: a GraphQL mutation, a REST shim call, a merge', async () => {
-    const { createCustomer } = await graphql(b, 'mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "13900000001" }]) { customerId } }');
+    const { createCustomer } = await graphql(
+      b,
+      'mutation { createCustomer(identities: [{ identityType: "phone", identityValue: "13900000001" }]) { customerId } }',
+    );
     const id: number = createCustomer.customerId;
     const stream = await subscribe(a.url, CHANGES, { id }, token);
     expect(stream.status).toBe(200);
     await listening(`${PREFIX}:live:customerChanged:${id}`);
 
     await graphql(b, 'mutation($id: ID!) { updateCustomer(id: $id, profile: { nickName: "跨实例" }) { customerId } }', { id });
-    expect(change(await stream.next())).toEqual({ kind: 'UPDATED', customerId: id, mergedInto: null, customer: { customerId: id, name: null, nickName: '跨实例' } });
+    expect(change(await stream.next())).toEqual({
+      kind: 'UPDATED',
+      customerId: id,
+      mergedInto: null,
+      customer: { customerId: id, name: null, nickName: '跨实例' },
+    });
 
-    const attr = await rest(b, 'POST', '/openapi/customer/updateCustomerAttr', { customerId: id, attrName: 'name', attrValue: '王五', isExtendAttr: false });
+    const attr = await rest(b, 'POST', '/openapi/customer/updateCustomerAttr', {
+      customerId: id,
+      attrName: 'name',
+      attrValue: '王五',
+      isExtendAttr: false,
+    });
     expect(attr.body.code).toBe(0);
     expect(change(await stream.next())).toMatchObject({ kind: 'UPDATED', customer: { name: '王五' } });
 
     // Merged through B into another customer: A's stream hears MERGED and ends.
-    const { createCustomer: other } = await graphql(b, 'mutation { createCustomer(identities: [{ identityType: "email", identityValue: "scale@example.com" }]) { customerId } }');
-    await graphql(b, 'mutation($t: ID!, $s: [ID!]!) { mergeCustomers(targetId: $t, sourceIds: $s) { customerId } }', { t: other.customerId, s: [id] });
+    const { createCustomer: other } = await graphql(
+      b,
+      'mutation { createCustomer(identities: [{ identityType: "email", identityValue: "scale@example.com" }]) { customerId } }',
+    );
+    await graphql(b, 'mutation($t: ID!, $s: [ID!]!) { mergeCustomers(targetId: $t, sourceIds: $s) { customerId } }', {
+      t: other.customerId,
+      s: [id],
+    });
     const [merged, end] = await stream.rest();
-    expect(change(merged)).toMatchObject({ kind: 'MERGED', customerId: id, mergedInto: other.customerId, customer: { customerId: other.customerId } });
+    expect(change(merged)).toMatchObject({
+      kind: 'MERGED',
+      customerId: id,
+      mergedInto: other.customerId,
+      customer: { customerId: other.customerId },
+    });
     expect(end).toEqual({ event: 'complete' });
   });
 
   it('A and B give the same answers to the same queries, GraphQL and REST', async () => {
-    await graphql(a, 'mutation { createCustomer(profile: { name: "甲" }, identities: [{ identityType: "phone", identityValue: "13900000002" }]) { customerId } }');
+    await graphql(
+      a,
+      'mutation { createCustomer(profile: { name: "甲" }, identities: [{ identityType: "phone", identityValue: "13900000002" }]) { customerId } }',
+    );
     const { createCustomerByIdentity } = await graphql(
       b,
       'mutation { createCustomerByIdentity(input: { identityList: [{ identityType: "phone", identityValue: "13900000002" }, { identityType: "qq", identityValue: "10001" }], city: "合肥" }) { customerId } }',

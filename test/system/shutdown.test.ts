@@ -54,7 +54,9 @@ function waitFor(output: () => string, pattern: RegExp): Promise<void> {
 describe('SIGTERM', () => {
   // A CLI run, a server start and a reopen: generous, for a loaded machine; nothing here is timed.
   it('finishes a request in flight, refuses new connections, closes the database and exits 0', { timeout: 180_000 }, async () => {
-    const created = await runCli(['app', 'create', '--name', 'ops', '--scopes', 'customer:read,customer:write', '--json'], { DATABASE_URL: db.url });
+    const created = await runCli(['app', 'create', '--name', 'ops', '--scopes', 'customer:read,customer:write', '--json'], {
+      DATABASE_URL: db.url,
+    });
     const { token } = JSON.parse(created.stdout.trim());
     const server = await startServer({ DATABASE_URL: db.url, LOG_LEVEL: 'info' });
 
@@ -91,7 +93,10 @@ describe('shutdown hooks', () => {
   it('waits for registered job steps before the gateway is closed; a failing hook does not stop the others', async () => {
     const t = await startTestGateway();
     try {
-      const gateway = await createGateway({ config: loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: t.db.url }), database: t.db.database });
+      const gateway = await createGateway({
+        config: loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: t.db.url }),
+        database: t.db.database,
+      });
       const events: string[] = [];
       let finishStep!: () => void;
       const step = new Promise<void>((resolve) => (finishStep = resolve));

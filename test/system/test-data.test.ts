@@ -47,7 +47,9 @@ describe('generateProfileRows', () => {
     expect(rows.filter((r) => r.openid).length).toBeGreaterThan(0);
     // The overlap uses more than one identity: by phone, by unionid bringing a phone, …
     const people = peopleOf(rows);
-    expect(people.filter((p) => p.some((k) => k.startsWith('unionid:')) && p.some((k) => k.startsWith('phone:'))).length).toBeGreaterThan(0);
+    expect(people.filter((p) => p.some((k) => k.startsWith('unionid:')) && p.some((k) => k.startsWith('phone:'))).length).toBeGreaterThan(
+      0,
+    );
   });
 });
 
@@ -69,7 +71,10 @@ describe('customer-graph seed --out', { timeout: 300_000 }, () => {
     const csvText = readFileSync(csv, 'utf8');
     expect(csvText).toBe([PROFILE_COLUMNS.join(','), ...expected.map(profileRowToCsv), ''].join('\n'));
     expect(readFileSync(again, 'utf8')).toBe(csvText);
-    const lines = readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(jsonl, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(expected);
   });
 
@@ -81,7 +86,14 @@ describe('customer-graph seed --out', { timeout: 300_000 }, () => {
       expect(res.stdout).toMatch(/Job #\d+: SUCCEEDED/);
       const people = peopleOf([...generateProfileRows({ customers: 300, seed: 9 })]);
       const found = await withSql(db.url, (sql) => customersPerPerson(sql, people));
-      expect(found).toEqual({ people: people.length, live: people.length, distinctCustomers: people.length, missing: 0, doubled: 0, split: 0 });
+      expect(found).toEqual({
+        people: people.length,
+        live: people.length,
+        distinctCustomers: people.length,
+        missing: 0,
+        doubled: 0,
+        split: 0,
+      });
     } finally {
       await db.drop();
     }

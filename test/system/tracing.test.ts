@@ -103,22 +103,39 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     });
 
   it('exports spans for the HTTP request, the fastify route, the GraphQL operation and its queries', async () => {
-    const res = await post('/graphql', { query: 'query FindNobody { customerByIdentity(identityType: "phone", identityValue: "13700000000") { customerId } }' });
+    const res = await post('/graphql', {
+      query: 'query FindNobody { customerByIdentity(identityType: "phone", identityValue: "13700000000") { customerId } }',
+    });
     expect(await res.json()).toEqual({ data: { customerByIdentity: null } });
     await expect.poll(() => spans.some((s) => s.name === 'query FindNobody'), { timeout: 30_000 }).toBe(true);
     const operation = spans.find((s) => s.name === 'query FindNobody')!;
     expect(operation.attributes).toMatchObject({ 'graphql.operation.type': 'query', 'graphql.operation.name': 'FindNobody' });
     const inTrace = () => spans.filter((s) => s.traceId === operation.traceId);
     // One trace from the HTTP server span (kind 2) down: fastify's request, the operation, its queries.
-    await expect.poll(() => inTrace().filter((s) => s.kind === 2).map((s) => s.name), { timeout: 30_000 }).toEqual(['POST /graphql']);
-    await expect.poll(() => inTrace().find((s) => s.name === 'request')?.attributes, { timeout: 30_000 }).toMatchObject({ 'http.route': '/graphql' });
+    await expect
+      .poll(
+        () =>
+          inTrace()
+            .filter((s) => s.kind === 2)
+            .map((s) => s.name),
+        { timeout: 30_000 },
+      )
+      .toEqual(['POST /graphql']);
+    await expect
+      .poll(() => inTrace().find((s) => s.name === 'request')?.attributes, { timeout: 30_000 })
+      .toMatchObject({ 'http.route': '/graphql' });
     if (usingPostgres) {
-      await expect.poll(() => inTrace().filter((s) => s.attributes['db.system.name'] === 'postgresql').length, { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => inTrace().filter((s) => s.attributes['db.system.name'] === 'postgresql').length, { timeout: 30_000 })
+        .toBeGreaterThan(0);
     }
   });
 
   it("gives the REST shim's operations a span, and marks failed operations as errors", async () => {
-    const rest = await post('/openapi/customer-identity-ref/getCustomerIdByCustomerIdentity', { identityType: 'phone', identityValue: '13700000001' });
+    const rest = await post('/openapi/customer-identity-ref/getCustomerIdByCustomerIdentity', {
+      identityType: 'phone',
+      identityValue: '13700000001',
+    });
     expect(rest.status).toBe(404);
     const failed = await post('/graphql', { query: 'mutation DeleteMissing { deleteCustomer(id: "999999") { customerId } }' });
     expect((await failed.json()).errors[0].extensions.code).toBe('NOT_FOUND');
@@ -131,6 +148,12 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     await fetch(`${server.url}/metrics`);
     await post('/graphql', { query: 'query AfterProbes { customers(first: 1) { totalCount } }' });
     await expect.poll(() => spans.some((s) => s.name === 'query AfterProbes'), { timeout: 30_000 }).toBe(true);
-    expect(spans.filter((s) => /healthz|metrics/.test(`${s.name} ${s.attributes['http.target'] ?? ''} ${s.attributes['url.path'] ?? ''} ${s.attributes['http.route'] ?? ''}`))).toEqual([]);
+    expect(
+      spans.filter((s) =>
+        /healthz|metrics/.test(
+          `${s.name} ${s.attributes['http.target'] ?? ''} ${s.attributes['url.path'] ?? ''} ${s.attributes['http.route'] ?? ''}`,
+        ),
+      ),
+    ).toEqual([]);
   });
 });

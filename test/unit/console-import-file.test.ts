@@ -31,16 +31,34 @@ const cases: { name: string; kind: ImportKind; file: string; text: string; rows:
     kind: 'GROUP_RELATION',
     file: 'groups.jsonl',
     text: '{"phone":13711110001,"groups":"VIP","realName":"x"}\n\n{"thirdId":"u-7","groups":"A,B"}\n',
-    rows: [{ phone: '13711110001', groups: 'VIP' }, { thirdId: 'u-7', groups: 'A,B' }],
+    rows: [
+      { phone: '13711110001', groups: 'VIP' },
+      { thirdId: 'u-7', groups: 'A,B' },
+    ],
   },
 ];
 
 const refusals: { name: string; file: string; text: string; message: RegExp }[] = [
   { name: 'an empty file', file: 'e.csv', text: 'phone\n', message: /no rows/ },
-  { name: 'a JSON Lines line that is not an object', file: 'x.jsonl', text: '{"phone":"1"}\n[1,2]\n', message: /line 2: not a JSON object/ },
-  { name: 'broken JSON in customFields, naming the line', file: 'c.csv', text: 'phone,customFields\n1,ok\n', message: /line 2: customFields is not JSON/ },
+  {
+    name: 'a JSON Lines line that is not an object',
+    file: 'x.jsonl',
+    text: '{"phone":"1"}\n[1,2]\n',
+    message: /line 2: not a JSON object/,
+  },
+  {
+    name: 'broken JSON in customFields, naming the line',
+    file: 'c.csv',
+    text: 'phone,customFields\n1,ok\n',
+    message: /line 2: customFields is not JSON/,
+  },
   { name: 'an unterminated quote', file: 'q.csv', text: 'phone,remark\n1,"open\n', message: /not a CSV file/ },
-  { name: 'more rows than one call may carry', file: 'big.csv', text: `phone\n${'1\n'.repeat(MAX_ROWS + 1)}`, message: /501 rows: at most 500/ },
+  {
+    name: 'more rows than one call may carry',
+    file: 'big.csv',
+    text: `phone\n${'1\n'.repeat(MAX_ROWS + 1)}`,
+    message: /501 rows: at most 500/,
+  },
 ];
 
 describe('console import files', () => {

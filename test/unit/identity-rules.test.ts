@@ -42,7 +42,10 @@ const situations: Situation[] = [
   {
     name: 'nothing is known: a new customer takes every identity',
     held: {},
-    list: [['email', 'e1'], ['phone', 'p1']],
+    list: [
+      ['email', 'e1'],
+      ['phone', 'p1'],
+    ],
     expect: {
       'system/identityFirst': { target: null, attached: ['p1', 'e1'] },
       'system/customerFirst': { target: null, attached: ['p1', 'e1'] },
@@ -54,8 +57,16 @@ const situations: Situation[] = [
   {
     name: 'the customer found by the lower identity holds another value of the higher one',
     // Customer 10 holds e1 and another phone; p1 belongs to nobody.
-    held: { 10: [['email', 'e1'], ['phone', 'p0']] },
-    list: [['email', 'e1'], ['phone', 'p1']],
+    held: {
+      10: [
+        ['email', 'e1'],
+        ['phone', 'p0'],
+      ],
+    },
+    list: [
+      ['email', 'e1'],
+      ['phone', 'p1'],
+    ],
     expect: {
       // system: phone first; 10 is found by the e-mail and conflicts with the phone of higher priority.
       'system/identityFirst': { target: null, attached: ['p1'] },
@@ -70,7 +81,10 @@ const situations: Situation[] = [
   {
     name: 'two customers, one by each identity, without conflict: the order picks the target, autoMerge merges the other',
     held: { 10: [['phone', 'p1']], 20: [['email', 'e1']] },
-    list: [['email', 'e1'], ['phone', 'p1']],
+    list: [
+      ['email', 'e1'],
+      ['phone', 'p1'],
+    ],
     expect: {
       'system/identityFirst': { target: 10, attached: [] },
       'system/customerFirst': { target: 10, attached: [] },
@@ -81,8 +95,17 @@ const situations: Situation[] = [
   },
   {
     name: 'two customers that conflict on a unique type are never merged',
-    held: { 10: [['phone', 'p1']], 20: [['email', 'e1'], ['phone', 'p2']] },
-    list: [['email', 'e1'], ['phone', 'p1']],
+    held: {
+      10: [['phone', 'p1']],
+      20: [
+        ['email', 'e1'],
+        ['phone', 'p2'],
+      ],
+    },
+    list: [
+      ['email', 'e1'],
+      ['phone', 'p1'],
+    ],
     expect: {
       'system/identityFirst': { target: 10, attached: [] },
       'system/customerFirst': { target: 10, attached: [] },
@@ -94,8 +117,16 @@ const situations: Situation[] = [
   },
   {
     name: 'a non-unique type never conflicts: another openid is attached beside the held one',
-    held: { 10: [['openid', 'o0'], ['phone', 'p1']] },
-    list: [['openid', 'o1'], ['phone', 'p1']],
+    held: {
+      10: [
+        ['openid', 'o0'],
+        ['phone', 'p1'],
+      ],
+    },
+    list: [
+      ['openid', 'o1'],
+      ['phone', 'p1'],
+    ],
     expect: {
       'system/identityFirst': { target: 10, attached: ['o1'] },
       'system/customerFirst': { target: 10, attached: ['o1'] },
@@ -107,8 +138,18 @@ const situations: Situation[] = [
   {
     name: 'identityFirst passes over the first customer found and takes the next that fits',
     // e1 belongs to nobody; 30 (found by p1) holds another e-mail; 20 (found by o1) holds nothing unique.
-    held: { 30: [['phone', 'p1'], ['email', 'e0']], 20: [['openid', 'o1']] },
-    list: [['email', 'e1'], ['phone', 'p1'], ['openid', 'o1']],
+    held: {
+      30: [
+        ['phone', 'p1'],
+        ['email', 'e0'],
+      ],
+      20: [['openid', 'o1']],
+    },
+    list: [
+      ['email', 'e1'],
+      ['phone', 'p1'],
+      ['openid', 'o1'],
+    ],
     expect: {
       // system: the phone ranks first and finds 30, with nothing above it.
       'system/identityFirst': { target: 30, attached: [] },
@@ -122,8 +163,16 @@ const situations: Situation[] = [
   },
   {
     name: 'custom order puts the conflicting customer after a free identity: identityFirst creates, customerFirst takes it',
-    held: { 30: [['openid', 'o1'], ['phone', 'p9']] },
-    list: [['phone', 'p1'], ['openid', 'o1']],
+    held: {
+      30: [
+        ['openid', 'o1'],
+        ['phone', 'p9'],
+      ],
+    },
+    list: [
+      ['phone', 'p1'],
+      ['openid', 'o1'],
+    ],
     expect: {
       'system/identityFirst': { target: null, attached: ['p1'] },
       'system/customerFirst': { target: 30, attached: [] },
@@ -135,9 +184,16 @@ const situations: Situation[] = [
 ];
 
 function decide(situation: Situation, priority: IdentityPriorityStrategy, target: TargetCustomerStrategy, autoMerge: boolean) {
-  const ordered = orderByPriority(situation.list.map(([type, value]) => given(type, value)), priority);
-  const held = new Map<number, HeldIdentity[]>(Object.entries(situation.held).map(([id, pairs]) => [Number(id), pairs.map(([type, value]) => ({ type, value }))]));
-  const customerOf = (i: number) => [...held].find(([, identities]) => identities.some((h) => h.type === ordered[i].type.name && h.value === ordered[i].value))?.[0] ?? null;
+  const ordered = orderByPriority(
+    situation.list.map(([type, value]) => given(type, value)),
+    priority,
+  );
+  const held = new Map<number, HeldIdentity[]>(
+    Object.entries(situation.held).map(([id, pairs]) => [Number(id), pairs.map(([type, value]) => ({ type, value }))]),
+  );
+  const customerOf = (i: number) =>
+    [...held].find(([, identities]) => identities.some((h) => h.type === ordered[i].type.name && h.value === ordered[i].value))?.[0] ??
+    null;
   const plan = planResolution({ ordered, targetStrategy: target, autoMerge, rules, customerOf, heldBy: (c) => held.get(c)! });
   return {
     target: plan.choice.target,
@@ -166,9 +222,38 @@ describe('createCustomerByIdentity: every strategy combination of seed 001', () 
 
 describe('dedupeIdentities', () => {
   const table: { name: string; list: [string, string][]; kept: string[]; repeats: [number, number][]; clashes: [number, number][] }[] = [
-    { name: 'a repeat counts once', list: [['phone', 'p1'], ['phone', 'p1']], kept: ['p1'], repeats: [[1, 0]], clashes: [] },
-    { name: 'a second phone clashes with the first', list: [['phone', 'p1'], ['email', 'e'], ['phone', 'p2']], kept: ['p1', 'e'], repeats: [], clashes: [[2, 0]] },
-    { name: 'two openids are kept (not unique)', list: [['openid', 'o1'], ['openid', 'o2'], ['openid', 'o1']], kept: ['o1', 'o2'], repeats: [[2, 0]], clashes: [] },
+    {
+      name: 'a repeat counts once',
+      list: [
+        ['phone', 'p1'],
+        ['phone', 'p1'],
+      ],
+      kept: ['p1'],
+      repeats: [[1, 0]],
+      clashes: [],
+    },
+    {
+      name: 'a second phone clashes with the first',
+      list: [
+        ['phone', 'p1'],
+        ['email', 'e'],
+        ['phone', 'p2'],
+      ],
+      kept: ['p1', 'e'],
+      repeats: [],
+      clashes: [[2, 0]],
+    },
+    {
+      name: 'two openids are kept (not unique)',
+      list: [
+        ['openid', 'o1'],
+        ['openid', 'o2'],
+        ['openid', 'o1'],
+      ],
+      kept: ['o1', 'o2'],
+      repeats: [[2, 0]],
+      clashes: [],
+    },
     { name: 'nothing', list: [], kept: [], repeats: [], clashes: [] },
   ];
   for (const row of table) {
@@ -182,7 +267,10 @@ describe('dedupeIdentities', () => {
 
   it('reads the type’s unique flag, whatever its name', () => {
     const openidUnique = { name: 'openid', unique: true, priority: 3 };
-    const out = dedupeIdentities([{ type: openidUnique, value: 'a' }, { type: openidUnique, value: 'b' }]);
+    const out = dedupeIdentities([
+      { type: openidUnique, value: 'a' },
+      { type: openidUnique, value: 'b' },
+    ]);
     expect(out.clashes).toEqual([{ index: 1, earlier: 0 }]);
   });
 });
@@ -209,7 +297,18 @@ describe('conflicts', () => {
 
   it.each([
     ['different phones', [{ type: 'phone', value: 'a' }], [{ type: 'phone', value: 'b' }], 'phone'],
-    ['the phone before the e-mail (priority)', [{ type: 'email', value: 'x' }, { type: 'phone', value: 'a' }], [{ type: 'phone', value: 'b' }, { type: 'email', value: 'y' }], 'phone'],
+    [
+      'the phone before the e-mail (priority)',
+      [
+        { type: 'email', value: 'x' },
+        { type: 'phone', value: 'a' },
+      ],
+      [
+        { type: 'phone', value: 'b' },
+        { type: 'email', value: 'y' },
+      ],
+      'phone',
+    ],
     ['openids never', [{ type: 'openid', value: 'a' }], [{ type: 'openid', value: 'b' }], null],
     ['same values', [{ type: 'phone', value: 'a' }], [{ type: 'phone', value: 'a' }], null],
   ])('uniqueConflict: %s', (_, a, b, expected) => {
@@ -218,9 +317,26 @@ describe('conflicts', () => {
 
   it('chooseTarget reports the identities each passed-over customer conflicts with', () => {
     const ordered = [given('phone', 'p1'), given('email', 'e1')];
-    const held = new Map([[10, [{ type: 'email', value: 'e1' }, { type: 'phone', value: 'p0' }]]]);
-    const choice = chooseTarget(ordered, 'identityFirst', (i) => (i === 1 ? 10 : null), (c) => held.get(c)!);
-    expect(choice).toEqual({ target: null, foundBy: null, candidates: [{ customer: 10, foundBy: 1, chosen: false, clashes: [{ index: 0, heldValue: 'p0' }] }] });
+    const held = new Map([
+      [
+        10,
+        [
+          { type: 'email', value: 'e1' },
+          { type: 'phone', value: 'p0' },
+        ],
+      ],
+    ]);
+    const choice = chooseTarget(
+      ordered,
+      'identityFirst',
+      (i) => (i === 1 ? 10 : null),
+      (c) => held.get(c)!,
+    );
+    expect(choice).toEqual({
+      target: null,
+      foundBy: null,
+      candidates: [{ customer: 10, foundBy: 1, chosen: false, clashes: [{ index: 0, heldValue: 'p0' }] }],
+    });
   });
 });
 
@@ -231,24 +347,80 @@ describe('seed 004 identityType: matchToAppend', () => {
   ]);
   const owners: Record<string, number> = { p1: 10, e2: 20 };
   const table: { name: string; row: [string, string][]; target: number | null; problems: object[] }[] = [
-    { name: 'no identity known: a new customer', row: [['email', 'e9'], ['phone', 'p9']], target: null, problems: [] },
-    { name: 'the new identity is appended to the customer the phone finds', row: [['email', 'e9'], ['phone', 'p1']], target: 10, problems: [] },
-    { name: 'the key finds the customer: the free phone is appended', row: [['phone', 'p1'], ['openid', 'o9']], target: 10, problems: [] },
-    { name: 'the new identity belongs to another customer', row: [['email', 'e2'], ['phone', 'p1']], target: 20, problems: [{ index: 1, ownedBy: 10 }] },
-    { name: 'a free phone is appended to the customer the e-mail finds', row: [['email', 'e2'], ['phone', 'p9']], target: 20, problems: [] },
+    {
+      name: 'no identity known: a new customer',
+      row: [
+        ['email', 'e9'],
+        ['phone', 'p9'],
+      ],
+      target: null,
+      problems: [],
+    },
+    {
+      name: 'the new identity is appended to the customer the phone finds',
+      row: [
+        ['email', 'e9'],
+        ['phone', 'p1'],
+      ],
+      target: 10,
+      problems: [],
+    },
+    {
+      name: 'the key finds the customer: the free phone is appended',
+      row: [
+        ['phone', 'p1'],
+        ['openid', 'o9'],
+      ],
+      target: 10,
+      problems: [],
+    },
+    {
+      name: 'the new identity belongs to another customer',
+      row: [
+        ['email', 'e2'],
+        ['phone', 'p1'],
+      ],
+      target: 20,
+      problems: [{ index: 1, ownedBy: 10 }],
+    },
+    {
+      name: 'a free phone is appended to the customer the e-mail finds',
+      row: [
+        ['email', 'e2'],
+        ['phone', 'p9'],
+      ],
+      target: 20,
+      problems: [],
+    },
   ];
   for (const row of table) {
     it(row.name, () => {
       const identities = row.row.map(([t, v]) => given(t, v));
-      const match = matchToAppend(identities, (i) => owners[identities[i].value] ?? null, (c) => held.get(c)!);
+      const match = matchToAppend(
+        identities,
+        (i) => owners[identities[i].value] ?? null,
+        (c) => held.get(c)!,
+      );
       expect(match).toEqual({ target: row.target, problems: row.problems });
     });
   }
 
   it('a different value of a unique type the target holds is a problem', () => {
     const identities = [given('email', 'e9'), given('phone', 'p1')];
-    const heldWithEmail = new Map([[10, [{ type: 'phone', value: 'p1' }, { type: 'email', value: 'e0' }]]]);
-    const match = matchToAppend(identities, (i) => (i === 1 ? 10 : null), (c) => heldWithEmail.get(c)!);
+    const heldWithEmail = new Map([
+      [
+        10,
+        [
+          { type: 'phone', value: 'p1' },
+          { type: 'email', value: 'e0' },
+        ],
+      ],
+    ]);
+    const match = matchToAppend(
+      identities,
+      (i) => (i === 1 ? 10 : null),
+      (c) => heldWithEmail.get(c)!,
+    );
     expect(match).toEqual({ target: 10, problems: [{ index: 0, heldValue: 'e0' }] });
   });
 });

@@ -23,10 +23,28 @@ describe('parseImportRow: identity order and lookup', () => {
   it.each([
     ['fuzzy identifyWay 1: unionid > openid > phone > audienceUserId', fuzzy(1), row, ['unionid', 'openid', 'phone', CUSTOMER_ID], 4],
     ['fuzzy identifyWay 2: phone > unionid > openid > audienceUserId', fuzzy(2), row, ['phone', 'unionid', 'openid', CUSTOMER_ID], 4],
-    ['exact: identityId typed by identityType first, the rest attached', exact, { identityType: 'email', identityId: 'A@B.CN', phone: '13800138000' }, ['email', 'phone'], 1],
-    ['exact without identityType: identityId is an external_id', exact, { identityId: 'x-1', phone: '13800138000' }, ['external_id', 'phone'], 1],
+    [
+      'exact: identityId typed by identityType first, the rest attached',
+      exact,
+      { identityType: 'email', identityId: 'A@B.CN', phone: '13800138000' },
+      ['email', 'phone'],
+      1,
+    ],
+    [
+      'exact without identityType: identityId is an external_id',
+      exact,
+      { identityId: 'x-1', phone: '13800138000' },
+      ['external_id', 'phone'],
+      1,
+    ],
     ['isMatching false: nothing looked up', noMatching, { phone: '13800138000', unionid: 'u' }, ['unionid', 'phone'], 0],
-    ['seed 002 exact by identityType phone', groupExact, { identityType: 'phone', phone: '13800138000', thirdId: 't', groups: 'g' }, ['phone', 'external_id'], 1],
+    [
+      'seed 002 exact by identityType phone',
+      groupExact,
+      { identityType: 'phone', phone: '13800138000', thirdId: 't', groups: 'g' },
+      ['phone', 'external_id'],
+      1,
+    ],
   ] as const)('%s', (_name, options, raw, types, lookup) => {
     const { parsed, errors } = parseImportRow(options, raw, 0, rules);
     expect(errors).toEqual([]);
@@ -43,14 +61,39 @@ describe('parseImportRow: identity order and lookup', () => {
 
 describe('parseImportRow: errors', () => {
   it.each([
-    ['a second value of a unique type', exact, { identityType: 'phone', identityId: '13900000000', phone: '13800138000' }, [{ row: 3, field: 'phone', message: expect.stringContaining('gives a second phone') }]],
-    ['exact without identityType (seed 002)', groupExact, { phone: '1', groups: 'g' }, [{ row: 3, field: 'identityType', message: expect.stringContaining('required') }]],
-    ['a customer id of letters', fuzzy(1), { audienceUserId: 'abc' }, [{ row: 3, field: 'audienceUserId', message: 'must be a customer id (digits)' }]],
-    ['a bad birthday and sex', fuzzy(1), { phone: '13800138000', birthday: 'yesterday', sex: '?' }, [
-      { row: 3, field: 'sex', message: expect.stringContaining('男') },
-      { row: 3, field: 'birthday', message: 'must be a date as yyyy-MM-dd' },
-    ]],
-    ['no identity to match by', fuzzy(1), { realName: 'x' }, [{ row: 3, field: null, message: expect.stringContaining('needs at least one of') }]],
+    [
+      'a second value of a unique type',
+      exact,
+      { identityType: 'phone', identityId: '13900000000', phone: '13800138000' },
+      [{ row: 3, field: 'phone', message: expect.stringContaining('gives a second phone') }],
+    ],
+    [
+      'exact without identityType (seed 002)',
+      groupExact,
+      { phone: '1', groups: 'g' },
+      [{ row: 3, field: 'identityType', message: expect.stringContaining('required') }],
+    ],
+    [
+      'a customer id of letters',
+      fuzzy(1),
+      { audienceUserId: 'abc' },
+      [{ row: 3, field: 'audienceUserId', message: 'must be a customer id (digits)' }],
+    ],
+    [
+      'a bad birthday and sex',
+      fuzzy(1),
+      { phone: '13800138000', birthday: 'yesterday', sex: '?' },
+      [
+        { row: 3, field: 'sex', message: expect.stringContaining('男') },
+        { row: 3, field: 'birthday', message: 'must be a date as yyyy-MM-dd' },
+      ],
+    ],
+    [
+      'no identity to match by',
+      fuzzy(1),
+      { realName: 'x' },
+      [{ row: 3, field: null, message: expect.stringContaining('needs at least one of') }],
+    ],
     ['not an object', fuzzy(1), 'text', [{ row: 3, field: null, message: 'must be an object' }]],
   ] as const)('%s', (_name, options, raw, errors) => {
     const result = parseImportRow(options, raw, 3, rules);

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { getDatamodel } from '../../src/generated/pothos-types.ts';
 import { NOT_RELATIONS, RELATIONS } from '../../src/domain/merge/relations.ts';
 
-const models = getDatamodel().datamodel.models as Record<string, { fields: readonly { kind: string; type: string; relationFromFields?: readonly string[] }[] }>;
+const models = getDatamodel().datamodel.models as Record<
+  string,
+  { fields: readonly { kind: string; type: string; relationFromFields?: readonly string[] }[] }
+>;
 
 /** Models holding a foreign key to Customer. */
 const referencing = Object.entries(models)
@@ -15,7 +18,9 @@ const referencing = Object.entries(models)
 
 describe('the relations of a customer', () => {
   it('finds the models that reference Customer', () => {
-    expect(referencing).toEqual(expect.arrayContaining(['Identity', 'GroupMember', 'Friendship', 'UserCustomer', 'AttributeValue', 'CustomerTag', 'MergeEvent']));
+    expect(referencing).toEqual(
+      expect.arrayContaining(['Identity', 'GroupMember', 'Friendship', 'UserCustomer', 'AttributeValue', 'CustomerTag', 'MergeEvent']),
+    );
   });
 
   for (const name of referencing) {
@@ -27,7 +32,9 @@ describe('the relations of a customer', () => {
         expect(typeof relation.erase).toBe('function');
         expect(relation.reliance === null || typeof relation.reliance.test === 'function').toBe(true);
       } else {
-        expect(NOT_RELATIONS[name], `${name} references Customer: give it an entry in RELATIONS (or NOT_RELATIONS with a reason)`).toEqual(expect.any(String));
+        expect(NOT_RELATIONS[name], `${name} references Customer: give it an entry in RELATIONS (or NOT_RELATIONS with a reason)`).toEqual(
+          expect.any(String),
+        );
       }
     });
   }

@@ -54,10 +54,30 @@ describe('list arguments', () => {
     ['a literal above it', `{ items(ids: [${range(6)}]) { name } }`, {}, 'ids'],
     ['a variable above it', 'query ($ids: [Int!]) { items(ids: $ids) { name } }', { ids: range(6) }, 'ids'],
     ['a variable at it', 'query ($ids: [Int!]) { items(ids: $ids) { name } }', { ids: range(5) }, null],
-    ['a list nested in an input object (literal)', `{ items(filter: { conditions: [{ values: [${range(6).map((i) => `"${i}"`)}] }] }) { name } }`, {}, 'filter.conditions[0].values'],
-    ['a list nested in an input object (variable)', 'query ($f: Filter) { items(filter: $f) { name } }', { f: { conditions: [{ values: range(6).map(String) }] } }, 'filter.conditions[0].values'],
-    ['the outer list of input objects', 'query ($f: Filter) { items(filter: $f) { name } }', { f: { conditions: range(6).map(() => ({})) } }, 'filter.conditions'],
-    ['an input field declaring 2', 'query ($f: Filter) { items(filter: $f) { name } }', { f: { conditions: [{ few: [1, 2, 3] }] } }, 'filter.conditions[0].few'],
+    [
+      'a list nested in an input object (literal)',
+      `{ items(filter: { conditions: [{ values: [${range(6).map((i) => `"${i}"`)}] }] }) { name } }`,
+      {},
+      'filter.conditions[0].values',
+    ],
+    [
+      'a list nested in an input object (variable)',
+      'query ($f: Filter) { items(filter: $f) { name } }',
+      { f: { conditions: [{ values: range(6).map(String) }] } },
+      'filter.conditions[0].values',
+    ],
+    [
+      'the outer list of input objects',
+      'query ($f: Filter) { items(filter: $f) { name } }',
+      { f: { conditions: range(6).map(() => ({})) } },
+      'filter.conditions',
+    ],
+    [
+      'an input field declaring 2',
+      'query ($f: Filter) { items(filter: $f) { name } }',
+      { f: { conditions: [{ few: [1, 2, 3] }] } },
+      'filter.conditions[0].few',
+    ],
     ['an argument declaring 3', '{ capped(ids: [1, 2, 3, 4]) }', {}, 'ids'],
     ['an argument declaring 3, at it', '{ capped(ids: [1, 2, 3]) }', {}, null],
     ['a field declaring 4 for its arguments', '{ cappedField(ids: [1, 2, 3, 4, 5]) }', {}, 'ids'],
@@ -96,7 +116,12 @@ describe('cost', () => {
     ['a default page of children', '{ items { children { name } } }', 1 + 10],
     ['a literal page size', '{ items { children(first: 3) { name } } }', 1 + 3],
     ['a page size from a variable', 'query ($n: Int) { items { children(first: $n) { name } } }', 1 + 7, { n: 7 }],
-    ['nested pages multiply', 'query ($n: Int, $m: Int) { items { children(first: $n) { children(first: $m) { name } } } }', 1 + 4 * (1 + 5), { n: 4, m: 5 }],
+    [
+      'nested pages multiply',
+      'query ($n: Int, $m: Int) { items { children(first: $n) { children(first: $m) { name } } } }',
+      1 + 4 * (1 + 5),
+      { n: 4, m: 5 },
+    ],
     ['a connection with no size', '{ page { edges { name } } }', 20 * (1 + 1)],
     ['a connection asked for too much', '{ page(first: 5000) { edges { name } } }', 100 * (1 + 1)],
     ['a connection by last', '{ page(last: 3) { edges { name } } }', 3 * (1 + 1)],
@@ -105,7 +130,9 @@ describe('cost', () => {
     expect(check(query, variables, { maxListItems: 5, maxCost: cost })).toBeNull();
     const error = check(query, variables, { maxListItems: 5, maxCost: cost - 1 });
     expect(error?.code).toBe('BAD_INPUT');
-    expect(error?.message).toBe(`query: query cost ${cost} is above the cost limit of ${cost - 1}; ask for smaller pages (first/last) or fewer nested lists`);
+    expect(error?.message).toBe(
+      `query: query cost ${cost} is above the cost limit of ${cost - 1}; ask for smaller pages (first/last) or fewer nested lists`,
+    );
   });
 
   it('computes a fragment bomb once per fragment', () => {

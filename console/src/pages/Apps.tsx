@@ -78,7 +78,12 @@ function AppRow({ app, current, onChanged }: { app: App; current: boolean; onCha
             </button>
           </span>
         ) : (
-          <button type="button" className="secondary" onClick={() => setConfirming(true)} title={current ? 'This console signs in with it' : undefined}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setConfirming(true)}
+            title={current ? 'This console signs in with it' : undefined}
+          >
             Revoke…
           </button>
         )}
@@ -158,7 +163,13 @@ function RevokeToken() {
     <section className="card">
       <h2>Revoke a token</h2>
       <form className="row" onSubmit={submit} aria-label="Revoke a token">
-        <input aria-label="Token to revoke" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />
+        <input
+          aria-label="Token to revoke"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+        />
         <button type="submit" className="danger" disabled={!token.trim() || result.fetching}>
           Revoke
         </button>

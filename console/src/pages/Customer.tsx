@@ -2,7 +2,14 @@
 // identity graph, the merge history (with Unmerge) and the form that merges another customer in.
 import { useEffect } from 'react';
 import { useQuery, useSubscription } from 'urql';
-import { CustomerChangedSubscription, CustomerQuery, displayName, MergeHistoryQuery, type CustomerDetail, type MergeEvent } from '../api.ts';
+import {
+  CustomerChangedSubscription,
+  CustomerQuery,
+  displayName,
+  MergeHistoryQuery,
+  type CustomerDetail,
+  type MergeEvent,
+} from '../api.ts';
 import { href, replaceRoute } from '../router.ts';
 import { ErrorNote, useAbilities, when } from '../ui.tsx';
 import { IdentityGraph } from './IdentityGraph.tsx';
@@ -30,7 +37,11 @@ const GENDERS: Record<number, string> = { 0: 'unknown', 1: 'male', 2: 'female' }
 
 export function CustomerPage({ id }: { id: string }) {
   const { read } = useAbilities();
-  const [customerResult, refetchCustomer] = useQuery<{ customer: CustomerDetail | null }>({ query: CustomerQuery, variables: { id }, pause: !read });
+  const [customerResult, refetchCustomer] = useQuery<{ customer: CustomerDetail | null }>({
+    query: CustomerQuery,
+    variables: { id },
+    pause: !read,
+  });
   const [historyResult, refetchHistory] = useQuery<{ mergeEvents: { totalCount: number; edges: { node: MergeEvent }[] } }>({
     query: MergeHistoryQuery,
     variables: { id },
@@ -48,7 +59,10 @@ export function CustomerPage({ id }: { id: string }) {
     refetchHistory({ requestPolicy: 'network-only' });
   };
   // Writes by anyone else (another tab, an app, the REST shim) show up without a reload.
-  const [change] = useSubscription<{ customerChanged: { kind: string; mergedInto: number | null } }, { kind: string; mergedInto: number | null }>(
+  const [change] = useSubscription<
+    { customerChanged: { kind: string; mergedInto: number | null } },
+    { kind: string; mergedInto: number | null }
+  >(
     { query: CustomerChangedSubscription, variables: { id: String(customer?.customerId ?? id) }, pause: !read || !customer },
     (_previous, data) => ({ ...data.customerChanged }),
   );
@@ -58,7 +72,8 @@ export function CustomerPage({ id }: { id: string }) {
 
   if (!read) return <p className="hint">This token has no customer:read scope.</p>;
   if (customerResult.error) return <ErrorNote error={customerResult.error} />;
-  if (!customer) return customerResult.fetching ? <p>Loading…</p> : <p className="muted">No live customer #{id} (unknown, deleted or erased).</p>;
+  if (!customer)
+    return customerResult.fetching ? <p>Loading…</p> : <p className="muted">No live customer #{id} (unknown, deleted or erased).</p>;
   const events = historyResult.data?.mergeEvents.edges.map((e) => e.node) ?? [];
   return (
     <article className="customer">
@@ -108,7 +123,11 @@ function Profile({ customer }: { customer: CustomerDetail }) {
         <dt>Name</dt>
         <dd>{customer.name ?? <span className="muted">—</span>}</dd>
         {rows.map(([field, label]) => (
-          <Field key={field} label={label} value={field === 'gender' ? GENDERS[customer.gender ?? 0] : String(customer[field] as string | number)} />
+          <Field
+            key={field}
+            label={label}
+            value={field === 'gender' ? GENDERS[customer.gender ?? 0] : String(customer[field] as string | number)}
+          />
         ))}
       </dl>
       {customer.tags.length > 0 && (

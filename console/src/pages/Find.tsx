@@ -104,7 +104,9 @@ function SearchResults(props: { term: string; pageIndex: number; setPageIndex: (
       </div>
       <ErrorNote error={error} />
       <ul className="results" aria-label="Search results">
-        {page?.edges.map(({ node }) => <ResultRow key={node.customerId} customer={node} />)}
+        {page?.edges.map(({ node }) => (
+          <ResultRow key={node.customerId} customer={node} />
+        ))}
       </ul>
       {page && page.totalCount === 0 && <p className="muted">Nothing found.</p>}
       {page && pages > 1 && (
@@ -135,7 +137,10 @@ function ResultRow({ customer, badge }: { customer: CustomerSummary; badge?: str
         <span>{customer.mobile ?? customer.identities.find((i) => i.identityType === 'phone')?.identityValue}</span>
         <span>{customer.email ?? customer.identities.find((i) => i.identityType === 'email')?.identityValue}</span>
         <span className="muted">{extra.map((i) => `${i.identityType}: ${i.identityValue}`).join(' · ')}</span>
-        <span className="muted right">{customer.city ? `${customer.city} · ` : ''}{when(customer.createdAt)}</span>
+        <span className="muted right">
+          {customer.city ? `${customer.city} · ` : ''}
+          {when(customer.createdAt)}
+        </span>
       </a>
     </li>
   );

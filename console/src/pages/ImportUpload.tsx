@@ -24,7 +24,10 @@ export function ImportUpload({ onSubmitted }: { onSubmitted: (jobId: number) => 
     try {
       rows = readRows(kind, file.name, await file.text());
     } catch (error) {
-      if (error instanceof FileProblem) { setProblem(`${file.name}: ${error.message}`); return; }
+      if (error instanceof FileProblem) {
+        setProblem(`${file.name}: ${error.message}`);
+        return;
+      }
       throw error;
     }
     const publicParams = {

@@ -83,7 +83,11 @@ export function ImportsPage({ jobId }: { jobId?: number }) {
           </section>
         </div>
         <div className="column">
-          {jobId ? <JobPanel key={jobId} id={jobId} onUpdate={setLive} /> : <p className="hint">Pick a job to follow its progress and see its row errors.</p>}
+          {jobId ? (
+            <JobPanel key={jobId} id={jobId} onUpdate={setLive} />
+          ) : (
+            <p className="hint">Pick a job to follow its progress and see its row errors.</p>
+          )}
         </div>
       </div>
     </section>
@@ -96,7 +100,11 @@ interface JobWithErrors extends ImportJob {
 
 /** One job: followed live until it finishes, then read once more for its row errors. */
 function JobPanel({ id, onUpdate }: { id: number; onUpdate: (job: ImportJob) => void }) {
-  const [detail, refetch] = useQuery<{ importJob: JobWithErrors | null }>({ query: ImportJobQuery, variables: { id }, requestPolicy: 'network-only' });
+  const [detail, refetch] = useQuery<{ importJob: JobWithErrors | null }>({
+    query: ImportJobQuery,
+    variables: { id },
+    requestPolicy: 'network-only',
+  });
   const unfinished = detail.data?.importJob ? !FINISHED.has(detail.data.importJob.status) : false;
   const [progress] = useSubscription<{ importJobProgress: ImportJob }, ImportJob>(
     { query: ImportProgressSubscription, variables: { id }, pause: !unfinished },
@@ -137,7 +145,10 @@ function JobPanel({ id, onUpdate }: { id: number; onUpdate: (job: ImportJob) => 
       </dl>
       {job.error && <p className="error">{job.error}</p>}
       <ErrorNote error={progress.error} />
-      <h3>Row errors {stored.errors.length > 0 && `(${stored.failed > stored.errors.length ? `first ${stored.errors.length}` : stored.errors.length})`}</h3>
+      <h3>
+        Row errors{' '}
+        {stored.errors.length > 0 && `(${stored.failed > stored.errors.length ? `first ${stored.errors.length}` : stored.errors.length})`}
+      </h3>
       {stored.errors.length === 0 ? (
         <p className="muted">{FINISHED.has(job.status) ? 'none' : 'none so far'}</p>
       ) : (

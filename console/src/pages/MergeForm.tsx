@@ -26,7 +26,11 @@ export function MergeForm({ target, onMerged }: { target: CustomerSummary; onMer
   };
   const confirm = async () => {
     if (!other) return;
-    const outcome = await merge({ targetId: String(target.customerId), sourceIds: [String(other.customerId)], reason: reason.trim() || null });
+    const outcome = await merge({
+      targetId: String(target.customerId),
+      sourceIds: [String(other.customerId)],
+      reason: reason.trim() || null,
+    });
     if (!outcome.error) {
       setChecked(undefined);
       setSourceId('');
@@ -44,7 +48,13 @@ export function MergeForm({ target, onMerged }: { target: CustomerSummary; onMer
         </label>
         <label className="grow">
           Reason
-          <input name="reason" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="e.g. same person, confirmed by phone" />
+          <input
+            name="reason"
+            value={reason}
+            maxLength={500}
+            onChange={(e) => setReason(e.target.value)}
+            placeholder="e.g. same person, confirmed by phone"
+          />
         </label>
         <button type="submit" disabled={!/^\d+$/.test(sourceId.trim())}>
           Review

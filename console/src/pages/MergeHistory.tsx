@@ -44,7 +44,9 @@ export function MergeHistory(props: { customerId: number; events: MergeEvent[]; 
 function TimelineEntry({ event, onChanged }: { event: MergeEvent; onChanged: () => void }) {
   const { write } = useAbilities();
   const [previewing, setPreviewing] = useState(false);
-  const [result, unmerge] = useMutation<{ unmergeCustomer: { customerId: number; targetId: number; keptFields: string[] } }>(UnmergeMutation);
+  const [result, unmerge] = useMutation<{ unmergeCustomer: { customerId: number; targetId: number; keptFields: string[] } }>(
+    UnmergeMutation,
+  );
   const done = result.data?.unmergeCustomer;
   const confirm = async () => {
     const outcome = await unmerge({ mergeEventId: event.mergeEventId });
@@ -55,16 +57,19 @@ function TimelineEntry({ event, onChanged }: { event: MergeEvent; onChanged: () 
       <div className="when">{when(event.createdAt)}</div>
       <div className="what">
         <strong>
-          <a href={href('customer', event.sourceId)}>#{event.sourceId}</a> merged into <a href={href('customer', event.targetId)}>#{event.targetId}</a>
+          <a href={href('customer', event.sourceId)}>#{event.sourceId}</a> merged into{' '}
+          <a href={href('customer', event.targetId)}>#{event.targetId}</a>
         </strong>{' '}
         <span className="muted">event {event.mergeEventId}</span>
         <div>
-          by <span className="mono">{event.actor ?? 'unknown'}</span> · why: {event.reason || <span className="muted">no reason given</span>}
+          by <span className="mono">{event.actor ?? 'unknown'}</span> · why:{' '}
+          {event.reason || <span className="muted">no reason given</span>}
         </div>
         <div className="muted">moved: {movedSummary(event.details)}</div>
         {event.undoneAt && (
           <div className="notice">
-            Unmerged {when(event.undoneAt)} by <span className="mono">{event.undoneBy}</span>: #{event.sourceId} is a customer of its own again.
+            Unmerged {when(event.undoneAt)} by <span className="mono">{event.undoneBy}</span>: #{event.sourceId} is a customer of its own
+            again.
           </div>
         )}
         {write && !event.undoneAt && !previewing && !done && (

@@ -58,7 +58,9 @@ export function ResolvePage() {
 
   const explain = async (event: SubmitEvent) => {
     event.preventDefault();
-    const result = await client.query<{ explainResolution: Explanation }>(ExplainQuery, { input }, { requestPolicy: 'network-only' }).toPromise();
+    const result = await client
+      .query<{ explainResolution: Explanation }>(ExplainQuery, { input }, { requestPolicy: 'network-only' })
+      .toPromise();
     setExplainError(result.error);
     if (result.data) setExplained({ key, explanation: result.data.explainResolution });
   };
@@ -77,7 +79,11 @@ export function ResolvePage() {
         <h2>Identities, strongest first</h2>
         {identities.map((identity, index) => (
           <div className="row" key={index}>
-            <select aria-label={`Identity type ${index + 1}`} value={identity.identityType} onChange={(e) => setIdentity(index, { identityType: e.target.value })}>
+            <select
+              aria-label={`Identity type ${index + 1}`}
+              value={identity.identityType}
+              onChange={(e) => setIdentity(index, { identityType: e.target.value })}
+            >
               {(types.data?.identityTypes ?? [{ name: identity.identityType }]).map((t) => (
                 <option key={t.name}>{t.name}</option>
               ))}
@@ -87,12 +93,21 @@ export function ResolvePage() {
               value={identity.identityValue}
               onChange={(e) => setIdentity(index, { identityValue: e.target.value })}
             />
-            <button type="button" className="secondary" disabled={identities.length === 1} onClick={() => setIdentities(identities.filter((_, i) => i !== index))}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={identities.length === 1}
+              onClick={() => setIdentities(identities.filter((_, i) => i !== index))}
+            >
               Remove
             </button>
           </div>
         ))}
-        <button type="button" className="secondary" onClick={() => setIdentities([...identities, { identityType: 'email', identityValue: '' }])}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => setIdentities([...identities, { identityType: 'email', identityValue: '' }])}
+        >
           Add an identity
         </button>
         <h2>Profile fields to write</h2>

@@ -92,7 +92,16 @@ function explainIdentity(g: RankedGiven, h: Holder | undefined): ExplainedIdenti
   else if (h.customerId !== h.holderId) reason = `stored on customer ${h.holderId}, a tombstone that resolves to customer ${h.customerId}`;
   else reason = `belongs to customer ${h.customerId}`;
   const { rank, listIndex, value } = g;
-  return { rank, listIndex, identityType: g.type.name, identityValue: value, priority: g.type.priority, unique: g.type.unique, customerId: h?.customerId ?? null, reason };
+  return {
+    rank,
+    listIndex,
+    identityType: g.type.name,
+    identityValue: value,
+    priority: g.type.priority,
+    unique: g.type.unique,
+    customerId: h?.customerId ?? null,
+    reason,
+  };
 }
 
 function explainTarget(request: ExplainedRequest, plan: ResolutionPlan, conflicts: ExplainedConflict[]) {
@@ -101,15 +110,26 @@ function explainTarget(request: ExplainedRequest, plan: ResolutionPlan, conflict
     const g = ordered[foundBy];
     const higher = ordered.slice(0, foundBy);
     let reason: string;
-    if (request.targetStrategy === 'customerFirst') reason = `customerFirst: customer ${customer} is the first customer found (by ${show(g)}).`;
+    if (request.targetStrategy === 'customerFirst')
+      reason = `customerFirst: customer ${customer} is the first customer found (by ${show(g)}).`;
     else if (chosen && higher.length) {
       reason = `identityFirst: customer ${customer} (found by ${show(g)}) conflicts with none of the identities of higher priority (${higher.map(show).join(', ')}).`;
-    } else if (chosen) reason = `identityFirst: customer ${customer} is found by ${show(g)}, the identity of highest priority that belongs to a customer.`;
+    } else if (chosen)
+      reason = `identityFirst: customer ${customer} is found by ${show(g)}, the identity of highest priority that belongs to a customer.`;
     else {
-      const why = clashes.map(({ index, heldValue }) => `it holds ${ordered[index].type.name} "${heldValue}", not ${show(ordered[index])} of higher priority`);
+      const why = clashes.map(
+        ({ index, heldValue }) => `it holds ${ordered[index].type.name} "${heldValue}", not ${show(ordered[index])} of higher priority`,
+      );
       reason = `identityFirst: customer ${customer} (found by ${show(g)}) is passed over: ${why.join('; ')}.`;
       for (const { index, heldValue } of clashes) {
-        conflicts.push({ stage: 'TARGET', customerId: customer, identityType: ordered[index].type.name, givenValue: ordered[index].value, heldValue, reason });
+        conflicts.push({
+          stage: 'TARGET',
+          customerId: customer,
+          identityType: ordered[index].type.name,
+          givenValue: ordered[index].value,
+          heldValue,
+          reason,
+        });
       }
     }
     return { customerId: customer, foundByListIndex: g.listIndex, chosen, reason };
@@ -131,11 +151,19 @@ function explainAttachments(request: ExplainedRequest, plan: ResolutionPlan, con
     const base = { listIndex: g.listIndex, identityType: g.type.name, identityValue: g.value };
     if (decision.attach) return { ...base, attach: true, reason: 'belongs to no customer and does not conflict with the target: attached' };
     if (decision.ownedBy !== undefined) {
-      const reason = decision.ownedBy === target ? 'already belongs to the target' : `belongs to customer ${decision.ownedBy}, not to the target`;
+      const reason =
+        decision.ownedBy === target ? 'already belongs to the target' : `belongs to customer ${decision.ownedBy}, not to the target`;
       return { ...base, attach: false, reason };
     }
     const reason = `not attached: the target (customer ${target}) holds ${g.type.name} "${decision.heldValue}"`;
-    conflicts.push({ stage: 'ATTACH', customerId: target!, identityType: g.type.name, givenValue: g.value, heldValue: decision.heldValue, reason });
+    conflicts.push({
+      stage: 'ATTACH',
+      customerId: target!,
+      identityType: g.type.name,
+      givenValue: g.value,
+      heldValue: decision.heldValue,
+      reason,
+    });
     return { ...base, attach: false, reason };
   });
 }
@@ -169,7 +197,8 @@ function writesStep(request: ExplainedRequest): string | null {
 /** The reasons for each step of `plan`, decided from `holders` (by rank) for `request`. */
 export function explainPlan(request: ExplainedRequest, holders: ReadonlyMap<number, Holder>, plan: ResolutionPlan): Explanation {
   const conflicts: ExplainedConflict[] = [];
-  const strategyText = request.priorityStrategy === 'system' ? 'system priority (configured, lower first)' : 'custom priority (the order given)';
+  const strategyText =
+    request.priorityStrategy === 'system' ? 'system priority (configured, lower first)' : 'custom priority (the order given)';
   const identities = request.ordered.map((g) => explainIdentity(g, holders.get(g.rank)));
   const { candidates, targetReason } = explainTarget(request, plan, conflicts);
   const attachments = explainAttachments(request, plan, conflicts);

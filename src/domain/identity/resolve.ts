@@ -48,7 +48,10 @@ export async function findHolders(db: Db, ordered: readonly RankedGiven[]): Prom
     where: { OR: ordered.map((g) => ({ type: g.type.name, value: g.value })) },
     select: { id: true, type: true, value: true, customerId: true },
   });
-  const resolved = await resolveCustomerIds(db, rows.map((r) => r.customerId));
+  const resolved = await resolveCustomerIds(
+    db,
+    rows.map((r) => r.customerId),
+  );
   const byKey = new Map(rows.map((r) => [`${r.type}\u0000${r.value}`, r]));
   for (const g of ordered) {
     const row = byKey.get(`${g.type.name}\u0000${g.value}`);
@@ -64,7 +67,13 @@ export function foundCustomers(holders: ReadonlyMap<number, Holder>): number[] {
 
 /** The holders of `ordered`, with the customers they name locked and read again. */
 export function lockHolders(tx: Tx, ordered: readonly RankedGiven[]): Promise<Map<number, Holder>> {
-  return lookLockLook(tx, () => findHolders(tx, ordered), foundCustomers, (holders) => foundCustomers(holders).join(','), 'createCustomerByIdentity');
+  return lookLockLook(
+    tx,
+    () => findHolders(tx, ordered),
+    foundCustomers,
+    (holders) => foundCustomers(holders).join(','),
+    'createCustomerByIdentity',
+  );
 }
 
 /** What each customer holds, in the order the identities were stored. */

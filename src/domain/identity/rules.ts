@@ -138,7 +138,10 @@ export interface TargetChoice<C> {
 }
 
 /** Each customer found, with the index (in `ordered`) of the first identity that found it. */
-export function customersFound<C>(ordered: readonly unknown[], customerOf: (index: number) => C | null): { customer: C; foundBy: number }[] {
+export function customersFound<C>(
+  ordered: readonly unknown[],
+  customerOf: (index: number) => C | null,
+): { customer: C; foundBy: number }[] {
   const found = new Map<C, number>();
   ordered.forEach((_, i) => {
     const customer = customerOf(i);
@@ -182,9 +185,7 @@ export function chooseTarget<C>(
 // Attaching and merging
 
 export type AttachDecision<C> =
-  | { attach: true }
-  | { attach: false; ownedBy: C; heldValue?: undefined }
-  | { attach: false; ownedBy?: undefined; heldValue: string };
+  { attach: true } | { attach: false; ownedBy: C; heldValue?: undefined } | { attach: false; ownedBy?: undefined; heldValue: string };
 
 /**
  * A given identity is attached to the target when it belongs to no customer and does not

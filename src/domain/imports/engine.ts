@@ -46,7 +46,8 @@ async function lookUp(tx: Tx, rows: readonly ParsedRow[]): Promise<Lookup> {
       SELECT i."id", i."type", i."value", i."customerId", i."source" FROM "Identity" i
       JOIN unnest(${batch.map((p) => p.type)}::text[], ${batch.map((p) => p.value)}::text[]) AS k("type", "value")
         ON i."type" = k."type" AND i."value" = k."value"`;
-    for (const row of found) identities.set(identityKey(row.type, row.value), { ...row, id: Number(row.id), customerId: Number(row.customerId) });
+    for (const row of found)
+      identities.set(identityKey(row.type, row.value), { ...row, id: Number(row.id), customerId: Number(row.customerId) });
   }
   for (const row of identities.values()) customerIds.add(row.customerId);
   const live = await resolveCustomerIds(tx, [...customerIds]);
@@ -55,7 +56,10 @@ async function lookUp(tx: Tx, rows: readonly ParsedRow[]): Promise<Lookup> {
 
 /** The customers found and who holds each identity: a change between look and lock retries the chunk. */
 const lookupSignature = (lookup: Lookup) =>
-  `${liveCustomers(lookup).join(',')}|${[...lookup.identities].map(([key, row]) => `${key}\u0000${row.customerId}`).sort().join('|')}`;
+  `${liveCustomers(lookup).join(',')}|${[...lookup.identities]
+    .map(([key, row]) => `${key}\u0000${row.customerId}`)
+    .sort()
+    .join('|')}`;
 
 /** What the rows found; when matching, with those customers locked and looked up again. */
 async function lookUpChunk(tx: Tx, rows: readonly ParsedRow[], matching: boolean): Promise<Lookup> {
@@ -69,7 +73,10 @@ async function heldByFound(tx: Tx, lookup: Lookup): Promise<Map<number, HeldIden
   const found = liveCustomers(lookup);
   const held = new Map<number, HeldIdentity[]>(found.map((id) => [id, [{ type: CUSTOMER_ID, value: String(id) }]]));
   if (found.length) {
-    const rows = await tx.identity.findMany({ where: { customerId: { in: found } }, select: { type: true, value: true, customerId: true } });
+    const rows = await tx.identity.findMany({
+      where: { customerId: { in: found } },
+      select: { type: true, value: true, customerId: true },
+    });
     for (const row of rows) held.get(row.customerId)?.push({ type: row.type, value: row.value });
   }
   return held;

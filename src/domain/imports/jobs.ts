@@ -59,12 +59,17 @@ async function refuseOverPendingCap(prisma: PrismaClient, spec: ImportJobSpec): 
  * sourceRef with an unfinished job → that job (reused: true), so a re-run CLI import resumes
  * at job.cursor.
  */
-export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec, _actor: string): Promise<{ job: ImportJob; reused: boolean }> {
+export async function createImportJob(
+  prisma: PrismaClient,
+  spec: ImportJobSpec,
+  _actor: string,
+): Promise<{ job: ImportJob; reused: boolean }> {
   // _actor: jobs record their app; rows carry no author
   const options = parseImportOptions(spec.kind, spec.options);
   if (spec.rows !== undefined) {
     if (!Array.isArray(spec.rows)) throw invalidInput([{ field: 'data', message: 'must be a list' }]);
-    if (spec.rows.length > MAX_INLINE_ROWS) throw invalidInput([{ field: 'data', message: `must hold at most ${MAX_INLINE_ROWS} rows, ${spec.rows.length} given` }]);
+    if (spec.rows.length > MAX_INLINE_ROWS)
+      throw invalidInput([{ field: 'data', message: `must hold at most ${MAX_INLINE_ROWS} rows, ${spec.rows.length} given` }]);
   } else if (spec.sourceRef === undefined) throw invalidInput([{ field: 'data', message: 'is required' }]);
   if (spec.idempotencyKey !== undefined && (spec.idempotencyKey.trim() === '' || spec.idempotencyKey.length > 200)) {
     throw invalidInput([{ field: 'idempotencyKey', message: 'must be 1 to 200 characters' }]);
@@ -100,7 +105,8 @@ export async function createImportJob(prisma: PrismaClient, spec: ImportJobSpec,
     return { job, reused: false };
   } catch (error) {
     // Two requests with one key at the same moment: the second gets the first's job.
-    if (key && uniqueViolation(error)) return { job: await prisma.importJob.findUniqueOrThrow({ where: { idempotencyKey: key } }), reused: true };
+    if (key && uniqueViolation(error))
+      return { job: await prisma.importJob.findUniqueOrThrow({ where: { idempotencyKey: key } }), reused: true };
     throw error;
   }
 }
@@ -130,7 +136,13 @@ export interface ChunkResult {
  * job will end FAILED). The chunk's audit row is written in the same transaction: its actor is
  * the job's app (`app:<appKey>`), or `actor` for a job no app submitted (the CLI's).
  */
-export async function applyImportChunk(prisma: PrismaClient, jobId: number, startRow: number, rows: unknown[], actor: string): Promise<ChunkResult> {
+export async function applyImportChunk(
+  prisma: PrismaClient,
+  jobId: number,
+  startRow: number,
+  rows: unknown[],
+  actor: string,
+): Promise<ChunkResult> {
   const rules = await identityTypeRules(prisma);
   return retryingTransaction(
     prisma,
@@ -166,7 +178,14 @@ export async function applyImportChunk(prisma: PrismaClient, jobId: number, star
 }
 
 /** One audit row per applied chunk: which rows, their counts, the customers created and changed (ids only). */
-async function auditChunk(tx: Prisma.TransactionClient, actor: string, jobId: number, startRow: number, count: number, outcome: ChunkOutcome) {
+async function auditChunk(
+  tx: Prisma.TransactionClient,
+  actor: string,
+  jobId: number,
+  startRow: number,
+  count: number,
+  outcome: ChunkOutcome,
+) {
   const entry = { actor, action: 'importChunk', entityType: 'ImportJob', entityId: String(jobId) };
   const details = { outcome: 'ok', rows: { from: startRow, count }, succeeded: outcome.succeeded, failed: outcome.failed };
   await tx.auditLog.create({ data: auditRow(entry, { ...details, changes: compact(outcome.changes) }) });
@@ -174,7 +193,8 @@ async function auditChunk(tx: Prisma.TransactionClient, actor: string, jobId: nu
 
 /** Records row errors on a job (a chunk's, or a page of a file check's). */
 export async function recordRowErrors(db: PrismaClient | Prisma.TransactionClient, jobId: number, errors: RowError[]): Promise<void> {
-  if (errors.length) await db.importRowError.createMany({ data: errors.map((e) => ({ jobId, row: e.row, field: e.field, message: e.message })) });
+  if (errors.length)
+    await db.importRowError.createMany({ data: errors.map((e) => ({ jobId, row: e.row, field: e.field, message: e.message })) });
 }
 
 /**
@@ -240,7 +260,13 @@ export async function finishImportJob(prisma: PrismaClient, jobId: number, error
  * `rules` (identityTypeRules(prisma)) to check identity values as the import will (an unknown
  * type, a phone without digits); without them they are only checked for presence and length.
  */
-export function validateImportRow(kind: ImportKind, options: unknown, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): RowError[] {
+export function validateImportRow(
+  kind: ImportKind,
+  options: unknown,
+  raw: unknown,
+  row: number,
+  rules?: Map<string, IdentityTypeRule>,
+): RowError[] {
   return parseImportRow(parseImportOptions(kind, options), raw, row, rules).errors;
 }
 

@@ -102,7 +102,8 @@ class ChunkState {
     this.held = held;
     for (const [key, row] of lookup.identities) {
       const live = lookup.live.get(row.customerId) ?? null;
-      if (live === null) this.takeOver.set(key, row); // left on a deleted customer: free to take
+      if (live === null)
+        this.takeOver.set(key, row); // left on a deleted customer: free to take
       else this.ownerOf.set(key, live);
     }
   }
@@ -113,7 +114,10 @@ class ChunkState {
   }
 
   given(identity: RowIdentity): GivenIdentity {
-    return { type: { name: identity.type, unique: identity.type === CUSTOMER_ID || (this.rules.get(identity.type)?.unique ?? true) }, value: identity.value };
+    return {
+      type: { name: identity.type, unique: identity.type === CUSTOMER_ID || (this.rules.get(identity.type)?.unique ?? true) },
+      value: identity.value,
+    };
   }
 
   describe(customerId: number): string {
@@ -159,7 +163,8 @@ function checkIdentities(state: ChunkState, row: ParsedRow, fail: Fail): void {
   for (const identity of row.identities) {
     if (identity.type === CUSTOMER_ID) {
       if (state.customerOf(identity) === null) fail(identity.column, `no customer ${identity.value}`);
-      else if (!options.isMatching) fail(identity.column, 'names an existing customer, but isMatching is false: every row creates a new customer');
+      else if (!options.isMatching)
+        fail(identity.column, 'names an existing customer, but isMatching is false: every row creates a new customer');
       continue;
     }
     const stored = state.lookup.identities.get(identityKey(identity.type, identity.value));
@@ -168,7 +173,10 @@ function checkIdentities(state: ChunkState, row: ParsedRow, fail: Fail): void {
     }
     const owner = state.customerOf(identity);
     if (!options.isMatching && owner !== null) {
-      fail(identity.column, `"${identity.value}" already belongs to ${state.describe(owner)}; isMatching is false, so every row creates a new customer`);
+      fail(
+        identity.column,
+        `"${identity.value}" already belongs to ${state.describe(owner)}; isMatching is false, so every row creates a new customer`,
+      );
     }
   }
 }
@@ -181,20 +189,35 @@ function matchRow(state: ChunkState, row: ParsedRow, fail: Fail): number | null 
   const { options } = state;
   if (!options.isMatching) return null;
   if (appendsIdentities(options)) {
-    const match = matchToAppend(row.identities.map((i) => state.given(i)), (i) => state.customerOf(row.identities[i]), (c) => state.held.get(c) ?? []);
+    const match = matchToAppend(
+      row.identities.map((i) => state.given(i)),
+      (i) => state.customerOf(row.identities[i]),
+      (c) => state.held.get(c) ?? [],
+    );
     for (const problem of match.problems) {
       const identity = row.identities[problem.index];
       const what = identity.type === CUSTOMER_ID ? `customer ${identity.value}` : `"${identity.value}"`;
       if (problem.ownedBy !== undefined) {
-        fail(identity.column, `${what} belongs to ${state.describe(problem.ownedBy)}, but the row matches ${state.describe(match.target!)}: a customer's identities are not moved by an import`);
+        fail(
+          identity.column,
+          `${what} belongs to ${state.describe(problem.ownedBy)}, but the row matches ${state.describe(match.target!)}: a customer's identities are not moved by an import`,
+        );
       } else {
-        fail(identity.column, `${state.describe(match.target!)} holds ${identity.type} "${problem.heldValue}": a customer holds one ${identity.type}, so "${identity.value}" cannot be added`);
+        fail(
+          identity.column,
+          `${state.describe(match.target!)} holds ${identity.type} "${problem.heldValue}": a customer holds one ${identity.type}, so "${identity.value}" cannot be added`,
+        );
       }
     }
     return match.target;
   }
   const lookedUp = row.identities.slice(0, row.lookup);
-  const choice = chooseTarget(lookedUp.map((i) => state.given(i)), 'identityFirst', (i) => state.customerOf(lookedUp[i]), (c) => state.held.get(c) ?? []);
+  const choice = chooseTarget(
+    lookedUp.map((i) => state.given(i)),
+    'identityFirst',
+    (i) => state.customerOf(lookedUp[i]),
+    (c) => state.held.get(c) ?? [],
+  );
   if (choice.target === null && options.optType === 'delete') fail(null, 'no customer matches this row');
   return choice.target;
 }

@@ -122,14 +122,17 @@ export function parseImportOptions(kind: ImportKind, raw: unknown): ImportOption
     if (absent(raw.optType)) bad('optType', 'is required (add or delete)');
     else if (raw.optType !== 'add' && raw.optType !== 'delete') bad('optType', 'must be add or delete');
     else optType = raw.optType;
-    if (optType === 'delete' && isMatching === false) bad('optType', 'delete removes matched customers from groups: it needs isMatching true');
+    if (optType === 'delete' && isMatching === false)
+      bad('optType', 'delete removes matched customers from groups: it needs isMatching true');
     const type = raw.accurateMatchType;
     const value = raw.accurateMatchValue;
     if (!absent(type) || !absent(value)) {
       if (absent(type)) bad('accurateMatchType', 'is required with accurateMatchValue');
-      else if (!(ACCURATE_MATCH_TYPES as readonly unknown[]).includes(type)) bad('accurateMatchType', `must be one of ${ACCURATE_MATCH_TYPES.join(', ')}`);
+      else if (!(ACCURATE_MATCH_TYPES as readonly unknown[]).includes(type))
+        bad('accurateMatchType', `must be one of ${ACCURATE_MATCH_TYPES.join(', ')}`);
       if (absent(value)) bad('accurateMatchValue', 'is required with accurateMatchType');
-      else if (typeof value !== 'string' || value.trim().length > 100) bad('accurateMatchValue', 'must be an application id of at most 100 characters');
+      else if (typeof value !== 'string' || value.trim().length > 100)
+        bad('accurateMatchValue', 'must be an application id of at most 100 characters');
       if (!issues.length) accurateScope = `${String(type)}:${String(value).trim()}`;
     }
     if (!absent(raw.importMode)) {
@@ -204,7 +207,8 @@ function textOf(raw: Record<string, unknown>, column: string, issues: RowError[]
 function listOf(raw: Record<string, unknown>, column: string, issues: RowError[], row: number): string[] {
   const v = raw[column];
   if (absent(v)) return [];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return [...new Set(v.map((x) => String(x).trim()).filter(Boolean))];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number'))
+    return [...new Set(v.map((x) => String(x).trim()).filter(Boolean))];
   if (typeof v !== 'string') {
     issues.push({ row, field: column, message: 'must be a comma-separated string' });
     return [];
@@ -243,7 +247,8 @@ function customFieldsOf(raw: Record<string, unknown>, issues: RowError[], row: n
     const field = `customFields[${index}]`;
     if (!isObject(item)) return void issues.push({ row, field, message: 'must be an object {configId, configName, values}' });
     const configId = absent(item.configId) ? null : intOf(item.configId);
-    if (!absent(item.configId) && (configId === null || configId <= 0)) return void issues.push({ row, field: `${field}.configId`, message: 'must be a positive integer' });
+    if (!absent(item.configId) && (configId === null || configId <= 0))
+      return void issues.push({ row, field: `${field}.configId`, message: 'must be a positive integer' });
     let configName: string | null = null;
     if (!absent(item.configName)) {
       if (typeof item.configName !== 'string' || item.configName.trim().length > 100) {
@@ -251,9 +256,11 @@ function customFieldsOf(raw: Record<string, unknown>, issues: RowError[], row: n
       }
       configName = item.configName.trim() || null;
     }
-    if (configId === null && configName === null) return void issues.push({ row, field: `${field}.configId`, message: 'configId or configName is required' });
+    if (configId === null && configName === null)
+      return void issues.push({ row, field: `${field}.configId`, message: 'configId or configName is required' });
     const rawValues = absent(item.values) ? [] : Array.isArray(item.values) ? item.values : [item.values];
-    if (rawValues.length > MAX_CUSTOM_VALUES) return void issues.push({ row, field: `${field}.values`, message: `at most ${MAX_CUSTOM_VALUES} values` });
+    if (rawValues.length > MAX_CUSTOM_VALUES)
+      return void issues.push({ row, field: `${field}.values`, message: `at most ${MAX_CUSTOM_VALUES} values` });
     const values: string[] = [];
     for (const [j, value] of rawValues.entries()) {
       if (typeof value === 'number' && Number.isFinite(value)) values.push(String(value));
@@ -280,7 +287,12 @@ function birthdayOf(text: string): string | null {
  * `unique` flag; without `rules` (a file checked before the import) only the customer id is
  * known to be unique, and the import checks the rest.
  */
-function normaliseRowIdentities(identities: RowIdentity[], row: number, errors: RowError[], rules?: Map<string, IdentityTypeRule>): RowIdentity[] {
+function normaliseRowIdentities(
+  identities: RowIdentity[],
+  row: number,
+  errors: RowError[],
+  rules?: Map<string, IdentityTypeRule>,
+): RowIdentity[] {
   const valid: (RowIdentity & { given: { type: { name: string; unique: boolean }; value: string } })[] = [];
   for (const identity of identities) {
     let value = identity.value;
@@ -290,7 +302,11 @@ function normaliseRowIdentities(identities: RowIdentity[], row: number, errors: 
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const issue = error.issues[0];
-        errors.push({ row, field: identity.column === 'identityId' && issue.field.endsWith('identityType') ? 'identityType' : identity.column, message: issue.message });
+        errors.push({
+          row,
+          field: identity.column === 'identityId' && issue.field.endsWith('identityType') ? 'identityType' : identity.column,
+          message: issue.message,
+        });
         continue;
       }
     }
@@ -301,7 +317,11 @@ function normaliseRowIdentities(identities: RowIdentity[], row: number, errors: 
   for (const { index, earlier } of clashes) {
     const { column, type, value } = valid[index];
     const first = valid[earlier];
-    errors.push({ row, field: column, message: `gives a second ${type === CUSTOMER_ID ? 'customer id' : type} ("${value}" besides ${first.column} "${first.value}")` });
+    errors.push({
+      row,
+      field: column,
+      message: `gives a second ${type === CUSTOMER_ID ? 'customer id' : type} ("${value}" besides ${first.column} "${first.value}")`,
+    });
   }
   return kept.map(({ identity: { column, type, value } }) => ({ column, type, value }));
 }
@@ -333,7 +353,8 @@ function identityColumnsOf(kind: ImportKind, raw: Record<string, unknown>, row: 
     const identityId = textOf(raw, 'identityId', errors, row);
     if (identityId !== null) {
       const type = identityTypeText === null ? 'external_id' : identityTypeText === 'id' ? CUSTOMER_ID : identityTypeText;
-      if (type === CUSTOMER_ID && !/^\d{1,10}$/.test(identityId)) errors.push({ row, field: 'identityId', message: 'must be a customer id (digits) when identityType is id' });
+      if (type === CUSTOMER_ID && !/^\d{1,10}$/.test(identityId))
+        errors.push({ row, field: 'identityId', message: 'must be a customer id (digits) when identityType is id' });
       else extra = { column: 'identityId', type, value: identityId };
     }
   }
@@ -341,7 +362,12 @@ function identityColumnsOf(kind: ImportKind, raw: Record<string, unknown>, row: 
 }
 
 /** Exact matching (matchingType 1): the identity the row's identityType names, or null (a row error says why). */
-function exactKey(kind: ImportKind, { byKey, extra, identityTypeText }: RowIdentityColumns, row: number, errors: RowError[]): RowIdentity | null {
+function exactKey(
+  kind: ImportKind,
+  { byKey, extra, identityTypeText }: RowIdentityColumns,
+  row: number,
+  errors: RowError[],
+): RowIdentity | null {
   // seed 004: identityId (typed by identityType, external_id when untyped, as in the seed's example) is the key.
   if (kind === 'PROFILE' && extra) return extra;
   if (identityTypeText === null) {
@@ -351,7 +377,8 @@ function exactKey(kind: ImportKind, { byKey, extra, identityTypeText }: RowIdent
   if (kind === 'GROUP_RELATION') {
     const which = GROUP_IDENTITY_TYPES[identityTypeText];
     if (!which) errors.push({ row, field: 'identityType', message: 'must be phone, id, openid or unionid' });
-    else if (!byKey.has(which)) errors.push({ row, field: IDENTITY_COLUMNS[kind][which].column, message: `is required: identityType is ${identityTypeText}` });
+    else if (!byKey.has(which))
+      errors.push({ row, field: IDENTITY_COLUMNS[kind][which].column, message: `is required: identityType is ${identityTypeText}` });
     else return byKey.get(which)!;
     return null;
   }
@@ -362,12 +389,19 @@ function exactKey(kind: ImportKind, { byKey, extra, identityTypeText }: RowIdent
 }
 
 /** The order matching tries the row's identities in, and how many of them it looks up (CONTRACT §5). */
-function matchingOrder(options: ImportOptions, columns: RowIdentityColumns, row: number, errors: RowError[]): { identities: RowIdentity[]; lookup: number } {
+function matchingOrder(
+  options: ImportOptions,
+  columns: RowIdentityColumns,
+  row: number,
+  errors: RowError[],
+): { identities: RowIdentity[]; lookup: number } {
   const { byKey, extra } = columns;
   const withExtra = (list: RowIdentity[]) => (extra ? [...list, extra] : list);
   if (!options.isMatching) return { identities: withExtra([...byKey.values()]), lookup: 0 };
   if (options.matchingType === 2) {
-    const identities = withExtra(IDENTIFY_WAYS[options.kind][options.identifyWay!].flatMap((key) => (byKey.has(key) ? [byKey.get(key)!] : [])));
+    const identities = withExtra(
+      IDENTIFY_WAYS[options.kind][options.identifyWay!].flatMap((key) => (byKey.has(key) ? [byKey.get(key)!] : [])),
+    );
     return { identities, lookup: identities.length };
   }
   // Exact: only the row's identityType finds a customer; the other identities are attached.
@@ -398,7 +432,8 @@ function profileOf(raw: Record<string, unknown>, phone: RowIdentity | undefined,
   const remark = textOf(raw, 'remark', errors, row, 2000);
   if (remark !== null) fields.remark = remark;
   if (phone && !errors.some((e) => e.field === 'phone')) {
-    if (!profileShape.mobile.safeParse(phone.value).success) errors.push({ row, field: 'phone', message: 'must be a phone number (digits, +, -, spaces)' });
+    if (!profileShape.mobile.safeParse(phone.value).success)
+      errors.push({ row, field: 'phone', message: 'must be a phone number (digits, +, -, spaces)' });
     else fields.mobile = phone.value;
   }
   const tags = listOf(raw, 'tags', errors, row);
@@ -411,7 +446,12 @@ function profileOf(raw: Record<string, unknown>, phone: RowIdentity | undefined,
  * the values as they are stored; without them (a file checked before it is imported) values
  * are only checked for presence and length.
  */
-export function parseImportRow(options: ImportOptions, raw: unknown, row: number, rules?: Map<string, IdentityTypeRule>): { parsed: ParsedRow | null; errors: RowError[] } {
+export function parseImportRow(
+  options: ImportOptions,
+  raw: unknown,
+  row: number,
+  rules?: Map<string, IdentityTypeRule>,
+): { parsed: ParsedRow | null; errors: RowError[] } {
   const errors: RowError[] = [];
   if (!isObject(raw)) return { parsed: null, errors: [{ row, field: null, message: 'must be an object' }] };
   const kind = options.kind;
@@ -425,9 +465,11 @@ export function parseImportRow(options: ImportOptions, raw: unknown, row: number
   if (kind === 'PROFILE') profile = profileOf(raw, columns.byKey.get('phone'), row, errors);
   else {
     groups = listOf(raw, 'groups', errors, row);
-    if (groups.length === 0 && !errors.some((e) => e.field === 'groups')) errors.push({ row, field: 'groups', message: 'is required: the group names, separated by ","' });
+    if (groups.length === 0 && !errors.some((e) => e.field === 'groups'))
+      errors.push({ row, field: 'groups', message: 'is required: the group names, separated by ","' });
   }
-  if (options.optType === 'delete' && identities.length === 0) errors.push({ row, field: null, message: 'needs an identity to find the customer to remove from the groups' });
+  if (options.optType === 'delete' && identities.length === 0)
+    errors.push({ row, field: null, message: 'needs an identity to find the customer to remove from the groups' });
   if (options.isMatching && options.optType === 'add' && identities.length === 0 && !errors.length) {
     const names = kind === 'PROFILE' ? 'identityId, audienceUserId, phone, openid, unionid' : 'thirdId, phone, openid, unionid';
     errors.push({ row, field: null, message: `needs at least one of ${names} to match a customer (isMatching is true)` });

@@ -22,7 +22,8 @@ type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string
 
 export interface ImportWorkerOptions {
   prisma: PrismaClient;
-  config: Pick<Config, 'IMPORT_POLL_MILLIS' | 'IMPORT_LEASE_MILLIS' | 'IMPORT_CHUNK_SIZE'> & Partial<Pick<Config, 'IMPORT_PAYLOAD_RETENTION_DAYS'>>;
+  config: Pick<Config, 'IMPORT_POLL_MILLIS' | 'IMPORT_LEASE_MILLIS' | 'IMPORT_CHUNK_SIZE'> &
+    Partial<Pick<Config, 'IMPORT_PAYLOAD_RETENTION_DAYS'>>;
   shutdown: ShutdownHooks;
   log: Log;
   /** Called after every chunk and on every status change (the importJobProgress subscription). */
@@ -92,7 +93,8 @@ export class Leases {
   }
 
   async release(jobId: number): Promise<void> {
-    await this.prisma.$executeRaw`UPDATE "ImportJob" SET "lockedUntil" = NULL WHERE "id" = ${jobId} AND "lockedBy" = ${this.workerId} AND "status" = 'RUNNING'`;
+    await this.prisma
+      .$executeRaw`UPDATE "ImportJob" SET "lockedUntil" = NULL WHERE "id" = ${jobId} AND "lockedBy" = ${this.workerId} AND "status" = 'RUNNING'`;
   }
 }
 
@@ -135,14 +137,17 @@ async function runJob({ options, leases, progress, stopping }: RunContext, job: 
   // All-or-nothing jobs are applied in one chunk (API jobs hold at most 500 rows).
   const size = job.mode === 1 ? Math.max(rows.length, 1) : config.IMPORT_CHUNK_SIZE;
   let owned = true;
-  const renewal = setInterval(() => {
-    leases
-      .renew(job.id)
-      .then((ok) => {
-        owned &&= ok;
-      })
-      .catch((error: unknown) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
-  }, Math.max(50, Math.floor(leases.millis / 3)));
+  const renewal = setInterval(
+    () => {
+      leases
+        .renew(job.id)
+        .then((ok) => {
+          owned &&= ok;
+        })
+        .catch((error: unknown) => log.warn({ err: error, jobId: job.id }, 'import lease renewal failed'));
+    },
+    Math.max(50, Math.floor(leases.millis / 3)),
+  );
   try {
     let cursor = job.cursor;
     let failedAllOrNothing = false;

@@ -79,8 +79,10 @@ async function createNames(tx: Tx, options: ImportOptions, plan: ChunkPlan): Pro
 function customerParts(plan: ChunkPlan): Prisma.Sql[] {
   const created = [...plan.newCustomers].map(([virtual, fields]) => [virtual, named(fields)] as const);
   const ords = created.map(([virtual]) => -virtual);
-  const parts = [Prisma.sql`new_ids AS MATERIALIZED (
-    SELECT "ord", nextval('"Customer_id_seq"')::int AS "id" FROM unnest(${ords}::int[]) AS "ord")`];
+  const parts = [
+    Prisma.sql`new_ids AS MATERIALIZED (
+    SELECT "ord", nextval('"Customer_id_seq"')::int AS "id" FROM unnest(${ords}::int[]) AS "ord")`,
+  ];
   if (created.length === 0) return parts;
   const { columns, types } = columnsOf(created.map(([, fields]) => fields));
   const names = columns.map((c) => `, "${c}"`).join('');
@@ -102,8 +104,10 @@ function updateParts(plan: ChunkPlan): Prisma.Sql[] {
   const set = (c: string) =>
     FILL_ONLY_COLUMNS.has(c) ? `"${c}" = COALESCE(NULLIF(c."${c}", ''), x."${c}")` : `"${c}" = COALESCE(x."${c}", c."${c}")`;
   const sets = columns.map(set).join(', ');
-  return [Prisma.sql`updated AS (UPDATE "Customer" AS c SET ${Prisma.raw(sets)}, "updatedAt" = now()
-    FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("id" int${Prisma.raw(types)}) WHERE c."id" = x."id")`];
+  return [
+    Prisma.sql`updated AS (UPDATE "Customer" AS c SET ${Prisma.raw(sets)}, "updatedAt" = now()
+    FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("id" int${Prisma.raw(types)}) WHERE c."id" = x."id")`,
+  ];
 }
 
 function identityParts(plan: ChunkPlan): Prisma.Sql[] {
@@ -112,17 +116,21 @@ function identityParts(plan: ChunkPlan): Prisma.Sql[] {
   const rows = plan.newIdentities
     .map((i) => ({ type: i.type, value: i.value, c: i.customerId, source: i.source }))
     .sort((a, b) => byCodeUnits(a.type, b.type) || byCodeUnits(a.value, b.value));
-  return [Prisma.sql`identities AS (INSERT INTO "Identity" ("type", "value", "customerId", "source")
+  return [
+    Prisma.sql`identities AS (INSERT INTO "Identity" ("type", "value", "customerId", "source")
     SELECT x."type", x."value", ${CUSTOMER}, x."source"
-    FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("type" text, "value" text, "c" int, "source" text) ${NEW_ID})`];
+    FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("type" text, "value" text, "c" int, "source" text) ${NEW_ID})`,
+  ];
 }
 
 function tagParts(plan: ChunkPlan): Prisma.Sql[] {
   if (plan.tags.length === 0) return [];
   const rows = plan.tags.map((t) => ({ c: t.customerId, tag: t.tag }));
-  return [Prisma.sql`tagged AS (INSERT INTO "CustomerTag" ("customerId", "tagId")
+  return [
+    Prisma.sql`tagged AS (INSERT INTO "CustomerTag" ("customerId", "tagId")
     SELECT ${CUSTOMER}, t."id" FROM jsonb_to_recordset(${jsonRows(rows)}) AS x("c" int, "tag" text)
-    JOIN "Tag" t ON t."name" = x."tag" ${NEW_ID} ON CONFLICT DO NOTHING)`];
+    JOIN "Tag" t ON t."name" = x."tag" ${NEW_ID} ON CONFLICT DO NOTHING)`,
+  ];
 }
 
 /**
@@ -157,18 +165,25 @@ function membershipParts(options: ImportOptions, plan: ChunkPlan): Prisma.Sql[] 
   const rows = plan.memberships.map((m) => ({ c: m.customerId, key: groupKey('GROUP', m.group) }));
   const source = Prisma.sql`jsonb_to_recordset(${jsonRows(rows)}) AS x("c" int, "key" text) JOIN "Group" g ON g."key" = x."key"`;
   if (options.optType === 'add') {
-    return [Prisma.sql`memberships AS (INSERT INTO "GroupMember" ("customerId", "groupId")
-      SELECT ${CUSTOMER}, g."id" FROM ${source} ${NEW_ID} ON CONFLICT DO NOTHING)`];
+    return [
+      Prisma.sql`memberships AS (INSERT INTO "GroupMember" ("customerId", "groupId")
+      SELECT ${CUSTOMER}, g."id" FROM ${source} ${NEW_ID} ON CONFLICT DO NOTHING)`,
+    ];
   }
-  return [Prisma.sql`memberships AS (DELETE FROM "GroupMember" m USING ${source}
-    WHERE m."customerId" = x."c" AND m."groupId" = g."id")`];
+  return [
+    Prisma.sql`memberships AS (DELETE FROM "GroupMember" m USING ${source}
+    WHERE m."customerId" = x."c" AND m."groupId" = g."id")`,
+  ];
 }
 
 /** Identity rows left on deleted customers, moved to the customer the row chose; a StaleRead if one moved meanwhile. */
 async function takeOver(tx: Tx, plan: ChunkPlan, realId: Map<number, number>): Promise<void> {
   for (const { identity, customerId } of plan.takenOver) {
     const to = customerId < 0 ? realId.get(customerId)! : customerId;
-    const { count } = await tx.identity.updateMany({ where: { id: identity.id, customerId: identity.customerId }, data: { customerId: to } });
+    const { count } = await tx.identity.updateMany({
+      where: { id: identity.id, customerId: identity.customerId },
+      data: { customerId: to },
+    });
     if (count !== 1) throw new StaleRead(`identity ${identity.id} moved`);
   }
 }

@@ -83,7 +83,11 @@ const identities: Relation<'identities'> = {
   key: 'identities',
   models: ['Identity'],
   async move(tx, { sourceId, targetId }) {
-    const rows = await tx.identity.findMany({ where: { customerId: sourceId }, select: { id: true, type: true, value: true }, orderBy: { id: 'asc' } });
+    const rows = await tx.identity.findMany({
+      where: { customerId: sourceId },
+      select: { id: true, type: true, value: true },
+      orderBy: { id: 'asc' },
+    });
     // All of them: mergeInto refused a uniqueness conflict before.
     if (rows.length) await tx.identity.updateMany({ where: { customerId: sourceId }, data: { customerId: targetId } });
     return rows;
@@ -92,11 +96,15 @@ const identities: Relation<'identities'> = {
     if (moved.length === 0) return;
     // Each must still be the target's, unchanged.
     const ids = moved.map((i) => i.id);
-    const rows = await tx.identity.findMany({ where: { id: { in: ids } }, select: { id: true, type: true, value: true, customerId: true } });
+    const rows = await tx.identity.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, type: true, value: true, customerId: true },
+    });
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const identity of moved) {
       const row = byId.get(identity.id);
-      if (!row || row.type !== identity.type || row.value !== identity.value) throw unsafe(`the ${identity.type} identity it moved was deleted since`);
+      if (!row || row.type !== identity.type || row.value !== identity.value)
+        throw unsafe(`the ${identity.type} identity it moved was deleted since`);
       if (row.customerId !== targetId) throw unsafe(`the ${identity.type} identity it moved belongs to customer ${row.customerId} since`);
     }
     await tx.identity.updateMany({ where: { id: { in: ids }, customerId: targetId }, data: { customerId: sourceId } });
@@ -120,12 +128,15 @@ const groups: Relation<'groups'> = {
       if (targetGroups.has(m.groupId)) done.dropped.push({ groupId: m.groupId, createdAt: iso(m.createdAt) });
       else done.moved.push(m.groupId);
     }
-    if (done.dropped.length) await tx.groupMember.deleteMany({ where: { customerId: sourceId, groupId: { in: done.dropped.map((d) => d.groupId) } } });
-    if (done.moved.length) await tx.groupMember.updateMany({ where: { customerId: sourceId, groupId: { in: done.moved } }, data: { customerId: targetId } });
+    if (done.dropped.length)
+      await tx.groupMember.deleteMany({ where: { customerId: sourceId, groupId: { in: done.dropped.map((d) => d.groupId) } } });
+    if (done.moved.length)
+      await tx.groupMember.updateMany({ where: { customerId: sourceId, groupId: { in: done.moved } }, data: { customerId: targetId } });
     return done;
   },
   async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length) await tx.groupMember.updateMany({ where: { customerId: targetId, groupId: { in: done.moved } }, data: { customerId: sourceId } });
+    if (done.moved.length)
+      await tx.groupMember.updateMany({ where: { customerId: targetId, groupId: { in: done.moved } }, data: { customerId: sourceId } });
     if (done.dropped.length) {
       const data = done.dropped.map((d) => ({ customerId: sourceId, groupId: d.groupId, createdAt: new Date(d.createdAt) }));
       await tx.groupMember.createMany({ data, skipDuplicates: true });
@@ -166,7 +177,12 @@ const friends: Relation<'friends'> = {
     const targetFriends = new Set<number>();
     if (others.length) {
       const rows = await tx.friendship.findMany({
-        where: { OR: [{ customerId: targetId, friendId: { in: others } }, { friendId: targetId, customerId: { in: others } }] },
+        where: {
+          OR: [
+            { customerId: targetId, friendId: { in: others } },
+            { friendId: targetId, customerId: { in: others } },
+          ],
+        },
         select: { customerId: true, friendId: true },
       });
       for (const r of rows) targetFriends.add(r.customerId === targetId ? r.friendId : r.customerId);
@@ -177,7 +193,14 @@ const friends: Relation<'friends'> = {
     }
     const dropped = done.dropped.map((d) => d.friendId);
     if (dropped.length) {
-      await tx.friendship.deleteMany({ where: { OR: [{ customerId: sourceId, friendId: { in: dropped } }, { friendId: sourceId, customerId: { in: dropped } }] } });
+      await tx.friendship.deleteMany({
+        where: {
+          OR: [
+            { customerId: sourceId, friendId: { in: dropped } },
+            { friendId: sourceId, customerId: { in: dropped } },
+          ],
+        },
+      });
     }
     if (done.moved.length) {
       await tx.friendship.updateMany({ where: { customerId: sourceId, friendId: { in: done.moved } }, data: { customerId: targetId } });
@@ -187,10 +210,24 @@ const friends: Relation<'friends'> = {
   },
   async restore(tx, done, { sourceId, targetId }) {
     if (done.moved.length) {
-      const owned = await tx.friendship.findMany({ where: { customerId: targetId, friendId: { in: done.moved } }, select: { friendId: true } });
-      const reverse = await tx.friendship.findMany({ where: { friendId: targetId, customerId: { in: done.moved } }, select: { customerId: true } });
-      if (owned.length) await tx.friendship.updateMany({ where: { customerId: targetId, friendId: { in: owned.map((r) => r.friendId) } }, data: { customerId: sourceId } });
-      if (reverse.length) await tx.friendship.updateMany({ where: { friendId: targetId, customerId: { in: reverse.map((r) => r.customerId) } }, data: { friendId: sourceId } });
+      const owned = await tx.friendship.findMany({
+        where: { customerId: targetId, friendId: { in: done.moved } },
+        select: { friendId: true },
+      });
+      const reverse = await tx.friendship.findMany({
+        where: { friendId: targetId, customerId: { in: done.moved } },
+        select: { customerId: true },
+      });
+      if (owned.length)
+        await tx.friendship.updateMany({
+          where: { customerId: targetId, friendId: { in: owned.map((r) => r.friendId) } },
+          data: { customerId: sourceId },
+        });
+      if (reverse.length)
+        await tx.friendship.updateMany({
+          where: { friendId: targetId, customerId: { in: reverse.map((r) => r.customerId) } },
+          data: { friendId: sourceId },
+        });
     }
     if (done.dropped.length) {
       const data = done.dropped.flatMap((d) => [
@@ -227,7 +264,17 @@ const userLinks: Relation<'userLinks'> = {
       if (!followedTarget.has(l.userId)) done.moved.push(l.id);
       else {
         const { id, userId, template, script, reference, isAvailable, bossSync } = l;
-        done.dropped.push({ id, userId, template, script, reference, isAvailable, bossSync, createdAt: iso(l.createdAt), updatedAt: iso(l.updatedAt) });
+        done.dropped.push({
+          id,
+          userId,
+          template,
+          script,
+          reference,
+          isAvailable,
+          bossSync,
+          createdAt: iso(l.createdAt),
+          updatedAt: iso(l.updatedAt),
+        });
       }
     }
     if (done.dropped.length) await tx.userCustomer.deleteMany({ where: { id: { in: done.dropped.map((d) => d.id) } } });
@@ -235,9 +282,15 @@ const userLinks: Relation<'userLinks'> = {
     return done;
   },
   async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length) await tx.userCustomer.updateMany({ where: { id: { in: done.moved }, customerId: targetId }, data: { customerId: sourceId } });
+    if (done.moved.length)
+      await tx.userCustomer.updateMany({ where: { id: { in: done.moved }, customerId: targetId }, data: { customerId: sourceId } });
     if (done.dropped.length) {
-      const data = done.dropped.map((d) => ({ ...d, customerId: sourceId, createdAt: new Date(d.createdAt), updatedAt: new Date(d.updatedAt) }));
+      const data = done.dropped.map((d) => ({
+        ...d,
+        customerId: sourceId,
+        createdAt: new Date(d.createdAt),
+        updatedAt: new Date(d.updatedAt),
+      }));
       await tx.userCustomer.createMany({ data, skipDuplicates: true });
     }
   },
@@ -263,26 +316,44 @@ const attributes: Relation<'attributes'> = {
     if (values.length === 0) return done;
     // Per attribute, the target's own values win.
     const where = { customerId: targetId, definitionId: { in: [...new Set(values.map((v) => v.definitionId))] } };
-    const targetDefinitions = new Set((await tx.attributeValue.findMany({ where, select: { definitionId: true } })).map((v) => v.definitionId));
+    const targetDefinitions = new Set(
+      (await tx.attributeValue.findMany({ where, select: { definitionId: true } })).map((v) => v.definitionId),
+    );
     for (const v of values) {
       if (!targetDefinitions.has(v.definitionId)) done.moved.push(v.id);
-      else done.dropped.push({ id: v.id, definitionId: v.definitionId, position: v.position, value: v.value, createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt) });
+      else
+        done.dropped.push({
+          id: v.id,
+          definitionId: v.definitionId,
+          position: v.position,
+          value: v.value,
+          createdAt: iso(v.createdAt),
+          updatedAt: iso(v.updatedAt),
+        });
     }
     if (done.dropped.length) await tx.attributeValue.deleteMany({ where: { id: { in: done.dropped.map((d) => d.id) } } });
     if (done.moved.length) await tx.attributeValue.updateMany({ where: { id: { in: done.moved } }, data: { customerId: targetId } });
     return done;
   },
   async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length) await tx.attributeValue.updateMany({ where: { id: { in: done.moved }, customerId: targetId }, data: { customerId: sourceId } });
+    if (done.moved.length)
+      await tx.attributeValue.updateMany({ where: { id: { in: done.moved }, customerId: targetId }, data: { customerId: sourceId } });
     if (done.dropped.length) {
-      const data = done.dropped.map((d) => ({ ...d, customerId: sourceId, createdAt: new Date(d.createdAt), updatedAt: new Date(d.updatedAt) }));
+      const data = done.dropped.map((d) => ({
+        ...d,
+        customerId: sourceId,
+        createdAt: new Date(d.createdAt),
+        updatedAt: new Date(d.updatedAt),
+      }));
       await tx.attributeValue.createMany({ data, skipDuplicates: true });
     }
   },
   reliance: {
     label: 'an extended attribute',
     async test(tx, done) {
-      const rows = done.moved.length ? await tx.attributeValue.findMany({ where: { id: { in: done.moved } }, select: { definitionId: true } }) : [];
+      const rows = done.moved.length
+        ? await tx.attributeValue.findMany({ where: { id: { in: done.moved } }, select: { definitionId: true } })
+        : [];
       const definitions = new Set(rows.map((r) => r.definitionId));
       return (later) => Boolean(later.attributes?.dropped.some((x) => definitions.has(x.definitionId)));
     },
@@ -305,12 +376,15 @@ const tags: Relation<'tags'> = {
       if (targetTags.has(t.tagId)) done.dropped.push({ tagId: t.tagId, createdAt: iso(t.createdAt) });
       else done.moved.push(t.tagId);
     }
-    if (done.dropped.length) await tx.customerTag.deleteMany({ where: { customerId: sourceId, tagId: { in: done.dropped.map((d) => d.tagId) } } });
-    if (done.moved.length) await tx.customerTag.updateMany({ where: { customerId: sourceId, tagId: { in: done.moved } }, data: { customerId: targetId } });
+    if (done.dropped.length)
+      await tx.customerTag.deleteMany({ where: { customerId: sourceId, tagId: { in: done.dropped.map((d) => d.tagId) } } });
+    if (done.moved.length)
+      await tx.customerTag.updateMany({ where: { customerId: sourceId, tagId: { in: done.moved } }, data: { customerId: targetId } });
     return done;
   },
   async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length) await tx.customerTag.updateMany({ where: { customerId: targetId, tagId: { in: done.moved } }, data: { customerId: sourceId } });
+    if (done.moved.length)
+      await tx.customerTag.updateMany({ where: { customerId: targetId, tagId: { in: done.moved } }, data: { customerId: sourceId } });
     if (done.dropped.length) {
       const data = done.dropped.map((d) => ({ customerId: sourceId, tagId: d.tagId, createdAt: new Date(d.createdAt) }));
       await tx.customerTag.createMany({ data, skipDuplicates: true });
@@ -359,7 +433,8 @@ export async function restoreRelations(tx: Tx, details: RelationDetails, pair: M
 export async function relianceTests(tx: Tx, details: RelationDetails): Promise<{ label: string; test: LaterMergeTest }[]> {
   const tests: { label: string; test: LaterMergeTest }[] = [];
   for (const relation of RELATIONS) {
-    if (relation.reliance) tests.push({ label: relation.reliance.label, test: await relation.reliance.test(tx, details[relation.key] as never) });
+    if (relation.reliance)
+      tests.push({ label: relation.reliance.label, test: await relation.reliance.test(tx, details[relation.key] as never) });
   }
   return tests;
 }

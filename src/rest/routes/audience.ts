@@ -19,7 +19,9 @@ function idempotencyKey(headers: Record<string, string | string[] | undefined>):
 
 const matchingParams = {
   isMatching: booleanField.describe('是否进行客户匹配'),
-  matchingType: optional(intField).describe('匹配方式: 1 精准 (by the row’s identityType), 2 模糊 (identifyWay order); required when isMatching'),
+  matchingType: optional(intField).describe(
+    '匹配方式: 1 精准 (by the row’s identityType), 2 模糊 (identifyWay order); required when isMatching',
+  ),
   identifyWay: optional(intField).describe('身份识别方式 (required for matchingType 2)'),
 };
 
@@ -52,7 +54,9 @@ const customField = z.object({
 
 const profileRow = z.object({
   identityId: optional(textIdField).describe('身份识别ID (of identityType; external_id when identityType is absent)'),
-  identityType: optional(textField).describe('身份识别类型: phone, openid, unionid, email, external_id, username, qq, id (the customer id), or a configured type'),
+  identityType: optional(textField).describe(
+    '身份识别类型: phone, openid, unionid, email, external_id, username, qq, id (the customer id), or a configured type',
+  ),
   audienceUserId: optional(textIdField).describe('客户ID: the customer id in this gateway'),
   openid: optional(textField).describe('微信openid'),
   unionid: optional(textField).describe('微信unionid'),
@@ -106,7 +110,8 @@ export const audienceRoutes = [
     family: audience,
     method: 'POST',
     path: '/api/integrate/audience/group/rel/batchAdd',
-    summary: '客户分组导入: adds matched or new customers to groups (optType add), or removes matched customers from them (delete), as an import job',
+    summary:
+      '客户分组导入: adds matched or new customers to groups (optType add), or removes matched customers from them (delete), as an import job',
     seed: '002 客户分组导入',
     request: z.object({
       publicParams: groupRelationParams.describe('客户分组导入配置'),
@@ -119,7 +124,10 @@ export const audienceRoutes = [
     result: (data: { importCustomers: { batchId: number } }) => data.importCustomers.batchId,
     response: batchIdSchema,
     errorFields: submitErrorFields,
-    example: { publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add' }, data: [{ thirdId: '1', groups: 'group1,group2' }] },
+    example: {
+      publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add' },
+      data: [{ thirdId: '1', groups: 'group1,group2' }],
+    },
     notes: [
       ...commonNotes,
       'thirdId (第三方客户ID) is an external_id identity; identityType id names it in exact matching. Fuzzy order 1: unionid, openid, phone, thirdId; 2: the reverse. The first customer found that conflicts with none of the earlier identities is the row’s customer; none found: add creates a customer, delete is a row error.',
@@ -156,7 +164,10 @@ export const audienceRoutes = [
     summary: '客户资料导入 (deprecated address, 即将废弃): the same as /api/integrate/audience/info/batchAdd',
     seed: '004 客户资料导入 (旧地址)',
     ...profileImport,
-    example: { publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 }, data: [{ phone: '13800000000', realName: '张三', sex: '男', tags: 'vip,new' }] },
+    example: {
+      publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 },
+      data: [{ phone: '13800000000', realName: '张三', sex: '男', tags: 'vip,new' }],
+    },
     notes: ['Kept for clients of the old address; answers exactly as /api/integrate/audience/info/batchAdd.'],
   }),
   defineRoute({
@@ -170,7 +181,10 @@ export const audienceRoutes = [
       importJob(id: $id) { batchId status total succeeded failed errors(first: 1000) { row field message } }
     }`,
     variables: (req) => ({ id: Number(req.batchId) }),
-    result: (data: { importJob: { batchId: number; status: string; total: number; succeeded: number; failed: number; errors: unknown[] } | null }, req) => {
+    result: (
+      data: { importJob: { batchId: number; status: string; total: number; succeeded: number; failed: number; errors: unknown[] } | null },
+      req,
+    ) => {
       if (!data.importJob) {
         throw new DomainError('NOT_FOUND', `batchId: import job ${req.batchId} not found`, [{ field: 'batchId', message: 'not found' }]);
       }

@@ -28,14 +28,20 @@ export const eduRoutes = [
     family: edu,
     method: 'POST',
     path: '/v1/customer/addCustomerBatch.json',
-    summary: '批量添加客户: the project and the class become groups; each customer is resolved by its identities, created or updated, given its study fields and put in the class',
+    summary:
+      '批量添加客户: the project and the class become groups; each customer is resolved by its identities, created or updated, given its study fields and put in the class',
     seed: '000 §1 批量添加客户',
     request: z.object({
       pname: optional(textField).describe('项目名称'),
       spid: optional(textIdField).describe('项目在系统中的id'),
       className: textField.trim().min(1, 'must not be empty').describe('班级名称'),
-      sclassid: z.union([textField, z.number().int()]).transform(String).describe('班级在网站系统中的编号 (may be empty: the class is then known by name)'),
-      customers: listField(eduCustomerRow, MAX_EDU_BATCH).min(1, 'at least one customer is required').describe(`客户数组, at most ${MAX_EDU_BATCH}`),
+      sclassid: z
+        .union([textField, z.number().int()])
+        .transform(String)
+        .describe('班级在网站系统中的编号 (may be empty: the class is then known by name)'),
+      customers: listField(eduCustomerRow, MAX_EDU_BATCH)
+        .min(1, 'at least one customer is required')
+        .describe(`客户数组, at most ${MAX_EDU_BATCH}`),
     }),
     operation: `mutation AddCustomerBatch($input: EduCustomerBatchInput!) {
       addEduCustomerBatch(input: $input) { classGroupId customerIds }
@@ -50,9 +56,27 @@ export const eduRoutes = [
       sclassid: '',
       customers: [
         {
-          name: '姓名', qq: '10000', tel: '13765348726', province: '省份', city: '城市', country: '县区乡镇', username: '所在网站系统的用户名',
-          workunit: '工作单位', hasStudyVideo: 23, videoTotal: 234, workStatus: '68/34/34/34', xindeStatus: '未来完成', learnStage: '第一学年',
-          email: 'a@b.com', loginCount: 20, gender: 'F', title: '职称', job: '教师', subject: '学科', userType: '学员', lastLogin: '2015/5/12 17:17:18',
+          name: '姓名',
+          qq: '10000',
+          tel: '13765348726',
+          province: '省份',
+          city: '城市',
+          country: '县区乡镇',
+          username: '所在网站系统的用户名',
+          workunit: '工作单位',
+          hasStudyVideo: 23,
+          videoTotal: 234,
+          workStatus: '68/34/34/34',
+          xindeStatus: '未来完成',
+          learnStage: '第一学年',
+          email: 'a@b.com',
+          loginCount: 20,
+          gender: 'F',
+          title: '职称',
+          job: '教师',
+          subject: '学科',
+          userType: '学员',
+          lastLogin: '2015/5/12 17:17:18',
         },
       ],
     },

@@ -22,9 +22,7 @@ export function toLegacyCustomer(customer: LegacyCustomerData): Record<string, u
   return { id: customerId, ...profile, extendAttrList: extendedAttributes, identityList: identities };
 }
 
-export const legacyAttributeSchema = z
-  .object({ attrKey: z.string(), attrName: z.string(), attrValue: z.string().nullable() })
-  .strict();
+export const legacyAttributeSchema = z.object({ attrKey: z.string(), attrName: z.string(), attrValue: z.string().nullable() }).strict();
 
 /** The shape toLegacyCustomer answers, for the OpenAPI document and the tests. */
 export const legacyCustomerSchema = z
@@ -33,9 +31,12 @@ export const legacyCustomerSchema = z
     ...Object.fromEntries(
       profileFields.map((field) => [
         field,
-        (field === 'deptCodeList' ? z.array(z.string()) : intFields.has(field) ? z.number().int().nullable() : z.string().nullable()).describe(
-          profileLabels[field],
-        ),
+        (field === 'deptCodeList'
+          ? z.array(z.string())
+          : intFields.has(field)
+            ? z.number().int().nullable()
+            : z.string().nullable()
+        ).describe(profileLabels[field]),
       ]),
     ),
     extendAttrList: z.array(legacyAttributeSchema).describe('扩展属性列表'),

@@ -56,7 +56,9 @@ const profileRequestShape = Object.fromEntries(
 /** createCustomerByIdentity's strategies (seed 001 text), which getCustomerIdByIdentityList takes too. */
 const strategyFields = {
   identityPriorityStrategy: optional(z.enum(IDENTITY_PRIORITY_STRATEGIES)).describe('身份优先级策略: system or custom (default system)'),
-  targetCustomerStrategy: optional(z.enum(TARGET_CUSTOMER_STRATEGIES)).describe('目标客户策略: identityFirst or customerFirst (default identityFirst)'),
+  targetCustomerStrategy: optional(z.enum(TARGET_CUSTOMER_STRATEGIES)).describe(
+    '目标客户策略: identityFirst or customerFirst (default identityFirst)',
+  ),
 };
 
 /** MyBatis-Plus' page defaults, which the seed's current/size/records/total come from. */
@@ -92,7 +94,13 @@ export const openapiRoutes = [
     }),
     result: (data: { createCustomer: { customerId: number } }) => data.createCustomer.customerId,
     response: z.number().int().describe('the new customer id'),
-    errorFields: { profile: '', identities: 'mobile', 'identities[0]': 'mobile', 'identities[0].identityValue': 'mobile', 'groupIds[0]': 'groupId' },
+    errorFields: {
+      profile: '',
+      identities: 'mobile',
+      'identities[0]': 'mobile',
+      'identities[0].identityValue': 'mobile',
+      'groupIds[0]': 'groupId',
+    },
     example: {
       name: '张三',
       mobile: '13912345678',
@@ -116,7 +124,8 @@ export const openapiRoutes = [
     family: openapi,
     method: 'POST',
     path: '/openapi/customer/createCustomerByIdentity',
-    summary: '根据身份列表创建客户: resolves the identities to one customer (found, or created), attaches the free ones, merges when autoMerge, writes the fields; data = its id',
+    summary:
+      '根据身份列表创建客户: resolves the identities to one customer (found, or created), attaches the free ones, merges when autoMerge, writes the fields; data = its id',
     seed: '001 根据身份列表创建客户',
     request: z.object({
       ...profileRequestShape,
@@ -131,7 +140,9 @@ export const openapiRoutes = [
             attrName: optional(textField).describe('属性名称'),
             // The seed marks it required (是): an entry without a value is refused, never dropped.
             attrValue: z
-              .union([textField, z.number()], { error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : 'must be a string') })
+              .union([textField, z.number()], {
+                error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : 'must be a string'),
+              })
               .transform(String)
               .describe('属性值 (required)'),
           }),
@@ -173,7 +184,10 @@ export const openapiRoutes = [
     path: '/openapi/customer/getCustomerIdByIdentityList',
     summary: '根据客户身份列表获取客户id: the customer createCustomerByIdentity would pick for these identities; writes nothing',
     seed: '001 根据客户身份列表获取客户id',
-    request: z.object({ identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'), ...strategyFields }),
+    request: z.object({
+      identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'),
+      ...strategyFields,
+    }),
     operation: `query GetCustomerIdByIdentityList(
       $identityList: [IdentityInput!]!
       $identityPriorityStrategy: IdentityPriorityStrategy
@@ -192,7 +206,9 @@ export const openapiRoutes = [
     }),
     result: (data: { customerIdByIdentityList: number | null }) => {
       if (data.customerIdByIdentityList === null) {
-        throw new DomainError('NOT_FOUND', 'identityList: no customer holds these identities', [{ field: 'identityList', message: 'no customer holds these identities' }]);
+        throw new DomainError('NOT_FOUND', 'identityList: no customer holds these identities', [
+          { field: 'identityList', message: 'no customer holds these identities' },
+        ]);
       }
       return data.customerIdByIdentityList;
     },
@@ -304,7 +320,14 @@ export const openapiRoutes = [
         records: z.array(legacyCustomerSchema),
       })
       .strict(),
-    errorFields: { 'filter.groupId': 'groupId', 'filter.search': 'searchKey', 'filter.createdAfter': 'startTime', 'filter.createdBefore': 'endTime', first: 'size', offset: 'current' },
+    errorFields: {
+      'filter.groupId': 'groupId',
+      'filter.search': 'searchKey',
+      'filter.createdAfter': 'startTime',
+      'filter.createdBefore': 'endTime',
+      first: 'size',
+      offset: 'current',
+    },
     example: { startTime: '2020-01-01 00:00:00', endTime: '2030-12-31 23:59:59', current: '1', size: '10' },
     notes: [
       `The seed marks startTime, endTime, current and size required; they are optional here: no time bound when a time is omitted, current ${DEFAULT_CURRENT} and size ${DEFAULT_SIZE} (MyBatis-Plus’ defaults, whose current/size/total/records the response uses) when omitted. An empty value counts as omitted.`,
@@ -320,7 +343,10 @@ export const openapiRoutes = [
     summary: '更新客户的单个属性信息: sets one profile field (isExtendAttr=false) or extended attribute (true)',
     seed: '001 更新客户的单个属性信息',
     request: z.object({
-      attrName: textField.trim().min(1, 'must not be empty').describe('属性名称: a profile field (name, gender, …) or an extended attribute key'),
+      attrName: textField
+        .trim()
+        .min(1, 'must not be empty')
+        .describe('属性名称: a profile field (name, gender, …) or an extended attribute key'),
       attrValue: z
         .union([z.string(), z.number(), z.null()], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
         .transform((v) => (v === null ? null : String(v)))
@@ -349,7 +375,9 @@ export const openapiRoutes = [
     summary: '查询客户的指定属性信息: values of the given attribute keys (system and extended)',
     seed: '001 查询客户的指定属性信息',
     request: z.object({
-      attrKeyList: listField(textField, MAX_ATTRIBUTE_KEYS).describe(`属性key列表: profile field names or extended keys, at most ${MAX_ATTRIBUTE_KEYS}`),
+      attrKeyList: listField(textField, MAX_ATTRIBUTE_KEYS).describe(
+        `属性key列表: profile field names or extended keys, at most ${MAX_ATTRIBUTE_KEYS}`,
+      ),
       customerId: idField.describe('客户id'),
     }),
     operation: `query QueryAttrValues($id: ID!, $keys: [String!]!) {

@@ -57,7 +57,9 @@ export function toLegacyUserCustomer(link: LegacyUserCustomerData): Record<strin
 
 const legacyUserCustomerSchema = z
   .object({
-    user_id: z.union([z.number().int(), z.string()]).describe('用户标识; a number when it is a canonical number (998), else the text as sent ("0998")'),
+    user_id: z
+      .union([z.number().int(), z.string()])
+      .describe('用户标识; a number when it is a canonical number (998), else the text as sent ("0998")'),
     customer_id: z.number().int().describe('客户标识'),
     template: z.string().nullable().describe('模板/样式'),
     script: z.string().nullable().describe('脚本'),
@@ -107,7 +109,16 @@ const pagedSchema = z
   .strict();
 
 /** GraphQL's ConditionOperator names for the seed's operators. */
-const operatorName: Record<ConditionOp, string> = { '=': 'EQ', '!=': 'NE', '>': 'GT', '>=': 'GTE', '<': 'LT', '<=': 'LTE', like: 'LIKE', in: 'IN' };
+const operatorName: Record<ConditionOp, string> = {
+  '=': 'EQ',
+  '!=': 'NE',
+  '>': 'GT',
+  '>=': 'GTE',
+  '<': 'LT',
+  '<=': 'LTE',
+  like: 'LIKE',
+  in: 'IN',
+};
 
 const conditionValue = z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))], {
   error: () => 'must be a string, a number or (for "in") a list',
@@ -118,7 +129,10 @@ const conditionField = listField(
     [
       z.enum(CONDITION_FIELDS, { error: () => `must be one of ${CONDITION_FIELDS.join(', ')}` }),
       // Operators in any case: the seed itself writes LIKE.
-      z.preprocess((op) => (typeof op === 'string' ? op.toLowerCase() : op), z.enum(CONDITION_OPS, { error: () => `must be one of ${CONDITION_OPS.join(' ')}` })),
+      z.preprocess(
+        (op) => (typeof op === 'string' ? op.toLowerCase() : op),
+        z.enum(CONDITION_OPS, { error: () => `must be one of ${CONDITION_OPS.join(' ')}` }),
+      ),
       conditionValue,
     ],
     { error: () => 'must be ["key", "operator", "value"]' },
@@ -128,7 +142,14 @@ const conditionField = listField(
 
 /** ["customer_id","in",["1","2"]] or ["customer_id","in","1,2"]: the values of `in`; one value for the rest. */
 function toCondition([key, op, value]: z.infer<typeof conditionField>[number]) {
-  const values = Array.isArray(value) ? value.map(String) : op === 'in' ? String(value).split(',').map((v) => v.trim()).filter(Boolean) : null;
+  const values = Array.isArray(value)
+    ? value.map(String)
+    : op === 'in'
+      ? String(value)
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : null;
   return values ? { key, op: operatorName[op], values } : { key, op: operatorName[op], value: String(value) };
 }
 
@@ -138,7 +159,10 @@ const linkRequest = {
 };
 
 /** Text that may be cleared with a JSON null; an empty field counts as omitted (forms cannot send null). */
-const clearableText = z.preprocess((v) => (v === '' ? undefined : v), z.union([textField, z.null()], { error: () => 'must be a string' }).optional());
+const clearableText = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z.union([textField, z.null()], { error: () => 'must be a string' }).optional(),
+);
 
 const contentFields = {
   template: clearableText.describe('模板/样式; null clears it'),
@@ -147,7 +171,13 @@ const contentFields = {
 };
 
 /** The link and its content, as the add and edit operations take them. */
-function linkVariables(req: { user_id: string; customer_id: string; template?: string | null; script?: string | null; reference?: string }) {
+function linkVariables(req: {
+  user_id: string;
+  customer_id: string;
+  template?: string | null;
+  script?: string | null;
+  reference?: string;
+}) {
   return { userId: req.user_id, customerId: req.customer_id, template: req.template, script: req.script, reference: req.reference };
 }
 
@@ -182,7 +212,13 @@ export const userCustomerRoutes = [
     }),
     result: (data: PagedData, req) => pagedResult(data, req),
     response: pagedSchema,
-    errorFields: { 'filter.conditions': 'condition', 'filter.createdAfter': 'start_time', 'filter.createdBefore': 'end_time', first: 'page_size', offset: 'page_index' },
+    errorFields: {
+      'filter.conditions': 'condition',
+      'filter.createdAfter': 'start_time',
+      'filter.createdBefore': 'end_time',
+      first: 'page_size',
+      offset: 'page_index',
+    },
     message: '查询成功',
     example: { page_index: 1, page_size: 20, condition: [['user_id', '=', '998']] },
     notes: [
@@ -310,8 +346,13 @@ export const userCustomerRoutes = [
       user_id: textIdField.describe('用户标识'),
       // A single id is taken as a list of one; the list's own errors name customer_id[i].
       customer_id: z
-        .preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), listField(idField, MAX_MULTI_DELETE).min(1, 'must hold at least one id'))
-        .describe(`客户标识 ["10001","10002"] (JSON text in form bodies; a single id is taken as a list of one); at most ${MAX_MULTI_DELETE}`),
+        .preprocess(
+          (v) => (Array.isArray(v) || v === undefined ? v : [v]),
+          listField(idField, MAX_MULTI_DELETE).min(1, 'must hold at least one id'),
+        )
+        .describe(
+          `客户标识 ["10001","10002"] (JSON text in form bodies; a single id is taken as a list of one); at most ${MAX_MULTI_DELETE}`,
+        ),
     }),
     jsonFields: ['customer_id'],
     operation: `mutation UserCustomerMultiDelete($userId: String!, $customerIds: [ID!]!) {
