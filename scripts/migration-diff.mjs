@@ -3,12 +3,13 @@
 // an npm alias of prisma@6.19.3), whose schema engine runs in WebAssembly: every `migrate`
 // command of Prisma 7, which the application runs, wants the native schema engine from Prisma's
 // binary host. Used by `npm run migration:new` and by test/migrations.test.ts.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const require = createRequire(import.meta.url);
 const self = fileURLToPath(import.meta.url);
@@ -21,7 +22,14 @@ function schemaWithUrl(schema) {
   return withUrl;
 }
 
-export function diffMigrationsToSchema({ migrations = join(root, 'prisma/migrations'), schema = join(root, 'prisma/schema.prisma') } = {}) {
+/**
+ * Asynchronous on purpose: the differ runs for tens of seconds, and a test worker blocked that
+ * long in a synchronous child process cannot answer its runner (vitest's 60 s RPC timeout).
+ */
+export async function diffMigrationsToSchema({
+  migrations = join(root, 'prisma/migrations'),
+  schema = join(root, 'prisma/schema.prisma'),
+} = {}) {
   const scratch = mkdtempSync(join(tmpdir(), 'cg-migration-diff-'));
   try {
     const schemaCopy = join(scratch, 'schema.prisma');
@@ -39,21 +47,26 @@ export function diffMigrationsToSchema({ migrations = join(root, 'prisma/migrati
       schemaCopy,
       '--script',
     ];
-    const result = spawnSync(process.execPath, args, {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        // never used on the driver-adapter path, but the CLI looks for them: any existing file
-        PRISMA_QUERY_ENGINE_LIBRARY: self,
-        PRISMA_SCHEMA_ENGINE_BINARY: self,
-        PRISMA_HIDE_UPDATE_MESSAGE: '1',
-        CHECKPOINT_DISABLE: '1',
-        DATABASE_URL: 'postgresql://unused@localhost/unused',
-      },
-    });
-    if (result.status !== 0) throw new Error(`prisma 6.19 migrate diff failed:\n${result.stderr}${result.stdout}`);
-    const sql = result.stdout.trim();
+    let stdout;
+    try {
+      ({ stdout } = await promisify(execFile)(process.execPath, args, {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          ...process.env,
+          // never used on the driver-adapter path, but the CLI looks for them: any existing file
+          PRISMA_QUERY_ENGINE_LIBRARY: self,
+          PRISMA_SCHEMA_ENGINE_BINARY: self,
+          PRISMA_HIDE_UPDATE_MESSAGE: '1',
+          CHECKPOINT_DISABLE: '1',
+          DATABASE_URL: 'postgresql://unused@localhost/unused',
+        },
+      }));
+    } catch (error) {
+      throw new Error(`prisma 6.19 migrate diff failed:\n${error.stderr ?? ''}${error.stdout ?? error.message}`, { cause: error });
+    }
+    const sql = stdout.trim();
     return !sql || /^-- This is an empty migration\.?$/.test(sql) ? null : sql;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -16,7 +16,7 @@ if (!name) {
   console.error('usage: npm run migration:new -- <name>   (e.g. add_customer_nickname_index)');
   process.exit(2);
 }
-const sql = diffMigrationsToSchema();
+const sql = await diffMigrationsToSchema();
 if (sql === null) {
   console.log('prisma/schema.prisma matches the migrations: nothing to write.');
   process.exit(0);
