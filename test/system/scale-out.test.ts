@@ -93,7 +93,8 @@ describe.runIf(usingPostgres)('two serve processes on one PostgreSQL database an
       kind: 'UPDATED',
       customerId: id,
       mergedInto: null,
-      customer: { customerId: id, name: null, nickName: '跨实例' },
+      // A customer without a name takes its nickname as display name (README "Names").
+      customer: { customerId: id, name: '跨实例', nickName: '跨实例' },
     });
 
     const attr = await rest(b, 'POST', '/openapi/customer/updateCustomerAttr', {
