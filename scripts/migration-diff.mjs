@@ -23,6 +23,16 @@ function schemaWithUrl(schema) {
 }
 
 /**
+ * The indexes prisma/schema.prisma declares as raw-only (`// raw-only index "NAME"` inside a
+ * model): partial and expression indexes, which Prisma's schema cannot express and its differ
+ * does not see. A migration creates each; test/api/migrations.test.ts checks that the migrated
+ * database's indexes with a predicate or an expression are exactly these.
+ */
+export function rawOnlyIndexes(schema = join(root, 'prisma/schema.prisma')) {
+  return [...readFileSync(schema, 'utf8').matchAll(/^\s*\/\/ raw-only index "([^"]+)"/gm)].map((m) => m[1]).sort();
+}
+
+/**
  * Asynchronous on purpose: the differ runs for tens of seconds, and a test worker blocked that
  * long in a synchronous child process cannot answer its runner (vitest's 60 s RPC timeout).
  */

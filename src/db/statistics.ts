@@ -10,9 +10,24 @@ export const ANALYZE_AFTER_ROWS = 1000;
 /** The tables an import writes that queries filter and join on. */
 const IMPORTED_TABLES = ['Customer', 'Identity', 'CustomerTag', 'AttributeValue'];
 
-/** ANALYZEs the tables an import writes when `rowsWritten` reaches ANALYZE_AFTER_ROWS. */
-export async function refreshImportStatistics(prisma: Pick<PrismaClient, '$executeRawUnsafe'>, rowsWritten: number): Promise<boolean> {
+/**
+ * ANALYZEs the tables an import writes when `rowsWritten` reaches ANALYZE_AFTER_ROWS, and merges
+ * their GIN indexes' pending lists: a GIN index (the trigram indexes search reads) takes inserts
+ * into an unsorted pending list that every scan reads whole until VACUUM merges it, and PGlite
+ * runs no autovacuum (PostgreSQL's comes later); ANALYZE does not merge it. At 100,000 imported
+ * customers on PGlite, each trigram index scan of a search took 60–150 ms before, under 1 ms after.
+ */
+export async function refreshImportStatistics(
+  prisma: Pick<PrismaClient, '$executeRawUnsafe' | '$queryRawUnsafe'>,
+  rowsWritten: number,
+): Promise<boolean> {
   if (rowsWritten < ANALYZE_AFTER_ROWS) return false;
-  await prisma.$executeRawUnsafe(`ANALYZE ${IMPORTED_TABLES.map((t) => `"${t}"`).join(', ')}`);
+  const tables = IMPORTED_TABLES.map((t) => `"${t}"`);
+  await prisma.$queryRawUnsafe(
+    `SELECT gin_clean_pending_list(i.indexrelid)::int AS merged FROM pg_index i
+     JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+     WHERE a.amname = 'gin' AND i.indrelid IN (${tables.map((t) => `'${t}'::regclass`).join(', ')})`,
+  );
+  await prisma.$executeRawUnsafe(`ANALYZE ${tables.join(', ')}`);
   return true;
 }

@@ -21,29 +21,75 @@ export const SEARCH_CANDIDATE_LIMIT = 1000;
 
 /**
  * Ids of the customers (live or not) whose phone or one of the name fields people type (name,
- * realName, nickName: README "Names") contains `term`, or whose phone
- * identity contains `digits`: one index scan per column (pg_trgm GIN indexes, migration
- * …_search_trigram_indexes) joined by UNION, where one OR across the columns and an identity
- * sub-query makes PostgreSQL scan the whole table (and, with its estimate, JIT-compile the scan).
- * Null when trigrams cannot serve the term (under 3 characters) or it matches more than
- * SEARCH_CANDIDATE_LIMIT customers: the caller's plain filter serves those (a frequent term finds
- * its first page quickly anyway).
+ * realName, nickName: README "Names") contains `term`, or whose phone identity contains
+ * `digits` (when given): the same rows as the plain filter in src/schema/customer.ts, found in
+ * one statement so that the page and totalCount that follow read an id list, not the table twice.
+ * Null when the term matches more than SEARCH_CANDIDATE_LIMIT customers: the caller's plain filter
+ * serves those (a frequent term finds its first page quickly anyway).
  */
 export async function searchCandidateIds(prisma: Pick<PrismaClient, '$queryRaw'>, term: string, digits: string): Promise<number[] | null> {
-  // Code points, not UTF-16 units: three Chinese characters are a term.
-  if (Array.from(term).length < 3) return null;
   const pattern = `%${likeLiteral(term)}%`;
-  const identityArm =
-    digits.length >= 3
-      ? Prisma.sql`UNION SELECT "customerId" FROM "Identity" WHERE "type" = 'phone' AND "value" LIKE ${`%${digits}%`}`
-      : Prisma.empty;
+  const digitsPattern = digits ? `%${digits}%` : null;
+  // Code points, not UTF-16 units: three Chinese characters are a term.
+  const length = Array.from(term).length;
+  const rows =
+    length >= 3
+      ? await trigramLookup(prisma, pattern, digitsPattern)
+      : length === 2 && !digitsPattern
+        ? await bigramLookup(prisma, term, pattern)
+        : await scanLookup(prisma, pattern, digitsPattern);
+  return rows.length > SEARCH_CANDIDATE_LIMIT ? null : rows.map((r) => Number(r.id));
+}
+
+/**
+ * Three characters or more: one trigram index scan per column (pg_trgm GIN indexes, migrations
+ * …_search_trigram_indexes, …_identity_phone_trgm_index) joined by UNION, where one OR across the
+ * columns and an identity sub-query makes PostgreSQL scan the whole table (and, with its
+ * estimate, JIT-compile the scan).
+ */
+function trigramLookup(prisma: Pick<PrismaClient, '$queryRaw'>, pattern: string, digitsPattern: string | null) {
+  const identityArm = digitsPattern
+    ? Prisma.sql`UNION SELECT "customerId" FROM "Identity" WHERE "type" = 'phone' AND "value" LIKE ${digitsPattern}`
+    : Prisma.empty;
   const nameArms = SEARCHED_NAME_FIELDS.map(
     (f) => Prisma.sql`UNION SELECT "id" FROM "Customer" WHERE ${Prisma.raw(`"${f}"`)} ILIKE ${pattern}`,
   );
-  const rows = await prisma.$queryRaw<{ id: number }[]>`
+  return prisma.$queryRaw<{ id: number }[]>`
     SELECT "id" FROM "Customer" WHERE "mobile" LIKE ${pattern}
     ${Prisma.join(nameArms, '\n')}
     ${identityArm}
     LIMIT ${SEARCH_CANDIDATE_LIMIT + 1}`;
-  return rows.length > SEARCH_CANDIDATE_LIMIT ? null : rows.map((r) => Number(r.id));
+}
+
+/** A customer's columns matching `pattern` (the plain filter's LIKE / ILIKE, in SQL). */
+const columnsMatch = (pattern: string) =>
+  Prisma.sql`("mobile" LIKE ${pattern} ${Prisma.join(
+    SEARCHED_NAME_FIELDS.map((f) => Prisma.sql`OR ${Prisma.raw(`"${f}"`)} ILIKE ${pattern}`),
+    ' ',
+  )})`;
+
+/**
+ * Two characters (a Chinese given name), not a phone term: the customers whose lowercased
+ * two-character substrings include the term's (GIN index of search_bigrams over the columns
+ * `columnsMatch` reads, migration …_search_bigrams_index), checked with the same LIKE / ILIKE.
+ */
+function bigramLookup(prisma: Pick<PrismaClient, '$queryRaw'>, term: string, pattern: string) {
+  return prisma.$queryRaw<{ id: number }[]>`
+    SELECT "id" FROM "Customer"
+    WHERE search_bigrams("mobile", "name", "realName", "nickName") @> search_bigrams(${term}::text)
+      AND ${columnsMatch(pattern)}
+    LIMIT ${SEARCH_CANDIDATE_LIMIT + 1}`;
+}
+
+/**
+ * One character, or a short phone term: no index serves it. One pass over the table (the phone
+ * identities' ids hashed once), which stops as soon as it has found more than the limit.
+ */
+function scanLookup(prisma: Pick<PrismaClient, '$queryRaw'>, pattern: string, digitsPattern: string | null) {
+  const identityArm = digitsPattern
+    ? Prisma.sql`OR "id" IN (SELECT "customerId" FROM "Identity" WHERE "type" = 'phone' AND "value" LIKE ${digitsPattern})`
+    : Prisma.empty;
+  return prisma.$queryRaw<{ id: number }[]>`
+    SELECT "id" FROM "Customer" WHERE ${columnsMatch(pattern)} ${identityArm}
+    LIMIT ${SEARCH_CANDIDATE_LIMIT + 1}`;
 }

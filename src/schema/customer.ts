@@ -241,7 +241,7 @@ async function customerWhere(prisma: PrismaClient, filter: typeof CustomerFilter
   // A term made of phone characters also matches phone identities, compared by digits.
   const phoneDigits = term && /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, '') : '';
   const search = term && likeLiteral(term);
-  // Through the trigram indexes when they can serve the term (src/domain/search.ts).
+  // The matching ids first, in one statement (src/domain/search.ts).
   const candidates = term ? await searchCandidateIds(prisma, term, phoneDigits) : null;
   const groupId = parseOptionalObjectId('Group', filter.groupId, 'filter.groupId');
   return {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { liveCustomerWhere } from '../../src/domain/visibility.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -161,6 +162,59 @@ describe('customers', () => {
     expect(byNick.body.data.customers.edges.map((e: any) => e.node.customerId)).toEqual([ids[2]]);
     const future = await page(`first: 5, filter: { search: "pager", createdAfter: "${new Date(Date.now() + 60_000).toISOString()}" }`);
     expect(future.body.data.customers.totalCount).toBe(0);
+  });
+
+  // src/domain/search.ts finds a term's customers by trigrams (3+ characters), by two-character
+  // substrings (2), or by a scan (1, short phone terms): every way gives the plain filter's rows.
+  it('finds the same customers by search as the plain filter, whatever the term length', async () => {
+    const made = [
+      await newCustomer({ name: '龘伟', mobile: '15999990077' }),
+      await newCustomer({ realName: '李龘伟民', nickName: 'QX-boss' }),
+      await newCustomer({ nickName: 'qx' }, [{ identityType: 'phone', identityValue: '15899990088' }]),
+      await newCustomer({ name: 'plain 龘' }),
+    ];
+    const plain = (term: string, digits: string) =>
+      t.prisma.customer.findMany({
+        select: { id: true },
+        orderBy: { id: 'desc' },
+        where: {
+          ...liveCustomerWhere,
+          OR: [
+            { mobile: { contains: term } },
+            ...(['name', 'realName', 'nickName'] as const).map((f) => ({ [f]: { contains: term, mode: 'insensitive' as const } })),
+            ...(digits ? [{ identities: { some: { type: 'phone', value: { contains: digits } } } }] : []),
+          ],
+        },
+      });
+    for (const [term, digits] of [
+      ['龘伟', ''],
+      ['伟民', ''],
+      ['qx', ''],
+      ['QX', ''],
+      ['x-', ''],
+      ['龘', ''],
+      ['q', ''],
+      ['99', '99'],
+      ['(99)', '99'],
+      ['9 9', '99'],
+      ['9990088', '9990088'],
+      ['龘伟民', ''],
+    ]) {
+      const res = await t.graphql(
+        'query ($s: String) { customers(first: 50, filter: { search: $s }) { totalCount edges { node { customerId } } } }',
+        {
+          s: term,
+        },
+      );
+      const expected = (await plain(term, digits)).map((c) => c.id);
+      expect(
+        res.body.data.customers.edges.map((e: any) => e.node.customerId),
+        term,
+      ).toEqual(expected);
+      expect(res.body.data.customers.totalCount, term).toBe(expected.length);
+    }
+    expect((await plain('龘伟', '')).map((c) => c.id)).toEqual([made[1], made[0]]);
+    expect((await plain('qx', '')).map((c) => c.id)).toEqual([made[2], made[1]]);
   });
 
   it('resolves a merged customer id to its survivor, through chains', async () => {

@@ -6,7 +6,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { templateKey } from '../../src/db/embedded-template.ts';
 import { readMigrations } from '../../src/db/migrator.ts';
 import { freshDatabaseUrl, usingPostgres } from '../support/database.ts';
-import { diffMigrationsToSchema } from '../../scripts/migration-diff.mjs';
+import { diffMigrationsToSchema, rawOnlyIndexes } from '../../scripts/migration-diff.mjs';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -151,6 +151,20 @@ describe.skipIf(usingPostgres)('migrations and prisma/schema.prisma', () => {
   it('the committed migrations produce exactly the schema in prisma/schema.prisma', async () => {
     expect(await diffMigrationsToSchema()).toBeNull();
   }, 120_000);
+
+  // Prisma's differ does not see partial or expression indexes: the schema declares them (raw-only).
+  it('the partial and expression indexes the migrations create are exactly the raw-only ones the schema declares', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-raw-only-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const db = await openDatabase(`file:${join(dir, 'db')}`, { command: 'test' });
+    cleanups.push(() => db.close());
+    const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
+      `SELECT c.relname::text AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL)`,
+    );
+    expect(rows.map((r) => r.name).sort()).toEqual(rawOnlyIndexes());
+    expect(rawOnlyIndexes()).toEqual(['Customer_search_bigrams_idx', 'Identity_phone_value_trgm_idx']);
+  });
 
   it('a schema change not yet in a migration is reported as the SQL a new migration needs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cg-schema-'));
