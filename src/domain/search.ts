@@ -31,11 +31,10 @@ export async function searchCandidateIds(prisma: Pick<PrismaClient, '$queryRaw'>
   const pattern = `%${likeLiteral(term)}%`;
   const digitsPattern = digits ? `%${digits}%` : null;
   // Code points, not UTF-16 units: three Chinese characters are a term.
-  const length = Array.from(term).length;
   const rows =
-    length >= 3
+    Array.from(term).length >= 3
       ? await trigramLookup(prisma, pattern, digitsPattern)
-      : length === 2 && !digitsPattern
+      : bigramsServe(term)
         ? await bigramLookup(prisma, term, pattern)
         : await scanLookup(prisma, pattern, digitsPattern);
   return rows.length > SEARCH_CANDIDATE_LIMIT ? null : rows.map((r) => Number(r.id));
@@ -69,17 +68,23 @@ const columnsMatch = (pattern: string) =>
   )})`;
 
 /**
- * Two characters (a Chinese given name), not a phone term: the customers whose lowercased
- * two-character substrings include the term's (GIN index of search_bigrams over the columns
- * `columnsMatch` reads, migration …_search_bigrams_index), checked with the same LIKE / ILIKE.
+ * Two characters (a Chinese given name) with one outside the phone characters: the customers
+ * whose lowercased two-character substrings include the term (GIN index of search_bigrams,
+ * migration …_search_bigrams_index, which leaves out a mobile made of phone characters only:
+ * such a mobile cannot contain this term), checked with the same LIKE / ILIKE.
  */
 function bigramLookup(prisma: Pick<PrismaClient, '$queryRaw'>, term: string, pattern: string) {
   return prisma.$queryRaw<{ id: number }[]>`
     SELECT "id" FROM "Customer"
-    WHERE search_bigrams("mobile", "name", "realName", "nickName") @> search_bigrams(${term}::text)
+    WHERE search_bigrams("mobile", "name", "realName", "nickName") @> ARRAY[lower(${term}::text)]
       AND ${columnsMatch(pattern)}
     LIMIT ${SEARCH_CANDIDATE_LIMIT + 1}`;
 }
+
+/** A term made of these is a phone term (matched by digits too); search_bigrams' phone characters are these with an ASCII space only. */
+export const PHONE_CHARACTERS = /^[\d\s()+-]*$/;
+/** What bigramLookup can serve: two code points, not all phone characters, no U+0001 (its separator). */
+const bigramsServe = (term: string) => Array.from(term).length === 2 && !PHONE_CHARACTERS.test(term) && !term.includes('\u0001');
 
 /**
  * One character, or a short phone term: no index serves it. One pass over the table (the phone

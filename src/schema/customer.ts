@@ -15,7 +15,7 @@ import {
   updateCustomer,
 } from '../domain/customers.ts';
 import { badInput } from '../domain/errors.ts';
-import { likeLiteral, MAX_SEARCH_LENGTH, searchCandidateIds, SEARCHED_NAME_FIELDS } from '../domain/search.ts';
+import { likeLiteral, MAX_SEARCH_LENGTH, PHONE_CHARACTERS, searchCandidateIds, SEARCHED_NAME_FIELDS } from '../domain/search.ts';
 import { customerLivenessSelect, liveCustomerWhere, nodeIntId } from '../domain/visibility.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ExtendedAttribute } from './attribute.ts';
@@ -239,7 +239,7 @@ function whereOf(prisma: PrismaClient, args: { filter?: typeof CustomerFilter.$i
 async function customerWhere(prisma: PrismaClient, filter: typeof CustomerFilter.$inferInput): Promise<Prisma.CustomerWhereInput> {
   const term = filter.search?.trim();
   // A term made of phone characters also matches phone identities, compared by digits.
-  const phoneDigits = term && /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, '') : '';
+  const phoneDigits = term && PHONE_CHARACTERS.test(term) ? term.replace(/\D/g, '') : '';
   const search = term && likeLiteral(term);
   // The matching ids first, in one statement (src/domain/search.ts).
   const candidates = term ? await searchCandidateIds(prisma, term, phoneDigits) : null;
