@@ -1,23 +1,11 @@
 // The user_customer family (seed 003_4e5ef05ef938c7d5.txt): JSON or form bodies, envelope
 // {code, msg, mix_code, mix_msg, mix_ext, result}.
 import { z } from 'zod';
-import { formatLegacyDateTime, legacyRangeEnd } from '../../domain/legacy-dates.ts';
-import { CONDITION_FIELDS, CONDITION_OPS, type ConditionOp } from '../../domain/user-customers.ts';
+import { formatLegacyDateTime } from '../../domain/legacy-dates.ts';
+import { CONDITION_FIELDS, CONDITION_OPS, MAX_CONDITIONS, type ConditionOp } from '../../domain/user-customers.ts';
 import { userCustomer } from '../../platform/envelopes.ts';
-import {
-  idField,
-  intField,
-  legacyDateTimeField,
-  listField,
-  optional,
-  pageArgs,
-  pageIndexField,
-  pageSizeField,
-  textField,
-  textIdField,
-} from '../fields.ts';
+import { createdRange, idField, intField, listField, optional, pageRequestFields, textField, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
-import { MAX_PAGE_SIZE } from '../../domain/validation.ts';
 
 export const userCustomerFragment = `fragment LegacyUserCustomer on UserCustomer {
   userId customerId template script reference created isAvailable bossSync
@@ -71,14 +59,11 @@ const legacyUserCustomerSchema = z
   .strict();
 
 const DEFAULT_PAGE_SIZE = 20;
-const MAX_CONDITIONS = 20;
 /** The most customer ids one multi_delete takes. */
 const MAX_MULTI_DELETE = 500;
 
-const pageRequest = {
-  page_index: optional(pageIndexField).describe('查询页码, from 1 (default 1)'),
-  page_size: optional(pageSizeField).describe(`每页记录数, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`),
-};
+const page = pageRequestFields({ index: '查询页码', size: '每页记录数' }, DEFAULT_PAGE_SIZE);
+const pageRequest = { page_index: page.index, page_size: page.size };
 
 const pagedFragment = `totalCount edges { node { ...LegacyUserCustomer } }`;
 
@@ -195,19 +180,18 @@ export const userCustomerRoutes = [
       condition: optional(conditionField).describe(
         `查询条件 [["key","operator","value"],…] (ANDed; at most ${MAX_CONDITIONS}); keys ${CONDITION_FIELDS.join(', ')}; operators ${CONDITION_OPS.join(' ')}; JSON text in form bodies`,
       ),
-      start_time: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
-      end_time: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
+      start_time: createdRange.start,
+      end_time: createdRange.end,
     }),
     jsonFields: ['condition'],
     operation: `query UserCustomerList($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
       userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
     }\n${userCustomerFragment}`,
     variables: (req) => ({
-      ...pageArgs(req.page_index ?? 1, req.page_size ?? DEFAULT_PAGE_SIZE),
+      ...page.args(req.page_index, req.page_size),
       filter: {
         conditions: (req.condition ?? []).map(toCondition),
-        createdAfter: req.start_time?.toISOString(),
-        createdBefore: req.end_time ? legacyRangeEnd(req.end_time).toISOString() : undefined,
+        ...createdRange.filter(req.start_time, req.end_time),
       },
     }),
     result: (data: PagedData, req) => pagedResult(data, req),
@@ -256,7 +240,7 @@ export const userCustomerRoutes = [
     operation: `query UserCustomerFollowing($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
       userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
     }\n${userCustomerFragment}`,
-    variables: (req) => ({ ...pageArgs(req.page_index ?? 1, req.page_size ?? DEFAULT_PAGE_SIZE), filter: { userId: req.user_id } }),
+    variables: (req) => ({ ...page.args(req.page_index, req.page_size), filter: { userId: req.user_id } }),
     result: (data: PagedData, req) => pagedResult(data, req),
     response: pagedSchema,
     errorFields: { 'filter.userId': 'user_id', first: 'page_size', offset: 'page_index' },
