@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the console (console/ → console/dist) with vite. npm install runs it (postinstall), so
 // `npm install && npm start` serves the console; `npm run build:console` rebuilds it.
-// Skips when the build is newer than every source (pass --force to rebuild anyway), and when
+// Skips when the build is newer than every source (the console's and the server modules it bundles) (pass --force to rebuild anyway), and when
 // vite is not installed (npm install --omit=dev): the gateway then says the console is not built.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const consoleDir = join(root, 'console');
 const builtPage = join(consoleDir, 'dist', 'index.html');
+/** Server modules the console bundles (pure ones: the import file format). */
+const sharedSources = [join(root, 'src', 'domain', 'imports', 'file-format.ts')];
 
 /** The newest modification time under the console's sources (its dist excluded). */
 function newestSource(path) {
@@ -25,7 +27,8 @@ function newestSource(path) {
 }
 
 export function consoleIsStale() {
-  return !existsSync(builtPage) || statSync(builtPage).mtimeMs < newestSource(consoleDir);
+  const newest = Math.max(newestSource(consoleDir), ...sharedSources.map(newestSource));
+  return !existsSync(builtPage) || statSync(builtPage).mtimeMs < newest;
 }
 
 let building;

@@ -3,28 +3,13 @@
 // `import` reads them (README "Bulk import from a file"). Unknown columns are left out, empty
 // cells are absent values, `customFields` is JSON text.
 import { parse } from 'csv-parse/browser/esm/sync';
+import { GROUP_RELATION_COLUMNS, PROFILE_COLUMNS } from '../../src/domain/imports/file-format.ts';
 
 /** What one GraphQL call may carry (seed 002: 每次最大500条); bigger files go through the CLI. */
 export const MAX_ROWS = 500;
 
-export const FIELDS = {
-  PROFILE: [
-    'identityId',
-    'identityType',
-    'audienceUserId',
-    'openid',
-    'unionid',
-    'phone',
-    'realName',
-    'sex',
-    'address',
-    'birthday',
-    'remark',
-    'tags',
-    'customFields',
-  ],
-  GROUP_RELATION: ['identityType', 'thirdId', 'openid', 'unionid', 'phone', 'groups'],
-} as const;
+/** The fields each kind of row may hold: the server's definition of the import file format. */
+export const FIELDS = { PROFILE: PROFILE_COLUMNS, GROUP_RELATION: GROUP_RELATION_COLUMNS } as const;
 
 export type ImportKind = keyof typeof FIELDS;
 type Row = Record<string, unknown>;

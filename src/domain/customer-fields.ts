@@ -16,6 +16,9 @@ export const isoDate = z
     error: 'is not a valid calendar date',
   });
 
+/** The most organisation codes (deptCodeList) one customer holds. */
+export const MAX_DEPT_CODES = 100;
+
 export const profileShape = {
   name: text(),
   realName: text(),
@@ -62,7 +65,7 @@ export const profileShape = {
   source7: text(),
   source8: text(),
   subscribeSource: text(),
-  deptCodeList: z.array(text(64)).max(100),
+  deptCodeList: z.array(text(64)).max(MAX_DEPT_CODES),
 } as const;
 
 export type ProfileField = keyof typeof profileShape;

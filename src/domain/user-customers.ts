@@ -24,6 +24,9 @@ export type ConditionField = (typeof CONDITION_FIELDS)[number];
 export const CONDITION_OPS = ['=', '!=', '>', '>=', '<', '<=', 'like', 'in'] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
 
+/** The most conditions one list takes (GraphQL and seed 003's condition alike). */
+export const MAX_CONDITIONS = 20;
+
 export interface Condition {
   field: ConditionField;
   op: ConditionOp;
@@ -62,6 +65,7 @@ function typed(value: string, type: 'string' | 'int' | 'datetime', field: string
 
 /** One Prisma filter from the conditions (ANDed); `field` prefixes error names. */
 export function conditionsWhere(conditions: Condition[], field = 'condition'): Prisma.UserCustomerWhereInput {
+  if (conditions.length > MAX_CONDITIONS) throw badInput(field, `at most ${MAX_CONDITIONS} conditions`);
   return {
     AND: conditions.map((condition, i) => {
       const name = `${field}[${i}]`;

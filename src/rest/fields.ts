@@ -3,7 +3,7 @@
 // form bodies. Each names its problem in words a client can act on.
 import { z } from 'zod';
 import { DomainError } from '../domain/errors.ts';
-import { parseLegacyDateTime } from '../domain/legacy-dates.ts';
+import { legacyRangeEnd, parseLegacyDateTime } from '../domain/legacy-dates.ts';
 import { INT32_MAX, isInt32, MAX_PAGE_SIZE } from '../domain/validation.ts';
 
 const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
@@ -42,6 +42,9 @@ export const intField = z
 
 export const textField = z.string({ error: expected('a string') });
 
+/** Text the seed requires to be there: blank text counts as missing. */
+export const requiredTextField = textField.trim().min(1, 'must not be empty');
+
 /** A text id that legacy clients send as a string or a number ("998" or 998); never empty. */
 export const textIdField = z
   .union([z.string().trim().min(1, 'must not be empty'), z.number().int().nonnegative()], { error: expected('a string or a number') })
@@ -59,6 +62,18 @@ export function listField<T extends z.ZodType>(item: T, max: number) {
 export function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
 }
+
+/** Optional columns of one type, by name → label (the rows of the batch calls: every column may be left out). */
+function columns<K extends string, T extends z.ZodType>(type: T, labels: Record<K, string>) {
+  const described = Object.entries<string>(labels).map(([name, label]) => [name, optional(type).describe(label)]);
+  return Object.fromEntries(described) as Record<K, ReturnType<typeof optional<T>>>;
+}
+
+/** Optional text columns of a batch row. */
+export const textColumns = <K extends string>(labels: Record<K, string>) => columns(textField, labels);
+
+/** Optional id columns of a batch row (phone, qq, …): text, or numbers read as text. */
+export const textIdColumns = <K extends string>(labels: Record<K, string>) => columns(textIdField, labels);
 
 /** "yyyy-MM-dd HH:mm:ss", read as UTC+8 (the legacy APIs' zone). */
 export const legacyDateTimeField = z.string({ error: expected('a date-time as yyyy-MM-dd HH:mm:ss') }).transform((text, ctx) => {
@@ -81,6 +96,31 @@ export const pageIndexField = intField.pipe(
 export const pageSizeField = intField.pipe(
   z.number().int().min(1, 'must be at least 1').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`),
 );
+
+/**
+ * A numbered page as the legacy families ask for it (their own names and labels): the page
+ * from 1 and its size up to MAX_PAGE_SIZE, both optional.
+ */
+export function pageRequestFields(labels: { index: string; size: string }, defaultSize: number) {
+  return {
+    index: optional(pageIndexField).describe(`${labels.index}, from 1 (default 1)`),
+    size: optional(pageSizeField).describe(`${labels.size}, 1 to ${MAX_PAGE_SIZE} (default ${defaultSize})`),
+    defaultSize,
+    /** The connection arguments for the page asked (the defaults for what was omitted). */
+    args: (index: number | undefined, size: number | undefined) => pageArgs(index ?? 1, size ?? defaultSize),
+  };
+}
+
+/** A creation-time range as the legacy families send it: inclusive bounds, read as UTC+8. */
+export const createdRange = {
+  start: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
+  end: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive of that whole second'),
+  /** The GraphQL filter's createdAfter/createdBefore (the end to the last millisecond of its second). */
+  filter: (start: Date | undefined, end: Date | undefined): { createdAfter?: string; createdBefore?: string } => ({
+    createdAfter: start?.toISOString(),
+    createdBefore: end ? legacyRangeEnd(end).toISOString() : undefined,
+  }),
+};
 
 /** The GraphQL connection arguments for a numbered page. */
 export function pageArgs(page: number, size: number): { first: number; offset: number } {

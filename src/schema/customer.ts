@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { attributeValuesByKey, groupValues, MAX_ATTRIBUTE_KEYS, type AttributeValueView } from '../domain/attributes.ts';
-import { deptCodes, profileFields, profileSchema } from '../domain/customer-fields.ts';
+import { deptCodes, profileFields } from '../domain/customer-fields.ts';
 import {
   createCustomer,
   deleteCustomer,
@@ -120,10 +120,8 @@ builder.prismaObjectFields(Customer, (t) => ({
     type: [CustomerAttributeValue],
     description: `Values of the given attribute keys, in that order (seed 001 queryAttrValuesByCustomerId); at most ${MAX_ATTRIBUTE_KEYS} keys.`,
     args: {
-      keys: t.arg.stringList({
-        required: true,
-        validate: z.array(z.string()).max(MAX_ATTRIBUTE_KEYS, `at most ${MAX_ATTRIBUTE_KEYS} keys`),
-      }),
+      // At most MAX_ATTRIBUTE_KEYS: attributeValuesByKey refuses more (naming keys).
+      keys: t.arg.stringList({ required: true }),
     },
     // One query for the definitions and this customer's values; the profile fields asked for
     // are selected with the customer (Customer loads only the columns its fields declare).
@@ -180,7 +178,8 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
 
 const ProfileInput = builder.inputType('CustomerProfileInput', {
   description: 'Profile fields (seed 001 names). Omitted fields are left alone; null clears a field.',
-  validate: profileSchema,
+  // No validate here: the domain (createCustomer, updateCustomer) parses the profile with
+  // profileSchema and names the fields as profile.<field>, once.
   fields: (t) => profileInputFields(t),
 });
 

@@ -1,6 +1,5 @@
 // MergeEvent: one merge (who, when, why, what moved), the manual merge and its undo.
 // Rules live in src/domain/merge.ts.
-import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { actorOf } from '../context.ts';
 import { mergeCustomers, unmergeCustomer } from '../domain/merge.ts';
@@ -131,7 +130,7 @@ builder.mutationFields((t) => ({
     args: {
       targetId: t.arg.id({ required: true }),
       sourceIds: t.arg.idList({ required: true }),
-      reason: t.arg.string({ required: false, validate: z.string().max(500).nullish() }),
+      reason: t.arg.string({ required: false, description: 'At most 500 characters (mergeCustomers checks it).' }),
     },
     resolve: async (_root, args, ctx) => {
       const outcome = await mergeCustomers(ctx.prisma, {

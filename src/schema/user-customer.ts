@@ -5,6 +5,7 @@ import { badInput } from '../domain/errors.ts';
 import {
   CONDITION_FIELDS,
   conditionsWhere,
+  MAX_CONDITIONS,
   editFollow,
   follow,
   unfollow,
@@ -63,7 +64,7 @@ const ConditionInput = builder.inputType('UserCustomerCondition', {
 const UserCustomerFilter = builder.inputType('UserCustomerFilter', {
   fields: (t) => ({
     userId: t.string({ required: false }),
-    conditions: t.field({ type: [ConditionInput], required: false, validate: z.array(z.any()).max(20, 'at most 20 conditions') }),
+    conditions: t.field({ type: [ConditionInput], required: false, description: `ANDed; at most ${MAX_CONDITIONS}.` }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),

@@ -15,33 +15,21 @@ export interface MergePair {
   targetId: number;
 }
 
-interface UserLinkCopy {
-  id: number;
-  userId: string;
-  template: string | null;
-  script: string | null;
-  reference: string;
-  isAvailable: number;
-  bossSync: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A row of the source's that a merge dropped, kept whole (but its customer) so unmerge can write it back. */
+type RowCopy<Row> = Omit<{ [K in keyof Row]: Row[K] extends Date ? string : Row[K] }, 'customerId'>;
 
-interface AttributeValueCopy {
-  id: number;
-  definitionId: number;
-  position: number;
-  value: string;
-  createdAt: string;
-  updatedAt: string;
-}
+type UserLinkCopy = RowCopy<Prisma.UserCustomerGetPayload<object>>;
+type AttributeValueCopy = RowCopy<Prisma.AttributeValueGetPayload<object>>;
+
+/** What a link relation (a customer in a keyed set) moved and dropped, the key column named `C`. */
+type LinkDetails<C extends string> = { moved: number[]; dropped: (Record<C, number> & { createdAt: string })[] };
 
 /** What one merge moved, per relation (MergeEvent.details, read back by unmerge). */
 export interface RelationDetails {
   /** Identities moved from the source to the target (all the source had). */
   identities: { id: number; type: string; value: string }[];
   /** Group memberships: moved to the target, or dropped because the target was already a member. */
-  groups: { moved: number[]; dropped: { groupId: number; createdAt: string }[] };
+  groups: LinkDetails<'groupId'>;
   /**
    * Friends of the source: moved (both directed rows now name the target), or dropped because
    * the target was already their friend, or because the friend is the target itself.
@@ -52,7 +40,7 @@ export interface RelationDetails {
   /** Extended attribute value rows moved, and the source's rows dropped because the target had its own value. */
   attributes: { moved: number[]; dropped: AttributeValueCopy[] };
   /** Tags moved, and the source's tags dropped because the target had them. */
-  tags: { moved: number[]; dropped: { tagId: number; createdAt: string }[] };
+  tags: LinkDetails<'tagId'>;
 }
 
 export type RelationKey = keyof RelationDetails;
@@ -115,44 +103,94 @@ const identities: Relation<'identities'> = {
   },
 };
 
-const groups: Relation<'groups'> = {
-  key: 'groups',
-  models: ['GroupMember'],
-  async move(tx, { sourceId, targetId }) {
-    const done: RelationDetails['groups'] = { moved: [], dropped: [] };
-    const memberships = await tx.groupMember.findMany({ where: { customerId: sourceId }, orderBy: { groupId: 'asc' } });
-    if (memberships.length === 0) return done;
-    const where = { customerId: targetId, groupId: { in: memberships.map((m) => m.groupId) } };
-    const targetGroups = new Set((await tx.groupMember.findMany({ where, select: { groupId: true } })).map((m) => m.groupId));
-    for (const m of memberships) {
-      if (targetGroups.has(m.groupId)) done.dropped.push({ groupId: m.groupId, createdAt: iso(m.createdAt) });
-      else done.moved.push(m.groupId);
-    }
-    if (done.dropped.length)
-      await tx.groupMember.deleteMany({ where: { customerId: sourceId, groupId: { in: done.dropped.map((d) => d.groupId) } } });
-    if (done.moved.length)
-      await tx.groupMember.updateMany({ where: { customerId: sourceId, groupId: { in: done.moved } }, data: { customerId: targetId } });
-    return done;
-  },
-  async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length)
-      await tx.groupMember.updateMany({ where: { customerId: targetId, groupId: { in: done.moved } }, data: { customerId: sourceId } });
-    if (done.dropped.length) {
-      const data = done.dropped.map((d) => ({ customerId: sourceId, groupId: d.groupId, createdAt: new Date(d.createdAt) }));
-      await tx.groupMember.createMany({ data, skipDuplicates: true });
-    }
-  },
-  reliance: {
-    label: 'a group membership',
-    async test(_tx, done) {
-      const moved = new Set(done.moved);
-      return (later) => Boolean(later.groups?.dropped.some((x) => moved.has(x.groupId)));
+/**
+ * The delegate calls the shared relation shapes below make, typed loosely: the Prisma delegate
+ * of each model (tx.groupMember, tx.customerTag, …) does them, with the columns its spec names.
+ */
+interface RelationTable {
+  findMany(args: { where: object; select?: object; orderBy?: object }): Promise<Record<string, unknown>[]>;
+  deleteMany(args: { where: object }): Promise<unknown>;
+  updateMany(args: { where: object; data: object }): Promise<unknown>;
+  createMany(args: { data: object[]; skipDuplicates: boolean }): Promise<unknown>;
+}
+
+/** The relation keys whose details have the shape `Details`. */
+type KeysWith<Details> = { [K in RelationKey]: RelationDetails[K] extends Details ? K : never }[RelationKey];
+
+interface RelationSpec<Key extends RelationKey> {
+  key: Key;
+  model: string;
+  /** The column that tells two of a customer's rows apart: the group, the tag, the user following, the attribute. */
+  column: string;
+  label: string;
+}
+
+/**
+ * A customer's membership in a keyed set (groups, tags): rows (customerId, key, createdAt). A
+ * merge moves the source's links the target lacks and drops the rest; unmerge moves them back and
+ * writes the dropped ones again; a later merge relies on a link this one moved when it dropped the
+ * same key.
+ */
+function linkRelation<Key extends KeysWith<{ moved: number[]; dropped: { createdAt: string }[] }>>(spec: RelationSpec<Key>): Relation<Key> {
+  const { column } = spec;
+  const table = (tx: Tx) => tableOf(tx, spec.model);
+  type Done = { moved: number[]; dropped: Record<string, number | string>[] };
+  const keysIn = (keys: number[]) => ({ [column]: { in: keys } });
+  return {
+    key: spec.key,
+    models: [spec.model],
+    async move(tx, { sourceId, targetId }) {
+      const done: Done = { moved: [], dropped: [] };
+      const links = await table(tx).findMany({ where: { customerId: sourceId }, orderBy: { [column]: 'asc' } });
+      if (links.length === 0) return done as RelationDetails[Key];
+      const keys = links.map((l) => l[column] as number);
+      const targetRows = await table(tx).findMany({ where: { customerId: targetId, ...keysIn(keys) }, select: { [column]: true } });
+      const targetKeys = new Set(targetRows.map((l) => l[column] as number));
+      for (const link of links) {
+        const key = link[column] as number;
+        if (targetKeys.has(key)) done.dropped.push({ [column]: key, createdAt: iso(link.createdAt as Date) });
+        else done.moved.push(key);
+      }
+      if (done.dropped.length)
+        await table(tx).deleteMany({ where: { customerId: sourceId, ...keysIn(done.dropped.map((d) => d[column] as number)) } });
+      if (done.moved.length)
+        await table(tx).updateMany({ where: { customerId: sourceId, ...keysIn(done.moved) }, data: { customerId: targetId } });
+      return done as RelationDetails[Key];
     },
-  },
-  async erase(tx, customerIds) {
-    await tx.groupMember.deleteMany({ where: { customerId: { in: customerIds } } });
-  },
-};
+    async restore(tx, details, { sourceId, targetId }) {
+      const done = details as Done;
+      if (done.moved.length)
+        await table(tx).updateMany({ where: { customerId: targetId, ...keysIn(done.moved) }, data: { customerId: sourceId } });
+      if (done.dropped.length) {
+        const data = done.dropped.map((d) => ({ customerId: sourceId, [column]: d[column], createdAt: new Date(d.createdAt as string) }));
+        await table(tx).createMany({ data, skipDuplicates: true });
+      }
+    },
+    reliance: {
+      label: spec.label,
+      async test(_tx, details) {
+        const moved = new Set((details as Done).moved);
+        return (later) => Boolean((later[spec.key] as Done | undefined)?.dropped.some((x) => moved.has(x[column] as number)));
+      },
+    },
+    async erase(tx, customerIds) {
+      await table(tx).deleteMany({ where: { customerId: { in: customerIds } } });
+    },
+  };
+}
+
+/** The Prisma delegate of `model` (tx.groupMember for GroupMember), as the shared shapes use it. */
+function tableOf(tx: Tx, model: string): RelationTable {
+  const delegate = model.charAt(0).toLowerCase() + model.slice(1);
+  return (tx as unknown as Record<string, RelationTable>)[delegate];
+}
+
+const groups = linkRelation({
+  key: 'groups',
+  model: 'GroupMember',
+  column: 'groupId',
+  label: 'a group membership',
+});
 
 /** The source's friends (either direction makes a friend) and when each friendship began. */
 async function friendsOf(tx: Tx, customerId: number): Promise<Map<number, Date>> {
@@ -250,158 +288,83 @@ const friends: Relation<'friends'> = {
   },
 };
 
-const userLinks: Relation<'userLinks'> = {
-  key: 'userLinks',
-  models: ['UserCustomer'],
-  async move(tx, { sourceId, targetId }) {
-    const done: RelationDetails['userLinks'] = { moved: [], dropped: [] };
-    const links = await tx.userCustomer.findMany({ where: { customerId: sourceId }, orderBy: { id: 'asc' } });
-    if (links.length === 0) return done;
-    // On a (userId) collision the target's link stays.
-    const where = { customerId: targetId, userId: { in: links.map((l) => l.userId) } };
-    const followedTarget = new Set((await tx.userCustomer.findMany({ where, select: { userId: true } })).map((l) => l.userId));
-    for (const l of links) {
-      if (!followedTarget.has(l.userId)) done.moved.push(l.id);
-      else {
-        const { id, userId, template, script, reference, isAvailable, bossSync } = l;
-        done.dropped.push({
-          id,
-          userId,
-          template,
-          script,
-          reference,
-          isAvailable,
-          bossSync,
-          createdAt: iso(l.createdAt),
-          updatedAt: iso(l.updatedAt),
-        });
+/** A dropped row as MergeEvent.details keeps it: every column but customerId, instants as ISO text. */
+function rowCopy(row: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) if (name !== 'customerId') copy[name] = value instanceof Date ? iso(value) : value;
+  return copy;
+}
+
+/**
+ * Rows with their own ids that a customer holds at most one of per `column` (follow links per
+ * user, attribute values per attribute): a merge moves the source's rows where the target has
+ * none for that column and drops the rest (kept whole in the details); the target's own win.
+ */
+function rowRelation<Key extends KeysWith<{ moved: number[]; dropped: { id: number }[] }>>(spec: RelationSpec<Key>): Relation<Key> {
+  const { column } = spec;
+  const table = (tx: Tx) => tableOf(tx, spec.model);
+  type Done = { moved: number[]; dropped: Record<string, unknown>[] };
+  return {
+    key: spec.key,
+    models: [spec.model],
+    async move(tx, { sourceId, targetId }) {
+      const done: Done = { moved: [], dropped: [] };
+      const rows = await table(tx).findMany({ where: { customerId: sourceId }, orderBy: { id: 'asc' } });
+      if (rows.length === 0) return done as RelationDetails[Key];
+      const where = { customerId: targetId, [column]: { in: [...new Set(rows.map((r) => r[column]))] } };
+      const taken = new Set((await table(tx).findMany({ where, select: { [column]: true } })).map((r) => r[column]));
+      for (const row of rows) {
+        if (taken.has(row[column])) done.dropped.push(rowCopy(row));
+        else done.moved.push(row.id as number);
       }
-    }
-    if (done.dropped.length) await tx.userCustomer.deleteMany({ where: { id: { in: done.dropped.map((d) => d.id) } } });
-    if (done.moved.length) await tx.userCustomer.updateMany({ where: { id: { in: done.moved } }, data: { customerId: targetId } });
-    return done;
-  },
-  async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length)
-      await tx.userCustomer.updateMany({ where: { id: { in: done.moved }, customerId: targetId }, data: { customerId: sourceId } });
-    if (done.dropped.length) {
-      const data = done.dropped.map((d) => ({
-        ...d,
-        customerId: sourceId,
-        createdAt: new Date(d.createdAt),
-        updatedAt: new Date(d.updatedAt),
-      }));
-      await tx.userCustomer.createMany({ data, skipDuplicates: true });
-    }
-  },
-  reliance: {
-    label: 'a follow link',
-    async test(tx, done) {
-      const rows = done.moved.length ? await tx.userCustomer.findMany({ where: { id: { in: done.moved } }, select: { userId: true } }) : [];
-      const users = new Set(rows.map((r) => r.userId));
-      return (later) => Boolean(later.userLinks?.dropped.some((x) => users.has(x.userId)));
+      if (done.dropped.length) await table(tx).deleteMany({ where: { id: { in: done.dropped.map((d) => d.id) } } });
+      if (done.moved.length) await table(tx).updateMany({ where: { id: { in: done.moved } }, data: { customerId: targetId } });
+      return done as RelationDetails[Key];
     },
-  },
-  async erase(tx, customerIds) {
-    await tx.userCustomer.deleteMany({ where: { customerId: { in: customerIds } } });
-  },
-};
+    async restore(tx, details, { sourceId, targetId }) {
+      const done = details as Done;
+      if (done.moved.length)
+        await table(tx).updateMany({ where: { id: { in: done.moved }, customerId: targetId }, data: { customerId: sourceId } });
+      if (done.dropped.length) {
+        const data = done.dropped.map((d) => ({
+          ...d,
+          customerId: sourceId,
+          createdAt: new Date(d.createdAt as string),
+          updatedAt: new Date(d.updatedAt as string),
+        }));
+        await table(tx).createMany({ data, skipDuplicates: true });
+      }
+    },
+    reliance: {
+      label: spec.label,
+      async test(tx, details) {
+        const { moved } = details as Done;
+        const rows = moved.length ? await table(tx).findMany({ where: { id: { in: moved } }, select: { [column]: true } }) : [];
+        const values = new Set(rows.map((r) => r[column]));
+        return (later) => Boolean((later[spec.key] as Done | undefined)?.dropped.some((x) => values.has(x[column])));
+      },
+    },
+    async erase(tx, customerIds) {
+      await table(tx).deleteMany({ where: { customerId: { in: customerIds } } });
+    },
+  };
+}
 
-const attributes: Relation<'attributes'> = {
+const userLinks = rowRelation({
+  key: 'userLinks',
+  model: 'UserCustomer',
+  column: 'userId',
+  label: 'a follow link',
+});
+
+const attributes = rowRelation({
   key: 'attributes',
-  models: ['AttributeValue'],
-  async move(tx, { sourceId, targetId }) {
-    const done: RelationDetails['attributes'] = { moved: [], dropped: [] };
-    const values = await tx.attributeValue.findMany({ where: { customerId: sourceId }, orderBy: { id: 'asc' } });
-    if (values.length === 0) return done;
-    // Per attribute, the target's own values win.
-    const where = { customerId: targetId, definitionId: { in: [...new Set(values.map((v) => v.definitionId))] } };
-    const targetDefinitions = new Set(
-      (await tx.attributeValue.findMany({ where, select: { definitionId: true } })).map((v) => v.definitionId),
-    );
-    for (const v of values) {
-      if (!targetDefinitions.has(v.definitionId)) done.moved.push(v.id);
-      else
-        done.dropped.push({
-          id: v.id,
-          definitionId: v.definitionId,
-          position: v.position,
-          value: v.value,
-          createdAt: iso(v.createdAt),
-          updatedAt: iso(v.updatedAt),
-        });
-    }
-    if (done.dropped.length) await tx.attributeValue.deleteMany({ where: { id: { in: done.dropped.map((d) => d.id) } } });
-    if (done.moved.length) await tx.attributeValue.updateMany({ where: { id: { in: done.moved } }, data: { customerId: targetId } });
-    return done;
-  },
-  async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length)
-      await tx.attributeValue.updateMany({ where: { id: { in: done.moved }, customerId: targetId }, data: { customerId: sourceId } });
-    if (done.dropped.length) {
-      const data = done.dropped.map((d) => ({
-        ...d,
-        customerId: sourceId,
-        createdAt: new Date(d.createdAt),
-        updatedAt: new Date(d.updatedAt),
-      }));
-      await tx.attributeValue.createMany({ data, skipDuplicates: true });
-    }
-  },
-  reliance: {
-    label: 'an extended attribute',
-    async test(tx, done) {
-      const rows = done.moved.length
-        ? await tx.attributeValue.findMany({ where: { id: { in: done.moved } }, select: { definitionId: true } })
-        : [];
-      const definitions = new Set(rows.map((r) => r.definitionId));
-      return (later) => Boolean(later.attributes?.dropped.some((x) => definitions.has(x.definitionId)));
-    },
-  },
-  async erase(tx, customerIds) {
-    await tx.attributeValue.deleteMany({ where: { customerId: { in: customerIds } } });
-  },
-};
+  model: 'AttributeValue',
+  column: 'definitionId',
+  label: 'an extended attribute',
+});
 
-const tags: Relation<'tags'> = {
-  key: 'tags',
-  models: ['CustomerTag'],
-  async move(tx, { sourceId, targetId }) {
-    const done: RelationDetails['tags'] = { moved: [], dropped: [] };
-    const rows = await tx.customerTag.findMany({ where: { customerId: sourceId }, orderBy: { tagId: 'asc' } });
-    if (rows.length === 0) return done;
-    const where = { customerId: targetId, tagId: { in: rows.map((t) => t.tagId) } };
-    const targetTags = new Set((await tx.customerTag.findMany({ where, select: { tagId: true } })).map((t) => t.tagId));
-    for (const t of rows) {
-      if (targetTags.has(t.tagId)) done.dropped.push({ tagId: t.tagId, createdAt: iso(t.createdAt) });
-      else done.moved.push(t.tagId);
-    }
-    if (done.dropped.length)
-      await tx.customerTag.deleteMany({ where: { customerId: sourceId, tagId: { in: done.dropped.map((d) => d.tagId) } } });
-    if (done.moved.length)
-      await tx.customerTag.updateMany({ where: { customerId: sourceId, tagId: { in: done.moved } }, data: { customerId: targetId } });
-    return done;
-  },
-  async restore(tx, done, { sourceId, targetId }) {
-    if (done.moved.length)
-      await tx.customerTag.updateMany({ where: { customerId: targetId, tagId: { in: done.moved } }, data: { customerId: sourceId } });
-    if (done.dropped.length) {
-      const data = done.dropped.map((d) => ({ customerId: sourceId, tagId: d.tagId, createdAt: new Date(d.createdAt) }));
-      await tx.customerTag.createMany({ data, skipDuplicates: true });
-    }
-  },
-  reliance: {
-    label: 'a tag',
-    async test(_tx, done) {
-      const moved = new Set(done.moved);
-      return (later) => Boolean(later.tags?.dropped.some((x) => moved.has(x.tagId)));
-    },
-  },
-  async erase(tx, customerIds) {
-    await tx.customerTag.deleteMany({ where: { customerId: { in: customerIds } } });
-  },
-};
-
+const tags = linkRelation({ key: 'tags', model: 'CustomerTag', column: 'tagId', label: 'a tag' });
 type AnyRelation = { [Key in RelationKey]: Relation<Key> }[RelationKey];
 
 /** Every relation of a customer, in the order merges move them and unmerges restore them. */

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { MAX_INLINE_ROWS } from '../../domain/imports/jobs.ts';
-import { ACCURATE_MATCH_TYPES } from '../../domain/imports/rows.ts';
+import { ACCURATE_MATCH_TYPES, MAX_CUSTOM_FIELDS, MAX_CUSTOM_VALUES } from '../../domain/imports/rows.ts';
 import { audience } from '../../platform/envelopes.ts';
-import { booleanField, idField, intField, listField, optional, textField, textIdField } from '../fields.ts';
+import { booleanField, idField, intField, listField, optional, textColumns, textField, textIdColumns, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
 
 /** The Idempotency-Key header, when the request carries one. */
@@ -33,12 +33,11 @@ const groupRelationParams = z.object({
 });
 
 const groupRelationRow = z.object({
-  identityType: optional(textField).describe('精确匹配必填: phone, id (thirdId), openid, unionid'),
-  thirdId: optional(textIdField).describe('第三方客户ID: an external_id identity'),
-  openid: optional(textField).describe('公众号openid'),
-  unionid: optional(textField).describe('开放平台unionid'),
-  phone: optional(textIdField).describe('手机'),
-  groups: optional(textField).describe('客户分组, 多个用,号隔开'),
+  ...textColumns({ identityType: '精确匹配必填: phone, id (thirdId), openid, unionid' }),
+  ...textIdColumns({ thirdId: '第三方客户ID: an external_id identity' }),
+  ...textColumns({ openid: '公众号openid', unionid: '开放平台unionid' }),
+  ...textIdColumns({ phone: '手机' }),
+  ...textColumns({ groups: '客户分组, 多个用,号隔开' }),
 });
 
 const profileParams = z.object({
@@ -49,25 +48,26 @@ const profileParams = z.object({
 const customField = z.object({
   configId: optional(intField).describe('自定义字段ID'),
   configName: optional(textField).describe('自定义字段名称'),
-  values: optional(listField(z.union([z.string(), z.number()]).transform(String), 100)).describe('自定义字段值'),
+  values: optional(listField(z.union([z.string(), z.number()]).transform(String), MAX_CUSTOM_VALUES)).describe('自定义字段值'),
 });
 
 const profileRow = z.object({
-  identityId: optional(textIdField).describe('身份识别ID (of identityType; external_id when identityType is absent)'),
-  identityType: optional(textField).describe(
-    '身份识别类型: phone, openid, unionid, email, external_id, username, qq, id (the customer id), or a configured type',
-  ),
-  audienceUserId: optional(textIdField).describe('客户ID: the customer id in this gateway'),
-  openid: optional(textField).describe('微信openid'),
-  unionid: optional(textField).describe('微信unionid'),
-  phone: optional(textIdField).describe('手机'),
-  realName: optional(textField).describe('真实姓名'),
-  sex: optional(textField).describe('性别: 男, 女'),
-  address: optional(textField).describe('地址'),
-  birthday: optional(textField).describe('生日: yyyy-MM-dd'),
-  remark: optional(textField).describe('备注'),
-  tags: optional(textField).describe('运营标签, 多个用","号隔开'),
-  customFields: optional(listField(customField, 100)).describe('自定义字段'),
+  ...textIdColumns({ identityId: '身份识别ID (of identityType; external_id when identityType is absent)' }),
+  ...textColumns({
+    identityType: '身份识别类型: phone, openid, unionid, email, external_id, username, qq, id (the customer id), or a configured type',
+  }),
+  ...textIdColumns({ audienceUserId: '客户ID: the customer id in this gateway' }),
+  ...textColumns({ openid: '微信openid', unionid: '微信unionid' }),
+  ...textIdColumns({ phone: '手机' }),
+  ...textColumns({
+    realName: '真实姓名',
+    sex: '性别: 男, 女',
+    address: '地址',
+    birthday: '生日: yyyy-MM-dd',
+    remark: '备注',
+    tags: '运营标签, 多个用","号隔开',
+  }),
+  customFields: optional(listField(customField, MAX_CUSTOM_FIELDS)).describe('自定义字段'),
 });
 
 const batchIdSchema = z.number().int().describe('导入批次ID (batchId)');
@@ -180,7 +180,7 @@ export const audienceRoutes = [
     operation: `query ImportResult($id: ID!) {
       importJob(id: $id) { batchId status total succeeded failed errors(first: 1000) { row field message } }
     }`,
-    variables: (req) => ({ id: Number(req.batchId) }),
+    fields: { batchId: 'id' },
     result: (
       data: { importJob: { batchId: number; status: string; total: number; succeeded: number; failed: number; errors: unknown[] } | null },
       req,

@@ -4,22 +4,18 @@ import { z } from 'zod';
 import { MAX_EDU_BATCH, STUDY_FIELDS } from '../../domain/edu.ts';
 import { MAX_FRIENDS_PER_CALL } from '../../domain/friends.ts';
 import { edu } from '../../platform/envelopes.ts';
-import { intField, listField, optional, textField, textIdField } from '../fields.ts';
+import { intField, listField, optional, requiredTextField, textColumns, textField, textIdColumns, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
 
 const intStudyFields = new Set<string>(['hasStudyVideo', 'videoTotal', 'loginCount']);
 
 /** One roster row of seed 000, typed as legacy clients send it (tel and qq as text or numbers). */
 const eduCustomerRow = z.object({
-  name: optional(textField).describe('姓名'),
-  tel: optional(textIdField).describe('手机: a phone identity'),
-  qq: optional(textIdField).describe('QQ: a qq identity'),
-  email: optional(textField).describe('邮箱: an email identity'),
-  username: optional(textIdField).describe('所在网站系统的用户名: a username identity'),
-  gender: optional(textField).describe('性别: F or M (also 男/女, 0/1/2)'),
-  province: optional(textField).describe('省份'),
-  city: optional(textField).describe('城市'),
-  country: optional(textField).describe('县区乡镇 (district)'),
+  ...textColumns({ name: '姓名' }),
+  ...textIdColumns({ tel: '手机: a phone identity', qq: 'QQ: a qq identity' }),
+  ...textColumns({ email: '邮箱: an email identity' }),
+  ...textIdColumns({ username: '所在网站系统的用户名: a username identity' }),
+  ...textColumns({ gender: '性别: F or M (also 男/女, 0/1/2)', province: '省份', city: '城市', country: '县区乡镇 (district)' }),
   ...Object.fromEntries(STUDY_FIELDS.map((key) => [key, optional(intStudyFields.has(key) ? intField : textField)])),
 });
 
@@ -34,14 +30,13 @@ export const eduRoutes = [
     request: z.object({
       pname: optional(textField).describe('项目名称'),
       spid: optional(textIdField).describe('项目在系统中的id'),
-      className: textField.trim().min(1, 'must not be empty').describe('班级名称'),
+      className: requiredTextField.describe('班级名称'),
       sclassid: z
         .union([textField, z.number().int()])
         .transform(String)
         .describe('班级在网站系统中的编号 (may be empty: the class is then known by name)'),
-      customers: listField(eduCustomerRow, MAX_EDU_BATCH)
-        .min(1, 'at least one customer is required')
-        .describe(`客户数组, at most ${MAX_EDU_BATCH}`),
+      // An empty list: the domain's own refusal (customers: at least one customer is required).
+      customers: listField(eduCustomerRow, MAX_EDU_BATCH).describe(`客户数组, at most ${MAX_EDU_BATCH}`),
     }),
     operation: `mutation AddCustomerBatch($input: EduCustomerBatchInput!) {
       addEduCustomerBatch(input: $input) { classGroupId customerIds }
@@ -103,9 +98,8 @@ export const eduRoutes = [
     operation: `mutation AddFriendBatch($userIdA: String!, $userIdBatch: [String!]!) {
       addFriendsByIdentity(identityType: "username", identityValue: $userIdA, friendIdentityValues: $userIdBatch) { customerId changed }
     }`,
-    variables: (req) => ({ userIdA: req.userIdA, userIdBatch: req.userIdBatch }),
+    fields: { userIdA: 'userIdA', userIdBatch: 'userIdBatch' },
     result: () => null,
-    errorFields: { identityValue: 'userIdA', friendIdentityValues: 'userIdBatch' },
     example: { userIdA: '2342332222', userIdBatch: ['1342332222', '1342332223', '1342332224'] },
     notes: [
       'Each id is a customer’s `username` identity (the 所在网站系统的用户名 of addCustomerBatch.json).',

@@ -1,7 +1,8 @@
 // The customer object of seed 001 (customerInfo, simpleQuery records, …): every profile field,
-// extendAttrList and identityList, plus `id` (CONTRACT §4.2).
+// extendAttrList and identityList, plus `id` (CONTRACT §4.2); and its profile fields as requests send them.
 import { z } from 'zod';
-import { intFields, profileFields, profileLabels } from '../../domain/customer-fields.ts';
+import { intFields, MAX_DEPT_CODES, profileFields, profileLabels, type ProfileField } from '../../domain/customer-fields.ts';
+import { intField, listField, optional, textField, textIdField } from '../fields.ts';
 
 export const legacyCustomerFragment = `fragment LegacyCustomer on Customer {
   customerId
@@ -43,3 +44,12 @@ export const legacyCustomerSchema = z
     identityList: z.array(z.object({ identityType: z.string(), identityValue: z.string() }).strict()).describe('身份列表'),
   })
   .strict();
+
+/**
+ * A profile field of seed 001 as legacy clients send it: only its wire type (numbers may come
+ * as digits); its rule is the domain's profileSchema, checked once behind the operation.
+ */
+export function profileRequestField(field: ProfileField) {
+  if (field === 'deptCodeList') return optional(listField(textIdField, MAX_DEPT_CODES)).describe(profileLabels[field]);
+  return optional(intFields.has(field) ? intField : textField).describe(profileLabels[field]);
+}

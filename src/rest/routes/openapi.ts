@@ -1,22 +1,19 @@
 // The openapi family (seed 001_b0c7d8b279f431e3.txt, 客户管理): envelope {code, msg, data}.
 import { z } from 'zod';
 import { MAX_ATTRIBUTE_KEYS } from '../../domain/attributes.ts';
-import { intFields, profileFields } from '../../domain/customer-fields.ts';
+import { profileFields } from '../../domain/customer-fields.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { legacyRangeEnd } from '../../domain/legacy-dates.ts';
 import { MAX_EXTEND_ATTRS, MAX_IDENTITIES, MAX_USER_IDS } from '../../domain/resolution.ts';
 import { IDENTITY_PRIORITY_STRATEGIES, TARGET_CUSTOMER_STRATEGIES } from '../../domain/identity/rules.ts';
 import { openapi } from '../../platform/envelopes.ts';
 import {
   booleanField,
+  createdRange,
   idField,
-  intField,
-  legacyDateTimeField,
   listField,
   optional,
-  pageArgs,
-  pageIndexField,
-  pageSizeField,
+  pageRequestFields,
+  requiredTextField,
   textField,
   textIdField,
 } from '../fields.ts';
@@ -26,6 +23,7 @@ import {
   legacyAttributeSchema,
   legacyCustomerFragment,
   legacyCustomerSchema,
+  profileRequestField,
   toLegacyCustomer,
   type LegacyCustomerData,
 } from './legacy-customer.ts';
@@ -33,25 +31,17 @@ import {
 const customerNotFound = (id: string) =>
   new DomainError('NOT_FOUND', `customerId: customer ${id} not found`, [{ field: 'customerId', message: 'not found' }]);
 
+// At least one identity: the domain refuses an empty list (identityList: at least one identity is required).
 const identityListField = listField(
   z.object({
-    identityType: textField.trim().min(1, 'must not be empty').describe('身份类型'),
+    identityType: requiredTextField.describe('身份类型'),
     identityValue: textIdField.describe('身份值'),
   }),
   MAX_IDENTITIES,
 );
 
-/** Every profile field of seed 001, typed as legacy clients send it. */
-const profileRequestShape = Object.fromEntries(
-  profileFields.map((field) => [
-    field,
-    field === 'deptCodeList'
-      ? optional(listField(textIdField, 100)).describe('组织架构编码列表')
-      : intFields.has(field)
-        ? optional(intField)
-        : optional(textField),
-  ]),
-);
+/** Every profile field of seed 001. */
+const profileRequestShape = Object.fromEntries(profileFields.map((field) => [field, profileRequestField(field)]));
 
 /** createCustomerByIdentity's strategies (seed 001 text), which getCustomerIdByIdentityList takes too. */
 const strategyFields = {
@@ -64,6 +54,7 @@ const strategyFields = {
 /** MyBatis-Plus' page defaults, which the seed's current/size/records/total come from. */
 const DEFAULT_CURRENT = 1;
 const DEFAULT_SIZE = 10;
+const page = pageRequestFields({ index: '当前页码', size: '页码记录数' }, DEFAULT_SIZE);
 
 export const openapiRoutes = [
   defineRoute({
@@ -73,15 +64,15 @@ export const openapiRoutes = [
     summary: '新增客户: creates a customer whose mobile becomes its phone identity; data = the new customer id',
     seed: '001 新增客户',
     request: z.object({
-      name: textField.trim().min(1, 'must not be empty').describe('客户名称'),
+      name: requiredTextField.describe('客户名称'),
       mobile: textIdField.describe('手机号: also the customer’s phone identity'),
-      mobileVerified: optional(intField).describe('手机号是否验证: 0 no, 1 yes (default 0)'),
-      province: optional(textField).describe('省份'),
-      city: optional(textField).describe('市'),
-      district: optional(textField).describe('区'),
-      email: optional(textField).describe('邮箱'),
-      emailVerified: optional(intField).describe('邮箱是否验证: 0 no, 1 yes (default 0)'),
-      gender: optional(intField).describe('性别: 0 unknown, 1 male, 2 female (default 0)'),
+      mobileVerified: profileRequestField('mobileVerified').describe('手机号是否验证: 0 no, 1 yes (default 0)'),
+      province: profileRequestField('province'),
+      city: profileRequestField('city'),
+      district: profileRequestField('district'),
+      email: profileRequestField('email'),
+      emailVerified: profileRequestField('emailVerified').describe('邮箱是否验证: 0 no, 1 yes (default 0)'),
+      gender: profileRequestField('gender').describe('性别: 0 unknown, 1 male, 2 female (default 0)'),
       groupId: optional(idField).describe('分组id: the group the customer joins; empty for none (未分组)'),
     }),
     operation: `mutation AddCustomer($profile: CustomerProfileInput!, $identities: [IdentityInput!]!, $groupIds: [ID!]) {
@@ -129,7 +120,7 @@ export const openapiRoutes = [
     seed: '001 根据身份列表创建客户',
     request: z.object({
       ...profileRequestShape,
-      identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'),
+      identityList: identityListField.describe('身份列表'),
       ...strategyFields,
       autoMerge: optional(booleanField).describe('客户合并策略 (default false)'),
       groupId: optional(idField).describe('分组id'),
@@ -185,7 +176,7 @@ export const openapiRoutes = [
     summary: '根据客户身份列表获取客户id: the customer createCustomerByIdentity would pick for these identities; writes nothing',
     seed: '001 根据客户身份列表获取客户id',
     request: z.object({
-      identityList: identityListField.min(1, 'at least one identity is required').describe('身份列表'),
+      identityList: identityListField.describe('身份列表'),
       ...strategyFields,
     }),
     operation: `query GetCustomerIdByIdentityList(
@@ -199,11 +190,11 @@ export const openapiRoutes = [
         targetCustomerStrategy: $targetCustomerStrategy
       )
     }`,
-    variables: (req) => ({
-      identityList: req.identityList,
-      identityPriorityStrategy: req.identityPriorityStrategy,
-      targetCustomerStrategy: req.targetCustomerStrategy,
-    }),
+    fields: {
+      identityList: 'identityList',
+      identityPriorityStrategy: 'identityPriorityStrategy',
+      targetCustomerStrategy: 'targetCustomerStrategy',
+    },
     result: (data: { customerIdByIdentityList: number | null }) => {
       if (data.customerIdByIdentityList === null) {
         throw new DomainError('NOT_FOUND', 'identityList: no customer holds these identities', [
@@ -227,7 +218,7 @@ export const openapiRoutes = [
     seed: '001 根据客户id查询单个客户信息',
     request: z.object({ customerId: idField.describe('客户id') }),
     operation: `query CustomerInfo($id: ID!) { customer(id: $id) { ...LegacyCustomer } }\n${legacyCustomerFragment}`,
-    variables: (req) => ({ id: req.customerId }),
+    fields: { customerId: 'id' },
     result: (data: { customer: LegacyCustomerData | null }, req) => {
       if (!data.customer) throw customerNotFound(req.customerId);
       return toLegacyCustomer(data.customer);
@@ -249,7 +240,7 @@ export const openapiRoutes = [
     operation: `query CustomerByIdentity($identityType: String!, $identityValue: String!) {
       customerByIdentity(identityType: $identityType, identityValue: $identityValue) { ...LegacyCustomer }
     }\n${legacyCustomerFragment}`,
-    variables: (req) => ({ identityType: req.identityType, identityValue: req.identityValue }),
+    fields: { identityType: 'identityType', identityValue: 'identityValue' },
     result: (data: { customerByIdentity: LegacyCustomerData | null }, req) => {
       if (!data.customerByIdentity) {
         const message = `no customer has ${req.identityType} "${req.identityValue}"`;
@@ -273,10 +264,9 @@ export const openapiRoutes = [
     seed: '001 删除单个客户',
     request: z.object({ customerId: idField.describe('客户id') }),
     operation: 'mutation SingleDelete($id: ID!) { deleteCustomer(id: $id) { customerId } }',
-    variables: (req) => ({ id: req.customerId }),
+    fields: { customerId: 'id' },
     result: () => null,
     response: z.null(),
-    errorFields: { id: 'customerId' },
     example: { customerId: '1001' },
     notes: ['Deleting an unknown or already deleted customer is HTTP 404.'],
   }),
@@ -289,21 +279,20 @@ export const openapiRoutes = [
     request: z.object({
       groupId: optional(idField).describe('客户群组id'),
       searchKey: optional(textField).describe('关键词: part of the phone, name, real name or nickname'),
-      startTime: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
-      endTime: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive of that whole second'),
-      current: optional(pageIndexField).describe(`当前页码, from 1 (default ${DEFAULT_CURRENT})`),
-      size: optional(pageSizeField).describe(`页码记录数, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_SIZE})`),
+      startTime: createdRange.start,
+      endTime: createdRange.end,
+      current: page.index,
+      size: page.size,
     }),
     operation: `query SimpleQuery($first: Int!, $offset: Int!, $filter: CustomerFilter) {
       customers(first: $first, offset: $offset, filter: $filter) { totalCount edges { node { ...LegacyCustomer } } }
     }\n${legacyCustomerFragment}`,
     variables: (req) => ({
-      ...pageArgs(req.current ?? DEFAULT_CURRENT, req.size ?? DEFAULT_SIZE),
+      ...page.args(req.current, req.size),
       filter: {
         groupId: req.groupId ? Number(req.groupId) : undefined,
         search: req.searchKey?.trim() || undefined,
-        createdAfter: req.startTime?.toISOString(),
-        createdBefore: req.endTime ? legacyRangeEnd(req.endTime).toISOString() : undefined,
+        ...createdRange.filter(req.startTime, req.endTime),
       },
     }),
     result: (data: { customers: { totalCount: number; edges: { node: LegacyCustomerData }[] } }, req) => ({
@@ -343,10 +332,7 @@ export const openapiRoutes = [
     summary: '更新客户的单个属性信息: sets one profile field (isExtendAttr=false) or extended attribute (true)',
     seed: '001 更新客户的单个属性信息',
     request: z.object({
-      attrName: textField
-        .trim()
-        .min(1, 'must not be empty')
-        .describe('属性名称: a profile field (name, gender, …) or an extended attribute key'),
+      attrName: requiredTextField.describe('属性名称: a profile field (name, gender, …) or an extended attribute key'),
       attrValue: z
         .union([z.string(), z.number(), z.null()], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
         .transform((v) => (v === null ? null : String(v)))
@@ -357,10 +343,11 @@ export const openapiRoutes = [
     operation: `mutation UpdateCustomerAttr($customerId: ID!, $name: String!, $value: String, $extended: Boolean!) {
       setCustomerAttribute(customerId: $customerId, name: $name, value: $value, extended: $extended) { customerId }
     }`,
-    variables: (req) => ({ customerId: req.customerId, name: req.attrName, value: req.attrValue, extended: req.isExtendAttr }),
+    fields: { customerId: 'customerId', attrName: 'name', attrValue: 'value', isExtendAttr: 'extended' },
     result: () => null,
     response: z.null(),
-    errorFields: { name: 'attrName', value: 'attrValue', values: 'attrValue', attrKey: 'attrName', displayName: 'attrName' },
+    // The names setCustomerAttribute's domain errors use besides its arguments.
+    errorFields: { values: 'attrValue', attrKey: 'attrName', displayName: 'attrName' },
     example: { attrName: 'name', attrValue: '李四', customerId: 1001, isExtendAttr: false },
     notes: [
       'A system attribute is a profile field by its seed name; its value is read by the field’s type (gender "1" is the number 1) and checked by its rule.',
@@ -383,13 +370,12 @@ export const openapiRoutes = [
     operation: `query QueryAttrValues($id: ID!, $keys: [String!]!) {
       customer(id: $id) { customerId attributeValues(keys: $keys) { attrKey attrName attrValue } }
     }`,
-    variables: (req) => ({ id: req.customerId, keys: req.attrKeyList }),
+    fields: { customerId: 'id', attrKeyList: 'keys' },
     result: (data: { customer: { customerId: number; attributeValues: unknown[] } | null }, req) => {
       if (!data.customer) throw customerNotFound(req.customerId);
       return [{ customerId: data.customer.customerId, attrList: data.customer.attributeValues }];
     },
     response: z.array(z.object({ customerId: z.number().int(), attrList: z.array(legacyAttributeSchema) }).strict()),
-    errorFields: { keys: 'attrKeyList' },
     example: { attrKeyList: ['name', 'gender', 'vipLevel'], customerId: 1001 },
     notes: [
       'The seed types data as object[] holding attrList and customerId: data is a list with one entry {customerId, attrList}.',

@@ -1,23 +1,11 @@
 // The user_customer family (seed 003_4e5ef05ef938c7d5.txt): JSON or form bodies, envelope
 // {code, msg, mix_code, mix_msg, mix_ext, result}.
 import { z } from 'zod';
-import { formatLegacyDateTime, legacyRangeEnd } from '../../domain/legacy-dates.ts';
-import { CONDITION_FIELDS, CONDITION_OPS, type ConditionOp } from '../../domain/user-customers.ts';
+import { formatLegacyDateTime } from '../../domain/legacy-dates.ts';
+import { CONDITION_FIELDS, CONDITION_OPS, MAX_CONDITIONS, type ConditionOp } from '../../domain/user-customers.ts';
 import { userCustomer } from '../../platform/envelopes.ts';
-import {
-  idField,
-  intField,
-  legacyDateTimeField,
-  listField,
-  optional,
-  pageArgs,
-  pageIndexField,
-  pageSizeField,
-  textField,
-  textIdField,
-} from '../fields.ts';
+import { createdRange, idField, intField, listField, optional, pageRequestFields, textField, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
-import { MAX_PAGE_SIZE } from '../../domain/validation.ts';
 
 export const userCustomerFragment = `fragment LegacyUserCustomer on UserCustomer {
   userId customerId template script reference created isAvailable bossSync
@@ -71,14 +59,11 @@ const legacyUserCustomerSchema = z
   .strict();
 
 const DEFAULT_PAGE_SIZE = 20;
-const MAX_CONDITIONS = 20;
 /** The most customer ids one multi_delete takes. */
 const MAX_MULTI_DELETE = 500;
 
-const pageRequest = {
-  page_index: optional(pageIndexField).describe('查询页码, from 1 (default 1)'),
-  page_size: optional(pageSizeField).describe(`每页记录数, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`),
-};
+const page = pageRequestFields({ index: '查询页码', size: '每页记录数' }, DEFAULT_PAGE_SIZE);
+const pageRequest = { page_index: page.index, page_size: page.size };
 
 const pagedFragment = `totalCount edges { node { ...LegacyUserCustomer } }`;
 
@@ -170,18 +155,9 @@ const contentFields = {
   reference: optional(textField).describe('参考号'),
 };
 
-/** The link and its content, as the add and edit operations take them. */
-function linkVariables(req: {
-  user_id: string;
-  customer_id: string;
-  template?: string | null;
-  script?: string | null;
-  reference?: string;
-}) {
-  return { userId: req.user_id, customerId: req.customer_id, template: req.template, script: req.script, reference: req.reference };
-}
-
-const followErrorFields = { userId: 'user_id', customerId: 'customer_id', isAvailable: 'is_available', bossSync: 'boss_sync' };
+/** The link's request fields → the operations' variables. */
+const linkFields = { user_id: 'userId', customer_id: 'customerId' };
+const contentVariables = { template: 'template', script: 'script', reference: 'reference' };
 
 export const userCustomerRoutes = [
   defineRoute({
@@ -195,19 +171,18 @@ export const userCustomerRoutes = [
       condition: optional(conditionField).describe(
         `查询条件 [["key","operator","value"],…] (ANDed; at most ${MAX_CONDITIONS}); keys ${CONDITION_FIELDS.join(', ')}; operators ${CONDITION_OPS.join(' ')}; JSON text in form bodies`,
       ),
-      start_time: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
-      end_time: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
+      start_time: createdRange.start,
+      end_time: createdRange.end,
     }),
     jsonFields: ['condition'],
     operation: `query UserCustomerList($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
       userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
     }\n${userCustomerFragment}`,
     variables: (req) => ({
-      ...pageArgs(req.page_index ?? 1, req.page_size ?? DEFAULT_PAGE_SIZE),
+      ...page.args(req.page_index, req.page_size),
       filter: {
         conditions: (req.condition ?? []).map(toCondition),
-        createdAfter: req.start_time?.toISOString(),
-        createdBefore: req.end_time ? legacyRangeEnd(req.end_time).toISOString() : undefined,
+        ...createdRange.filter(req.start_time, req.end_time),
       },
     }),
     result: (data: PagedData, req) => pagedResult(data, req),
@@ -238,10 +213,9 @@ export const userCustomerRoutes = [
     operation: `query UserCustomerGet($userId: String!, $customerId: ID!) {
       userCustomer(userId: $userId, customerId: $customerId) { ...LegacyUserCustomer }
     }\n${userCustomerFragment}`,
-    variables: (req) => ({ userId: req.user_id, customerId: req.customer_id }),
+    fields: linkFields,
     result: (data: { userCustomer: LegacyUserCustomerData | null }) => (data.userCustomer ? toLegacyUserCustomer(data.userCustomer) : []),
     response: z.union([legacyUserCustomerSchema, z.tuple([]).describe('no such link')]),
-    errorFields: followErrorFields,
     message: '查询成功',
     example: { user_id: '998', customer_id: '1001' },
     notes: ['A link that does not exist answers code 200 with result [] (the family’s empty result, as add/edit/delete answer).'],
@@ -256,7 +230,7 @@ export const userCustomerRoutes = [
     operation: `query UserCustomerFollowing($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
       userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
     }\n${userCustomerFragment}`,
-    variables: (req) => ({ ...pageArgs(req.page_index ?? 1, req.page_size ?? DEFAULT_PAGE_SIZE), filter: { userId: req.user_id } }),
+    variables: (req) => ({ ...page.args(req.page_index, req.page_size), filter: { userId: req.user_id } }),
     result: (data: PagedData, req) => pagedResult(data, req),
     response: pagedSchema,
     errorFields: { 'filter.userId': 'user_id', first: 'page_size', offset: 'page_index' },
@@ -278,10 +252,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerAdd($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String) {
       followCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference) { userId customerId }
     }`,
-    variables: linkVariables,
+    fields: { ...linkFields, ...contentVariables },
     result: () => [],
     response: z.tuple([]),
-    errorFields: followErrorFields,
     message: '添加成功',
     example: { user_id: '998', customer_id: '1001', secret: '', template: '<div>{{name}}</div>', script: '', reference: 'REF-1' },
     notes: [
@@ -306,10 +279,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerEdit($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String, $isAvailable: Int, $bossSync: Int) {
       editUserCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference, isAvailable: $isAvailable, bossSync: $bossSync) { userId customerId }
     }`,
-    variables: (req) => ({ ...linkVariables(req), isAvailable: req.is_available, bossSync: req.boss_sync }),
+    fields: { ...linkFields, ...contentVariables, is_available: 'isAvailable', boss_sync: 'bossSync' },
     result: () => [],
     response: z.tuple([]),
-    errorFields: followErrorFields,
     message: '编辑成功',
     example: { user_id: '998', customer_id: '1001', template: '<p>{{name}}</p>', script: 'console.log(1)', reference: 'REF-2' },
     notes: [
@@ -328,10 +300,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerDelete($userId: String!, $customerIds: [ID!]!) {
       unfollowCustomers(userId: $userId, customerIds: $customerIds) { removed }
     }`,
-    variables: (req) => ({ userId: req.user_id, customerIds: [req.customer_id] }),
+    fields: { user_id: 'userId', customer_id: 'customerIds[0]' },
     result: () => [],
     response: z.tuple([]),
-    errorFields: { ...followErrorFields, 'customerIds[0]': 'customer_id', customerIds: 'customer_id' },
     message: '删除成功',
     example: { user_id: '998', customer_id: '1001' },
     notes: ['A link that does not exist: HTTP 404.'],
@@ -358,10 +329,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerMultiDelete($userId: String!, $customerIds: [ID!]!) {
       unfollowCustomers(userId: $userId, customerIds: $customerIds) { removed }
     }`,
-    variables: (req) => ({ userId: req.user_id, customerIds: req.customer_id }),
+    fields: { user_id: 'userId', customer_id: 'customerIds' },
     result: () => [],
     response: z.tuple([]),
-    errorFields: { ...followErrorFields, customerIds: 'customer_id' },
     message: '删除成功',
     example: { user_id: '998', customer_id: ['1001', '1002'] },
     notes: [

@@ -1,0 +1,5 @@
+-- DropIndex
+DROP INDEX "Identity_customerId_idx";
+
+-- CreateIndex
+CREATE INDEX "Identity_customerId_id_idx" ON "Identity"("customerId", "id");
