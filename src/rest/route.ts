@@ -1,10 +1,11 @@
 // What one row of the REST shim's table declares. A route holds no business rule: it names
 // the GraphQL operation that does the work, the legacy request shape (for validation of the
 // envelope and for the OpenAPI document), and how fields map in and results map out.
-import { parse } from 'graphql';
+import { parse, type DocumentNode } from 'graphql';
 import type { z } from 'zod';
 import type { Family } from '../platform/envelopes.ts';
 import { schema } from '../schema/index.ts';
+import { argumentPathsOfVariables, errorFieldsOf, variablesFrom } from './field-map.ts';
 import { operationScope, type RouteScope } from './route-scope.ts';
 
 // `any` defaults: the table holds routes of every request and data shape (unknown would not accept them).
@@ -34,7 +35,10 @@ export interface RestRoute<Request = any, Data = any> {
   jsonFields?: string[];
   /** The GraphQL document: exactly one operation. */
   operation: string;
-  /** The operation's variables; `headers` (lower-case names) for routes that read one, e.g. Idempotency-Key. */
+  /**
+   * The operation's variables; `headers` (lower-case names) for routes that read one, e.g.
+   * Idempotency-Key. Derived from `fields` when the route declares them instead.
+   */
   variables(request: Request, headers: Record<string, string | string[] | undefined>): Record<string, unknown>;
   /** The family's `data` (or `result`) from the operation's data. */
   result(data: Data, request: Request): unknown;
@@ -45,6 +49,8 @@ export interface RestRoute<Request = any, Data = any> {
    * that a message names what the client sent: `{ friendIdentityValues: 'userIdBatch' }` turns
    * `friendIdentityValues[2]: …` into `userIdBatch[2]: …`. A key matches a field equal to it or
    * starting with it followed by `[` or `.`; the longest key wins; an empty name drops the prefix.
+   * Derived from `fields`; a route writes only the names its mapping cannot give (a domain's own
+   * field names, computed variables).
    */
   errorFields?: Record<string, string>;
   /** The success message, for families that carry one (seed 003 msg). */
@@ -55,12 +61,36 @@ export interface RestRoute<Request = any, Data = any> {
   notes?: string[];
 }
 
-/** A route as the table writes it: everything but what is derived from its operation. */
-export type RouteSpec<Request, Data> = Omit<RestRoute<Request, Data>, 'scope'>;
+/**
+ * A route as the table writes it: everything but what is derived from its operation. Either
+ * `variables` (computed ones, with `errorFields` by hand) or `fields`: each request field the
+ * operation takes → the variable path it is sent as (`user_id: 'userId'`, `data: 'input.profiles'`,
+ * `customer_id: 'customerIds[0]'`), from which both the variables and the error names come.
+ */
+export type RouteSpec<Request, Data> = Omit<RestRoute<Request, Data>, 'scope' | 'variables'> &
+  (
+    | { variables: RestRoute<Request, Data>['variables']; fields?: never }
+    | { fields: Partial<Record<keyof Request & string, string>>; variables?: never }
+  );
+
+/** The variables and error names a `fields` mapping gives; an unused variable is a mistake in the table. */
+function fromFields(document: DocumentNode, fields: Record<string, string>, errorFields: Record<string, string> = {}) {
+  const used = argumentPathsOfVariables(document);
+  const unused = Object.values(fields).filter((path) => !used.has(path.split(/[.[]/)[0]));
+  if (unused.length) throw new Error(`fields map to variables the operation does not use: ${unused.join(', ')}`);
+  return {
+    variables: (request: unknown) => variablesFrom(fields, request as Record<string, unknown>),
+    errorFields: { ...errorFieldsOf(document, fields), ...errorFields },
+  };
+}
 
 export function defineRoute<Request, Data>(spec: RouteSpec<Request, Data>): RestRoute<Request, Data> {
   try {
-    return { ...spec, scope: operationScope(schema, parse(spec.operation)) };
+    const document = parse(spec.operation);
+    const scope = operationScope(schema, document);
+    if (spec.variables) return { ...spec, variables: spec.variables, scope };
+    const { fields, ...route } = spec;
+    return { ...route, ...fromFields(document, fields as Record<string, string>, spec.errorFields), scope };
   } catch (error) {
     throw new Error(`REST route ${spec.method} ${spec.path}: ${(error as Error).message}`, { cause: error });
   }

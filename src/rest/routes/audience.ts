@@ -180,7 +180,7 @@ export const audienceRoutes = [
     operation: `query ImportResult($id: ID!) {
       importJob(id: $id) { batchId status total succeeded failed errors(first: 1000) { row field message } }
     }`,
-    variables: (req) => ({ id: Number(req.batchId) }),
+    fields: { batchId: 'id' },
     result: (
       data: { importJob: { batchId: number; status: string; total: number; succeeded: number; failed: number; errors: unknown[] } | null },
       req,

@@ -98,9 +98,8 @@ export const eduRoutes = [
     operation: `mutation AddFriendBatch($userIdA: String!, $userIdBatch: [String!]!) {
       addFriendsByIdentity(identityType: "username", identityValue: $userIdA, friendIdentityValues: $userIdBatch) { customerId changed }
     }`,
-    variables: (req) => ({ userIdA: req.userIdA, userIdBatch: req.userIdBatch }),
+    fields: { userIdA: 'userIdA', userIdBatch: 'userIdBatch' },
     result: () => null,
-    errorFields: { identityValue: 'userIdA', friendIdentityValues: 'userIdBatch' },
     example: { userIdA: '2342332222', userIdBatch: ['1342332222', '1342332223', '1342332224'] },
     notes: [
       'Each id is a customer’s `username` identity (the 所在网站系统的用户名 of addCustomerBatch.json).',

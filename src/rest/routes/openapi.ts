@@ -190,11 +190,11 @@ export const openapiRoutes = [
         targetCustomerStrategy: $targetCustomerStrategy
       )
     }`,
-    variables: (req) => ({
-      identityList: req.identityList,
-      identityPriorityStrategy: req.identityPriorityStrategy,
-      targetCustomerStrategy: req.targetCustomerStrategy,
-    }),
+    fields: {
+      identityList: 'identityList',
+      identityPriorityStrategy: 'identityPriorityStrategy',
+      targetCustomerStrategy: 'targetCustomerStrategy',
+    },
     result: (data: { customerIdByIdentityList: number | null }) => {
       if (data.customerIdByIdentityList === null) {
         throw new DomainError('NOT_FOUND', 'identityList: no customer holds these identities', [
@@ -218,7 +218,7 @@ export const openapiRoutes = [
     seed: '001 根据客户id查询单个客户信息',
     request: z.object({ customerId: idField.describe('客户id') }),
     operation: `query CustomerInfo($id: ID!) { customer(id: $id) { ...LegacyCustomer } }\n${legacyCustomerFragment}`,
-    variables: (req) => ({ id: req.customerId }),
+    fields: { customerId: 'id' },
     result: (data: { customer: LegacyCustomerData | null }, req) => {
       if (!data.customer) throw customerNotFound(req.customerId);
       return toLegacyCustomer(data.customer);
@@ -240,7 +240,7 @@ export const openapiRoutes = [
     operation: `query CustomerByIdentity($identityType: String!, $identityValue: String!) {
       customerByIdentity(identityType: $identityType, identityValue: $identityValue) { ...LegacyCustomer }
     }\n${legacyCustomerFragment}`,
-    variables: (req) => ({ identityType: req.identityType, identityValue: req.identityValue }),
+    fields: { identityType: 'identityType', identityValue: 'identityValue' },
     result: (data: { customerByIdentity: LegacyCustomerData | null }, req) => {
       if (!data.customerByIdentity) {
         const message = `no customer has ${req.identityType} "${req.identityValue}"`;
@@ -264,10 +264,9 @@ export const openapiRoutes = [
     seed: '001 删除单个客户',
     request: z.object({ customerId: idField.describe('客户id') }),
     operation: 'mutation SingleDelete($id: ID!) { deleteCustomer(id: $id) { customerId } }',
-    variables: (req) => ({ id: req.customerId }),
+    fields: { customerId: 'id' },
     result: () => null,
     response: z.null(),
-    errorFields: { id: 'customerId' },
     example: { customerId: '1001' },
     notes: ['Deleting an unknown or already deleted customer is HTTP 404.'],
   }),
@@ -344,10 +343,11 @@ export const openapiRoutes = [
     operation: `mutation UpdateCustomerAttr($customerId: ID!, $name: String!, $value: String, $extended: Boolean!) {
       setCustomerAttribute(customerId: $customerId, name: $name, value: $value, extended: $extended) { customerId }
     }`,
-    variables: (req) => ({ customerId: req.customerId, name: req.attrName, value: req.attrValue, extended: req.isExtendAttr }),
+    fields: { customerId: 'customerId', attrName: 'name', attrValue: 'value', isExtendAttr: 'extended' },
     result: () => null,
     response: z.null(),
-    errorFields: { name: 'attrName', value: 'attrValue', values: 'attrValue', attrKey: 'attrName', displayName: 'attrName' },
+    // The names setCustomerAttribute's domain errors use besides its arguments.
+    errorFields: { values: 'attrValue', attrKey: 'attrName', displayName: 'attrName' },
     example: { attrName: 'name', attrValue: '李四', customerId: 1001, isExtendAttr: false },
     notes: [
       'A system attribute is a profile field by its seed name; its value is read by the field’s type (gender "1" is the number 1) and checked by its rule.',
@@ -370,13 +370,12 @@ export const openapiRoutes = [
     operation: `query QueryAttrValues($id: ID!, $keys: [String!]!) {
       customer(id: $id) { customerId attributeValues(keys: $keys) { attrKey attrName attrValue } }
     }`,
-    variables: (req) => ({ id: req.customerId, keys: req.attrKeyList }),
+    fields: { customerId: 'id', attrKeyList: 'keys' },
     result: (data: { customer: { customerId: number; attributeValues: unknown[] } | null }, req) => {
       if (!data.customer) throw customerNotFound(req.customerId);
       return [{ customerId: data.customer.customerId, attrList: data.customer.attributeValues }];
     },
     response: z.array(z.object({ customerId: z.number().int(), attrList: z.array(legacyAttributeSchema) }).strict()),
-    errorFields: { keys: 'attrKeyList' },
     example: { attrKeyList: ['name', 'gender', 'vipLevel'], customerId: 1001 },
     notes: [
       'The seed types data as object[] holding attrList and customerId: data is a list with one entry {customerId, attrList}.',

@@ -155,18 +155,9 @@ const contentFields = {
   reference: optional(textField).describe('参考号'),
 };
 
-/** The link and its content, as the add and edit operations take them. */
-function linkVariables(req: {
-  user_id: string;
-  customer_id: string;
-  template?: string | null;
-  script?: string | null;
-  reference?: string;
-}) {
-  return { userId: req.user_id, customerId: req.customer_id, template: req.template, script: req.script, reference: req.reference };
-}
-
-const followErrorFields = { userId: 'user_id', customerId: 'customer_id', isAvailable: 'is_available', bossSync: 'boss_sync' };
+/** The link's request fields → the operations' variables. */
+const linkFields = { user_id: 'userId', customer_id: 'customerId' };
+const contentVariables = { template: 'template', script: 'script', reference: 'reference' };
 
 export const userCustomerRoutes = [
   defineRoute({
@@ -222,10 +213,9 @@ export const userCustomerRoutes = [
     operation: `query UserCustomerGet($userId: String!, $customerId: ID!) {
       userCustomer(userId: $userId, customerId: $customerId) { ...LegacyUserCustomer }
     }\n${userCustomerFragment}`,
-    variables: (req) => ({ userId: req.user_id, customerId: req.customer_id }),
+    fields: linkFields,
     result: (data: { userCustomer: LegacyUserCustomerData | null }) => (data.userCustomer ? toLegacyUserCustomer(data.userCustomer) : []),
     response: z.union([legacyUserCustomerSchema, z.tuple([]).describe('no such link')]),
-    errorFields: followErrorFields,
     message: '查询成功',
     example: { user_id: '998', customer_id: '1001' },
     notes: ['A link that does not exist answers code 200 with result [] (the family’s empty result, as add/edit/delete answer).'],
@@ -262,10 +252,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerAdd($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String) {
       followCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference) { userId customerId }
     }`,
-    variables: linkVariables,
+    fields: { ...linkFields, ...contentVariables },
     result: () => [],
     response: z.tuple([]),
-    errorFields: followErrorFields,
     message: '添加成功',
     example: { user_id: '998', customer_id: '1001', secret: '', template: '<div>{{name}}</div>', script: '', reference: 'REF-1' },
     notes: [
@@ -290,10 +279,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerEdit($userId: String!, $customerId: ID!, $template: String, $script: String, $reference: String, $isAvailable: Int, $bossSync: Int) {
       editUserCustomer(userId: $userId, customerId: $customerId, template: $template, script: $script, reference: $reference, isAvailable: $isAvailable, bossSync: $bossSync) { userId customerId }
     }`,
-    variables: (req) => ({ ...linkVariables(req), isAvailable: req.is_available, bossSync: req.boss_sync }),
+    fields: { ...linkFields, ...contentVariables, is_available: 'isAvailable', boss_sync: 'bossSync' },
     result: () => [],
     response: z.tuple([]),
-    errorFields: followErrorFields,
     message: '编辑成功',
     example: { user_id: '998', customer_id: '1001', template: '<p>{{name}}</p>', script: 'console.log(1)', reference: 'REF-2' },
     notes: [
@@ -312,10 +300,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerDelete($userId: String!, $customerIds: [ID!]!) {
       unfollowCustomers(userId: $userId, customerIds: $customerIds) { removed }
     }`,
-    variables: (req) => ({ userId: req.user_id, customerIds: [req.customer_id] }),
+    fields: { user_id: 'userId', customer_id: 'customerIds[0]' },
     result: () => [],
     response: z.tuple([]),
-    errorFields: { ...followErrorFields, 'customerIds[0]': 'customer_id', customerIds: 'customer_id' },
     message: '删除成功',
     example: { user_id: '998', customer_id: '1001' },
     notes: ['A link that does not exist: HTTP 404.'],
@@ -342,10 +329,9 @@ export const userCustomerRoutes = [
     operation: `mutation UserCustomerMultiDelete($userId: String!, $customerIds: [ID!]!) {
       unfollowCustomers(userId: $userId, customerIds: $customerIds) { removed }
     }`,
-    variables: (req) => ({ userId: req.user_id, customerIds: req.customer_id }),
+    fields: { user_id: 'userId', customer_id: 'customerIds' },
     result: () => [],
     response: z.tuple([]),
-    errorFields: { ...followErrorFields, customerIds: 'customer_id' },
     message: '删除成功',
     example: { user_id: '998', customer_id: ['1001', '1002'] },
     notes: [
