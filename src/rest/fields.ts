@@ -97,30 +97,50 @@ export const pageSizeField = intField.pipe(
   z.number().int().min(1, 'must be at least 1').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`),
 );
 
+type OptionalField<T extends z.ZodType> = ReturnType<typeof optional<T>>;
+
 /**
- * A numbered page as the legacy families ask for it (their own names and labels): the page
- * from 1 and its size up to MAX_PAGE_SIZE, both optional.
+ * A numbered page as a legacy family asks for it, under its own names (`current`/`size`,
+ * `page_index`/`page_size`): the page from 1 and its size up to MAX_PAGE_SIZE, both optional.
+ * It gives the request fields, the connection arguments, and the legacy names of those arguments.
  */
-export function pageRequestFields(labels: { index: string; size: string }, defaultSize: number) {
+export function pageRequest<I extends string, S extends string>(
+  names: { index: I; size: S },
+  labels: { index: string; size: string },
+  defaultSize: number,
+) {
+  const fields = {
+    [names.index]: optional(pageIndexField).describe(`${labels.index}, from 1 (default 1)`),
+    [names.size]: optional(pageSizeField).describe(`${labels.size}, 1 to ${MAX_PAGE_SIZE} (default ${defaultSize})`),
+  } as Record<I | S, OptionalField<typeof pageIndexField>>;
   return {
-    index: optional(pageIndexField).describe(`${labels.index}, from 1 (default 1)`),
-    size: optional(pageSizeField).describe(`${labels.size}, 1 to ${MAX_PAGE_SIZE} (default ${defaultSize})`),
+    fields,
     defaultSize,
     /** The connection arguments for the page asked (the defaults for what was omitted). */
-    args: (index: number | undefined, size: number | undefined) => pageArgs(index ?? 1, size ?? defaultSize),
+    args: (req: Partial<Record<I | S, number>>) => pageArgs(req[names.index] ?? 1, req[names.size] ?? defaultSize),
+    errorFields: { first: names.size, offset: names.index } as Record<string, string>,
   };
 }
 
-/** A creation-time range as the legacy families send it: inclusive bounds, read as UTC+8. */
-export const createdRange = {
-  start: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
-  end: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive of that whole second'),
-  /** The GraphQL filter's createdAfter/createdBefore (the end to the last millisecond of its second). */
-  filter: (start: Date | undefined, end: Date | undefined): { createdAfter?: string; createdBefore?: string } => ({
-    createdAfter: start?.toISOString(),
-    createdBefore: end ? legacyRangeEnd(end).toISOString() : undefined,
-  }),
-};
+/**
+ * A creation-time range as a legacy family sends it, under its own names: inclusive bounds,
+ * read as UTC+8. It gives the request fields, the operation's `filter` bounds (createdAfter,
+ * createdBefore: the end to the last millisecond of its second) and their legacy names.
+ */
+export function createdRangeRequest<A extends string, B extends string>(names: { start: A; end: B }) {
+  const fields = {
+    [names.start]: optional(legacyDateTimeField).describe('开始时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive'),
+    [names.end]: optional(legacyDateTimeField).describe('结束时间 yyyy-MM-dd HH:mm:ss (UTC+8), inclusive of that whole second'),
+  } as Record<A | B, OptionalField<typeof legacyDateTimeField>>;
+  return {
+    fields,
+    filter: (req: Partial<Record<A | B, Date>>): { createdAfter?: string; createdBefore?: string } => ({
+      createdAfter: req[names.start]?.toISOString(),
+      createdBefore: req[names.end] ? legacyRangeEnd(req[names.end] as Date).toISOString() : undefined,
+    }),
+    errorFields: { 'filter.createdAfter': names.start, 'filter.createdBefore': names.end } as Record<string, string>,
+  };
+}
 
 /** The GraphQL connection arguments for a numbered page. */
 export function pageArgs(page: number, size: number): { first: number; offset: number } {

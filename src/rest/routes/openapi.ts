@@ -8,11 +8,11 @@ import { IDENTITY_PRIORITY_STRATEGIES, TARGET_CUSTOMER_STRATEGIES } from '../../
 import { openapi } from '../../platform/envelopes.ts';
 import {
   booleanField,
-  createdRange,
+  createdRangeRequest,
   idField,
   listField,
   optional,
-  pageRequestFields,
+  pageRequest,
   requiredTextField,
   textField,
   textIdField,
@@ -54,7 +54,8 @@ const strategyFields = {
 /** MyBatis-Plus' page defaults, which the seed's current/size/records/total come from. */
 const DEFAULT_CURRENT = 1;
 const DEFAULT_SIZE = 10;
-const page = pageRequestFields({ index: '当前页码', size: '页码记录数' }, DEFAULT_SIZE);
+const page = pageRequest({ index: 'current', size: 'size' }, { index: '当前页码', size: '页码记录数' }, DEFAULT_SIZE);
+const createdRange = createdRangeRequest({ start: 'startTime', end: 'endTime' });
 
 export const openapiRoutes = [
   defineRoute({
@@ -279,20 +280,18 @@ export const openapiRoutes = [
     request: z.object({
       groupId: optional(idField).describe('客户群组id'),
       searchKey: optional(textField).describe('关键词: part of the phone, name, real name or nickname'),
-      startTime: createdRange.start,
-      endTime: createdRange.end,
-      current: page.index,
-      size: page.size,
+      ...createdRange.fields,
+      ...page.fields,
     }),
     operation: `query SimpleQuery($first: Int!, $offset: Int!, $filter: CustomerFilter) {
       customers(first: $first, offset: $offset, filter: $filter) { totalCount edges { node { ...LegacyCustomer } } }
     }\n${legacyCustomerFragment}`,
     variables: (req) => ({
-      ...page.args(req.current, req.size),
+      ...page.args(req),
       filter: {
         groupId: req.groupId ? Number(req.groupId) : undefined,
         search: req.searchKey?.trim() || undefined,
-        ...createdRange.filter(req.startTime, req.endTime),
+        ...createdRange.filter(req),
       },
     }),
     result: (data: { customers: { totalCount: number; edges: { node: LegacyCustomerData }[] } }, req) => ({
@@ -309,14 +308,7 @@ export const openapiRoutes = [
         records: z.array(legacyCustomerSchema),
       })
       .strict(),
-    errorFields: {
-      'filter.groupId': 'groupId',
-      'filter.search': 'searchKey',
-      'filter.createdAfter': 'startTime',
-      'filter.createdBefore': 'endTime',
-      first: 'size',
-      offset: 'current',
-    },
+    errorFields: { 'filter.groupId': 'groupId', 'filter.search': 'searchKey', ...createdRange.errorFields, ...page.errorFields },
     example: { startTime: '2020-01-01 00:00:00', endTime: '2030-12-31 23:59:59', current: '1', size: '10' },
     notes: [
       `The seed marks startTime, endTime, current and size required; they are optional here: no time bound when a time is omitted, current ${DEFAULT_CURRENT} and size ${DEFAULT_SIZE} (MyBatis-Plus’ defaults, whose current/size/total/records the response uses) when omitted. An empty value counts as omitted.`,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { formatLegacyDateTime } from '../../domain/legacy-dates.ts';
 import { CONDITION_FIELDS, CONDITION_OPS, MAX_CONDITIONS, type ConditionOp } from '../../domain/user-customers.ts';
 import { userCustomer } from '../../platform/envelopes.ts';
-import { createdRange, idField, intField, listField, optional, pageRequestFields, textField, textIdField } from '../fields.ts';
+import { createdRangeRequest, idField, intField, listField, optional, pageRequest, textField, textIdField } from '../fields.ts';
 import { defineRoute } from '../route.ts';
 
 export const userCustomerFragment = `fragment LegacyUserCustomer on UserCustomer {
@@ -62,8 +62,8 @@ const DEFAULT_PAGE_SIZE = 20;
 /** The most customer ids one multi_delete takes. */
 const MAX_MULTI_DELETE = 500;
 
-const page = pageRequestFields({ index: '查询页码', size: '每页记录数' }, DEFAULT_PAGE_SIZE);
-const pageRequest = { page_index: page.index, page_size: page.size };
+const page = pageRequest({ index: 'page_index', size: 'page_size' }, { index: '查询页码', size: '每页记录数' }, DEFAULT_PAGE_SIZE);
+const createdRange = createdRangeRequest({ start: 'start_time', end: 'end_time' });
 
 const pagedFragment = `totalCount edges { node { ...LegacyUserCustomer } }`;
 
@@ -167,33 +167,26 @@ export const userCustomerRoutes = [
     summary: '查询UserCustomer列表: follow links by conditions and creation time, newest first, paged',
     seed: '003 2.4.1.7.27.1',
     request: z.object({
-      ...pageRequest,
+      ...page.fields,
       condition: optional(conditionField).describe(
         `查询条件 [["key","operator","value"],…] (ANDed; at most ${MAX_CONDITIONS}); keys ${CONDITION_FIELDS.join(', ')}; operators ${CONDITION_OPS.join(' ')}; JSON text in form bodies`,
       ),
-      start_time: createdRange.start,
-      end_time: createdRange.end,
+      ...createdRange.fields,
     }),
     jsonFields: ['condition'],
     operation: `query UserCustomerList($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
       userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
     }\n${userCustomerFragment}`,
     variables: (req) => ({
-      ...page.args(req.page_index, req.page_size),
+      ...page.args(req),
       filter: {
         conditions: (req.condition ?? []).map(toCondition),
-        ...createdRange.filter(req.start_time, req.end_time),
+        ...createdRange.filter(req),
       },
     }),
     result: (data: PagedData, req) => pagedResult(data, req),
     response: pagedSchema,
-    errorFields: {
-      'filter.conditions': 'condition',
-      'filter.createdAfter': 'start_time',
-      'filter.createdBefore': 'end_time',
-      first: 'page_size',
-      offset: 'page_index',
-    },
+    errorFields: { 'filter.conditions': 'condition', ...createdRange.errorFields, ...page.errorFields },
     message: '查询成功',
     example: { page_index: 1, page_size: 20, condition: [['user_id', '=', '998']] },
     notes: [
@@ -226,14 +219,14 @@ export const userCustomerRoutes = [
     path: '/api/user_customer/get_customer_list',
     summary: '查询UserCustomer关注列表: the follow links of one user, newest first, paged',
     seed: '003 2.4.1.7.27.3',
-    request: z.object({ user_id: textIdField.describe('用户标识'), ...pageRequest }),
+    request: z.object({ user_id: textIdField.describe('用户标识'), ...page.fields }),
     operation: `query UserCustomerFollowing($first: Int!, $offset: Int!, $filter: UserCustomerFilter) {
       userCustomers(first: $first, offset: $offset, filter: $filter) { ${pagedFragment} }
     }\n${userCustomerFragment}`,
-    variables: (req) => ({ ...page.args(req.page_index, req.page_size), filter: { userId: req.user_id } }),
+    variables: (req) => ({ ...page.args(req), filter: { userId: req.user_id } }),
     result: (data: PagedData, req) => pagedResult(data, req),
     response: pagedSchema,
-    errorFields: { 'filter.userId': 'user_id', first: 'page_size', offset: 'page_index' },
+    errorFields: { 'filter.userId': 'user_id', ...page.errorFields },
     message: '查询成功',
     example: { user_id: '998', page_index: 1, page_size: 20 },
     notes: ['user_id is required (the seed marks no field required; the list is of that user’s links).'],
