@@ -132,7 +132,7 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
               method: 'POST',
               url: '/graphql',
               headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-              payload: JSON.stringify({ query: listCustomers, variables: { search: term } }),
+              payload: JSON.stringify({ query: listCustomers, operationName: 'ListCustomers', variables: { search: term } }),
             });
             const millis = performance.now() - t0;
             const body = reply.json();
