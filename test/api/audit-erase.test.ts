@@ -2,6 +2,7 @@
 // admins only) and erasure on request (personal data gone everywhere, an anonymous tombstone).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenDigest } from '../../src/domain/auth.ts';
+import { everyRowAsText } from '../support/database.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let t: TestGateway;
@@ -32,20 +33,7 @@ async function create(profile: Record<string, unknown>, identities: [string, str
   return res.body.data.createCustomer.customerId;
 }
 
-/** Every row of every table as text: where a personal value could hide. */
-async function everything(): Promise<string> {
-  const tables = await t.prisma.$queryRawUnsafe<{ name: string }[]>(
-    `SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
-  );
-  const dumps: string[] = [];
-  for (const { name } of tables) {
-    const rows = await t.prisma.$queryRawUnsafe<{ dump: string | null }[]>(
-      `SELECT string_agg(to_jsonb(x)::text, E'\\n') AS dump FROM "${name}" x`,
-    );
-    dumps.push(rows[0]?.dump ?? '');
-  }
-  return dumps.join('\n');
-}
+const everything = () => everyRowAsText(t.prisma);
 
 describe('audit log', () => {
   it('records each GraphQL and REST write with the app, the request id, the outcome and masked arguments', async () => {

@@ -3,6 +3,7 @@
 // mixed-case e-mail), not the import row errors, not a merge event's reason (a phone written
 // with dots, a username), not the audit log (identity values under any argument name).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { everyRowAsText } from '../support/database.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { importNow } from '../support/imports.ts';
 
@@ -42,20 +43,7 @@ const forms = [
   person.qq,
 ];
 
-/** Every row of every table as text (to_jsonb of the row), both databases alike. */
-async function everything(): Promise<string> {
-  const tables = await t.prisma.$queryRawUnsafe<{ name: string }[]>(
-    `SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
-  );
-  const dumps: string[] = [];
-  for (const { name } of tables) {
-    const rows = await t.prisma.$queryRawUnsafe<{ dump: string | null }[]>(
-      `SELECT string_agg(to_jsonb(x)::text, E'\\n') AS dump FROM "${name}" x`,
-    );
-    dumps.push(rows[0]?.dump ?? '');
-  }
-  return dumps.join('\n');
-}
+const everything = () => everyRowAsText(t.prisma);
 
 async function gql(query: string, variables: Record<string, unknown> = {}) {
   const res = await t.graphql(query, variables);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
-import { customerOf, importNow, liveCustomerCount } from '../support/imports.ts';
+import { customerOf, customerWithIdentities, importNow, liveCustomerCount } from '../support/imports.ts';
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -12,11 +12,9 @@ let seq = 0;
 const phone = () => `137${String(10_000_000 + ++seq).padStart(8, '0')}`;
 const exact = { isMatching: true, matchingType: 1, importMode: 2 };
 
-async function existing(identities: Record<string, string>): Promise<number> {
-  const customer = await prisma.customer.create({ data: {} });
-  await prisma.identity.createMany({ data: Object.entries(identities).map(([type, value]) => ({ type, value, customerId: customer.id })) });
-  return customer.id;
-}
+/** A customer holding the given identities. */
+const existing = (identities: Record<string, string>, fields: Record<string, unknown> = {}) =>
+  customerWithIdentities(prisma, identities, fields);
 
 beforeAll(async () => {
   db = await freshDatabase();

@@ -6,7 +6,7 @@ import { applyImportChunk, validateImportRow } from '../../src/domain/imports/jo
 import { identityTypeRules } from '../../src/domain/identity-types.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
-import { customerOf, customFieldOf, groupsOf, importNow, liveCustomerCount, tagsOf } from '../support/imports.ts';
+import { customerOf, customerWithIdentities, customFieldOf, groupsOf, importNow, liveCustomerCount, tagsOf } from '../support/imports.ts';
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -16,11 +16,8 @@ const uniq = (prefix: string) => `${prefix}${Date.now() % 100000}${++seq}`;
 const phone = () => `139${String(10_000_000 + ++seq).padStart(8, '0')}`;
 
 /** A customer holding the given identities. */
-async function existing(identities: Record<string, string>, fields: Record<string, unknown> = {}): Promise<number> {
-  const customer = await prisma.customer.create({ data: fields });
-  await prisma.identity.createMany({ data: Object.entries(identities).map(([type, value]) => ({ type, value, customerId: customer.id })) });
-  return customer.id;
-}
+const existing = (identities: Record<string, string>, fields: Record<string, unknown> = {}) =>
+  customerWithIdentities(prisma, identities, fields);
 
 beforeAll(async () => {
   db = await freshDatabase();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Database, type OpenOptions } from '../../src/db/database.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { postgresConfig } from '../../src/db/postgres.ts';
 
 let counter = 0;
@@ -73,4 +74,19 @@ export async function freshDatabase(options: Partial<OpenOptions> = {}): Promise
       await drop();
     },
   };
+}
+
+/** Every row of every table as text (to_jsonb of each row), both databases alike: where a personal value could hide. */
+export async function everyRowAsText(prisma: Pick<PrismaClient, '$queryRawUnsafe'>): Promise<string> {
+  const tables = await prisma.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+  );
+  const dumps: string[] = [];
+  for (const { name } of tables) {
+    const rows = await prisma.$queryRawUnsafe<{ dump: string | null }[]>(
+      `SELECT string_agg(to_jsonb(x)::text, E'\\n') AS dump FROM "${name}" x`,
+    );
+    dumps.push(rows[0]?.dump ?? '');
+  }
+  return dumps.join('\n');
 }

@@ -47,3 +47,14 @@ export async function waitForJob(prisma: PrismaClient, id: number, deadlineMs = 
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A customer created directly with these identities (type → value) and columns. */
+export async function customerWithIdentities(
+  prisma: PrismaClient,
+  identities: Record<string, string>,
+  fields: Record<string, unknown> = {},
+): Promise<number> {
+  const customer = await prisma.customer.create({ data: fields });
+  await prisma.identity.createMany({ data: Object.entries(identities).map(([type, value]) => ({ type, value, customerId: customer.id })) });
+  return customer.id;
+}
