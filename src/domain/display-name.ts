@@ -43,7 +43,9 @@ type CustomerWriter = Pick<Prisma.TransactionClient, 'customer'>;
 export async function fillDisplayName<T extends NameFields & { id: number }>(db: CustomerWriter, row: T): Promise<T> {
   const name = derivedName(row);
   if (name === undefined) return row;
-  const unnamed = { id: row.id, OR: [{ name: null }, { name: '' }] };
+  // Still without a name: null, empty, or the blank text it was read with (older rows may hold
+  // spaces, which count as no name but which Prisma cannot trim in a filter).
+  const unnamed = { id: row.id, OR: [{ name: null }, { name: '' }, { name: row.name ?? '' }] };
   await db.customer.updateMany({ where: unnamed, data: { name } });
   return { ...row, name };
 }

@@ -116,6 +116,13 @@ describe('GraphQL writes and the REST import families', () => {
     });
   });
 
+  it('a stored name of spaces counts as none: the next write names the customer, in the reply and the row', async () => {
+    const { id } = await t.prisma.customer.create({ data: { name: '   ' } });
+    const reply = await t.graphql(profile, { id, profile: { realName: '吴九' } });
+    expect(reply.body.data.updateCustomer.customer).toEqual({ name: '吴九', realName: '吴九', nickName: null });
+    expect((await t.prisma.customer.findUniqueOrThrow({ where: { id } })).name).toBe('吴九');
+  });
+
   it('the audience family import (seed 004 realName) names the customer', async () => {
     const body = {
       publicParams: { isMatching: true, matchingType: 2, identifyWay: 2, importMode: 2 },
