@@ -1,6 +1,7 @@
 // seed 000 批量添加客户 at the GraphQL level (the REST route replays the seed in test/rest-edu*).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { routeOf } from '../support/rest.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -12,35 +13,13 @@ const mutation = `mutation ($input: EduCustomerBatchInput!) {
   addEduCustomerBatch(input: $input) { projectGroupId classGroupId customerIds }
 }`;
 
+/** The seed's example roster (declared once, on the REST route), with a project id, a distinct username and a second customer. */
+const seed = routeOf('/v1/customer/addCustomerBatch.json').example as { customers: Record<string, unknown>[] };
 const roster = {
-  pname: '项目名称',
+  ...seed,
   spid: 'sp-1',
-  className: '班级名称',
-  sclassid: '',
   customers: [
-    {
-      name: '姓名',
-      qq: '10000',
-      tel: '13765348726',
-      province: '省份',
-      city: '城市',
-      country: '县区乡镇',
-      username: 'webuser1',
-      workunit: '工作单位',
-      hasStudyVideo: 23,
-      videoTotal: 234,
-      workStatus: '68/34/34/34',
-      xindeStatus: '未来完成',
-      learnStage: '第一学年',
-      email: 'a@b.com',
-      loginCount: 20,
-      gender: 'F',
-      title: '职称',
-      job: '教师',
-      subject: '学科',
-      userType: '学员',
-      lastLogin: '2015/5/12 17:17:18',
-    },
+    { ...seed.customers[0], username: 'webuser1' },
     { name: '李四', username: 'webuser2', gender: 'M' },
   ],
 };
