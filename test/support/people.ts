@@ -62,6 +62,11 @@ export function peopleOf(rows: ProfileRow[]): string[][] {
   return [...groups.values()];
 }
 
+/** What customersPerPerson finds when `count` people are each held exactly once. */
+export function everyPersonOnce(count: number) {
+  return { people: count, live: count, distinctCustomers: count, missing: 0, doubled: 0, split: 0 };
+}
+
 /**
  * Checks the database holds every person exactly once: each identity on exactly one live
  * customer, one customer per person, no other live customer. Returns what it found.
