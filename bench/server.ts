@@ -37,6 +37,7 @@ async function main() {
   const database = await openDatabase(config.DATABASE_URL, {
     command: 'bench',
     poolSize: config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     // Prisma's query events cost time: only the statement-count phase turns them on.
     onQuery: counting ? () => prismaStatements.count++ : undefined,
   });

@@ -68,6 +68,11 @@ const schema = z.object({
   IMPORT_PENDING_PER_APP: z.coerce.number().int().positive().default(100),
   /** Open GraphQL subscriptions one app may hold on one instance. */
   SUBSCRIPTIONS_PER_APP: z.coerce.number().int().positive().default(50),
+  /**
+   * Distinct SQL statements the PostgreSQL pool prepares (parses once per connection) at most;
+   * 0 turns it off, as a pooler in transaction mode without prepared-statement support needs.
+   */
+  DATABASE_PREPARED_STATEMENTS: z.coerce.number().int().nonnegative().default(100),
   /** Size of the PostgreSQL connection pool. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Largest request body accepted, in bytes; larger ones are HTTP 413. */

@@ -18,6 +18,7 @@ export async function openMigrated(config: Config, command: string, say: (line: 
   const database = await openDatabase(config.DATABASE_URL, {
     command,
     poolSize: config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     onCreate: (location) =>
       say(`Creating the embedded database in ${location} from the migrated template (npm install builds it; without it, 10–45 s)…`),

@@ -42,6 +42,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** PostgreSQL's statement_timeout on the pool's connections, in ms (0 or absent: none). Not for migrations. */
   statementTimeoutMs?: number;
+  /** Distinct statements prepared on PostgreSQL at most (DATABASE_PREPARED_STATEMENTS; default 100, 0: none). */
+  preparedStatements?: number;
   /** Called for each SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
   /** Called before a new embedded database is created (it takes a few seconds). */
@@ -98,7 +100,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     // One pool: Prisma's adapter and hand-written SQL (`sql`) share its connections.
     const pool = postgresPool(options.statementTimeoutMs ? { ...config, statement_timeout: options.statementTimeoutMs } : config);
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-    prisma = createClient(postgresAdapter(pool), options.onQuery);
+    prisma = createClient(postgresAdapter(pool, options.preparedStatements), options.onQuery);
     target = postgresMigrationTarget(config);
     sql = async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as Row[];
     closeDriver = async () => undefined;

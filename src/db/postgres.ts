@@ -18,7 +18,9 @@ export function postgresConfig(url: string, poolSize: number): pg.PoolConfig {
     connectionString: undefined,
     // No JIT compilation: it pays off for long analytical queries, while here a misestimated
     // search filter spent 1.1 of its 1.6 s compiling (BENCHMARKS.md, search).
-    options: '-c jit=off',
+    // Always a plan for the values given, also for prepared statements (statementNames): a
+    // generic plan of the nested customers query took 44 ms where its custom plan takes 3.
+    options: '-c jit=off -c plan_cache_mode=force_custom_plan',
     max: poolSize,
     idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: 5_000,
@@ -33,9 +35,39 @@ export function postgresPool(config: pg.PoolConfig): CancellablePool {
   return new CancellablePool(config);
 }
 
-export function postgresAdapter(pool: pg.Pool): PrismaPg {
+/** How many distinct statements a process prepares at most (DATABASE_PREPARED_STATEMENTS). */
+export const DEFAULT_PREPARED_STATEMENTS = 100;
+
+/**
+ * Names for Prisma's statements, so that each pooled connection parses and analyses a statement
+ * once and then executes it by name: for the nested customers query (lateral joins building
+ * JSON) parsing and analysis cost PostgreSQL more CPU than running it (BENCHMARKS.md, issue 16).
+ * Bounded, as every prepared statement holds memory in each connection until it closes: a text
+ * is named the second time it is seen (one-off statements stay unnamed), and once `limit` texts
+ * are named the others stay unnamed. 0 names none (for a pooler in transaction mode).
+ */
+export function statementNames(limit: number): (query: { sql: string }) => string | undefined {
+  const named = new Map<string, string>();
+  const seenOnce = new Set<string>();
+  return ({ sql }) => {
+    const name = named.get(sql);
+    if (name !== undefined || named.size >= limit) return name;
+    if (!seenOnce.has(sql)) {
+      if (seenOnce.size >= limit * 4) seenOnce.clear();
+      seenOnce.add(sql);
+      return undefined;
+    }
+    seenOnce.delete(sql);
+    // Per process: a name always stands for the same text on every connection of the pool.
+    const created = `cg_${named.size}`;
+    named.set(sql, created);
+    return created;
+  };
+}
+
+export function postgresAdapter(pool: pg.Pool, preparedStatements = DEFAULT_PREPARED_STATEMENTS): PrismaPg {
   // Disposed by prisma.$disconnect(), as the pool the adapter would create itself.
-  return new PrismaPg(pool, { disposeExternalPool: true });
+  return new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementNames(preparedStatements) });
 }
 
 export function postgresMigrationTarget(config: pg.PoolConfig): MigrationTarget {
