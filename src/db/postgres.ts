@@ -18,9 +18,7 @@ export function postgresConfig(url: string, poolSize: number): pg.PoolConfig {
     connectionString: undefined,
     // No JIT compilation: it pays off for long analytical queries, while here a misestimated
     // search filter spent 1.1 of its 1.6 s compiling (BENCHMARKS.md, search).
-    // Always a plan for the values given, also for prepared statements (statementNames): a
-    // generic plan of the nested customers query took 44 ms where its custom plan takes 3.
-    options: '-c jit=off -c plan_cache_mode=force_custom_plan',
+    options: '-c jit=off',
     max: poolSize,
     idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: 5_000,
@@ -42,6 +40,10 @@ export const DEFAULT_PREPARED_STATEMENTS = 100;
  * Names for Prisma's statements, so that each pooled connection parses and analyses a statement
  * once and then executes it by name: for the nested customers query (lateral joins building
  * JSON) parsing and analysis cost PostgreSQL more CPU than running it (BENCHMARKS.md, issue 16).
+ * Plans follow PostgreSQL's default (plan_cache_mode=auto): the first five runs are planned for
+ * their values, then a generic plan is kept where it is estimated no dearer (the point lookup,
+ * whose planning was most of its cost); the nested query, whose LIMITs are parameters, stays
+ * planned per call. Forcing custom plans (tried first) took that gain away.
  * Bounded, as every prepared statement holds memory in each connection until it closes: a text
  * is named the second time it is seen (one-off statements stay unnamed), and once `limit` texts
  * are named the others stay unnamed. 0 names none (for a pooler in transaction mode).
