@@ -5,10 +5,11 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { ImportJob, PrismaClient } from '../generated/prisma/client.ts';
 import { identityTypeRules } from '../domain/identity-types.ts';
 import {
   applyImportChunk,
+  checkImportRows,
   clearCheckErrors,
   createImportJob,
   failCheckedJob,
@@ -18,6 +19,7 @@ import {
   validateImportRow,
   type RowError,
 } from '../domain/imports/jobs.ts';
+import type { CheckedRows } from '../domain/imports/engine.ts';
 import { cliActor } from './commands.ts';
 import type { Progress } from './progress.ts';
 import { csvField, type RowFileFormat } from '../domain/imports/file-format.ts';
@@ -109,34 +111,8 @@ export async function importFile(
 
   const resumedAt = cursor;
   progress.start(total, cursor, `import ${basename(file)}`);
-  let chunk: unknown[] = [];
-  let chunkStart = cursor;
-  // Mode 1 stops at the first chunk that failed at write time (also one of an earlier run).
-  let stopped = job.mode === 1 && job.failed > 0;
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const applied = await applyImportChunk(prisma, job.id, chunkStart, chunk, cliActor());
-    if (!applied.applied) {
-      throw new Error(
-        `job #${job.id} moved on under this process (another import of the same file is running?); stopped at row ${chunkStart}`,
-      );
-    }
-    cursor = chunkStart + chunk.length;
-    chunkStart = cursor;
-    chunk = [];
-    progress.update(cursor);
-    // Mode 1: a row the check could not judge (it depends on the database) failed its chunk,
-    // which wrote nothing; the job ends FAILED, so no later chunk is written either.
-    if (job.mode === 1 && applied.failed > 0) stopped = true;
-  };
   try {
-    for await (const { row, value } of readRows(file, format)) {
-      if (stopped || options.signal?.aborted) break;
-      if (row < cursor) continue;
-      chunk.push(value);
-      if (chunk.length >= options.chunkSize) await flush();
-    }
-    if (!stopped && !options.signal?.aborted) await flush();
+    cursor = await writeChunks(prisma, job, options, progress);
   } finally {
     progress.stop();
   }
@@ -144,6 +120,61 @@ export async function importFile(
   const finished = await finishImportJob(prisma, job.id);
   const errorsFile = finished.failed > 0 ? await writeErrorReport(prisma, job.id, options) : null;
   return result(finished, resumedAt, started, cursor - resumedAt, errorsFile);
+}
+
+/**
+ * The file's rows from the job's cursor on, chunk by chunk; returns the cursor reached. One chunk
+ * commits while the next is read and checked (the file's parsing and the rows' checks overlap
+ * the database's work); chunks still commit one after another, in order.
+ */
+async function writeChunks(prisma: PrismaClient, job: ImportJob, options: ImportFileOptions, progress: Progress): Promise<number> {
+  const resumedAt = job.cursor;
+  let cursor = resumedAt;
+  let chunk: unknown[] = [];
+  // Mode 1 stops at the first chunk that failed at write time (also one of an earlier run).
+  let stopped = job.mode === 1 && job.failed > 0;
+  const halted = () => stopped || options.signal?.aborted === true;
+  const write = async (startRow: number, rows: unknown[], checked: CheckedRows) => {
+    const applied = await applyImportChunk(prisma, job.id, startRow, rows, cliActor(), checked);
+    if (!applied.applied) {
+      throw new Error(
+        `job #${job.id} moved on under this process (another import of the same file is running?); stopped at row ${startRow}`,
+      );
+    }
+    cursor = startRow + rows.length;
+    progress.update(cursor);
+    // Mode 1: a row the check could not judge (it depends on the database) failed its chunk,
+    // which wrote nothing; the job ends FAILED, so no later chunk is written either.
+    if (job.mode === 1 && applied.failed > 0) stopped = true;
+  };
+  let writing: Promise<void> | undefined;
+  let chunkStart = resumedAt;
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const [rows, startRow] = [chunk, chunkStart];
+    chunk = [];
+    chunkStart += rows.length;
+    const checked = await checkImportRows(prisma, job, startRow, rows);
+    await writing;
+    if (halted()) return;
+    writing = write(startRow, rows, checked);
+    // Awaited by the next flush or after the last; until then a failure must not count as unhandled.
+    writing.catch(() => {});
+  };
+  try {
+    for await (const { row, value } of readRows(options.file, options.format)) {
+      if (halted()) break;
+      if (row < resumedAt) continue;
+      chunk.push(value);
+      if (chunk.length >= options.chunkSize) await flush();
+    }
+    if (!halted()) await flush();
+    await writing;
+  } finally {
+    // A file error while a chunk commits: that chunk finishes (or fails) before the error is reported.
+    await writing?.catch(() => {});
+  }
+  return cursor;
 }
 
 /** The job marked INTERRUPTED (resumable: the same command picks it up at its cursor). */

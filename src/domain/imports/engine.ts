@@ -1,6 +1,6 @@
 // The import engine: one chunk of rows applied inside the caller's transaction with a fixed
-// number of statements, whatever the chunk's size. The rows are validated (rows.ts), every
-// identity of the chunk is looked up at once, the customers found locked (id order) and looked
+// number of statements, whatever the chunk's size. The rows are checked first (checkRows, pure:
+// the CLI checks a chunk while the one before commits), every identity of the chunk is looked up at once, the customers found locked (id order) and looked
 // up again (identity/resolve.ts), the matching decided in memory (plan.ts) and written with
 // multi-row statements (write.ts).
 import type { Prisma } from '../../generated/prisma/client.ts';
@@ -109,8 +109,18 @@ async function customFieldDefinitions(tx: Tx, rows: readonly ParsedRow[]): Promi
   return { byKey, byName };
 }
 
-/** Each raw row checked (rows.ts): the rows to match, and the errors of the others. */
-function validateRows(options: ImportOptions, raw: unknown[], startRow: number, rules: Rules): { parsed: ParsedRow[]; errors: RowError[] } {
+/** A chunk's rows checked (rows.ts) against its job's options: what applyRows matches and writes. */
+export interface CheckedRows {
+  /** How many rows the chunk holds (checked or not). */
+  count: number;
+  parsed: ParsedRow[];
+  errors: RowError[];
+  /** The identity-type rules the rows were checked with; matching uses the same. */
+  rules: Rules;
+}
+
+/** Each raw row checked (rows.ts): the rows to match, and the errors of the others. Pure. */
+export function checkRows(options: ImportOptions, raw: readonly unknown[], startRow: number, rules: Rules): CheckedRows {
   const errors: RowError[] = [];
   const parsed: ParsedRow[] = [];
   raw.forEach((value, i) => {
@@ -118,22 +128,22 @@ function validateRows(options: ImportOptions, raw: unknown[], startRow: number, 
     if (result.parsed) parsed.push(result.parsed);
     else errors.push(...result.errors);
   });
-  return { parsed, errors };
+  return { count: raw.length, parsed, errors, rules };
 }
 
 /**
- * Validates, matches and writes `raw` (rows startRow, startRow + 1, …) inside `tx`. Rows with
- * errors are skipped; with importMode 1 any row error skips every write (the caller records
- * the errors). Identity-type rules come from identityTypeRules, read before the transaction.
+ * Matches and writes the checked rows of a chunk inside `tx`. Rows with errors are skipped; with
+ * importMode 1 any row error skips every write (the caller records the errors).
  */
-export async function applyRows(tx: Tx, rules: Rules, options: ImportOptions, raw: unknown[], startRow: number): Promise<ChunkOutcome> {
-  const { parsed, errors } = validateRows(options, raw, startRow, rules);
-  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: raw.length, errors, changes: NO_CHANGES };
+export async function applyRows(tx: Tx, options: ImportOptions, rows: CheckedRows): Promise<ChunkOutcome> {
+  const { parsed, count, rules } = rows;
+  const errors = [...rows.errors];
+  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: count, errors, changes: NO_CHANGES };
   const lookup = await lookUpChunk(tx, parsed, options.isMatching);
   const definitions = await customFieldDefinitions(tx, parsed);
   const plan = planChunk(options, rules, parsed, lookup, await heldByFound(tx, lookup), definitions);
   errors.push(...plan.errors);
-  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: raw.length, errors, changes: NO_CHANGES };
+  if (options.importMode === 1 && errors.length) return { succeeded: 0, failed: count, errors, changes: NO_CHANGES };
   const changes = await writeChunk(tx, options, plan);
-  return { succeeded: plan.succeeded, failed: raw.length - plan.succeeded, errors, changes };
+  return { succeeded: plan.succeeded, failed: count - plan.succeeded, errors, changes };
 }

@@ -11,7 +11,7 @@ import { compact, reportChanges } from '../changes.ts';
 import { DomainError, invalidInput, notFound } from '../errors.ts';
 import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
-import { applyRows, type ChunkOutcome } from './engine.ts';
+import { applyRows, checkRows, type CheckedRows, type ChunkOutcome } from './engine.ts';
 import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
 
 export type { ImportKind, RowError } from './rows.ts';
@@ -134,7 +134,8 @@ export interface ChunkResult {
  * cursor ≠ startRow nothing is written and applied = false (someone else did it: never doubled).
  * In mode 1 (all-or-nothing) a chunk with any row error writes nothing but the errors (and the
  * job will end FAILED). The chunk's audit row is written in the same transaction: its actor is
- * the job's app (`app:<appKey>`), or `actor` for a job no app submitted (the CLI's).
+ * the job's app (`app:<appKey>`), or `actor` for a job no app submitted (the CLI's). `checked`:
+ * the rows already checked by checkImportRows (outside the transaction), else they are checked here.
  */
 export async function applyImportChunk(
   prisma: PrismaClient,
@@ -142,8 +143,9 @@ export async function applyImportChunk(
   startRow: number,
   rows: unknown[],
   actor: string,
+  checked?: CheckedRows,
 ): Promise<ChunkResult> {
-  const rules = await identityTypeRules(prisma);
+  const rules = checked ? undefined : await identityTypeRules(prisma);
   return retryingTransaction(
     prisma,
     `import job ${jobId}`,
@@ -157,7 +159,7 @@ export async function applyImportChunk(
         return { applied: false, succeeded: 0, failed: 0, errors: [] };
       }
       const options = parseImportOptions(job.kind as ImportKind, JSON.parse(job.options));
-      const outcome = await applyRows(tx, rules, options, rows, startRow);
+      const outcome = await applyRows(tx, options, checked ?? checkRows(options, rows, startRow, rules!));
       await recordRowErrors(tx, jobId, outcome.errors);
       const cursor = startRow + rows.length;
       await tx.$executeRaw`UPDATE "ImportJob" SET
@@ -175,6 +177,21 @@ export async function applyImportChunk(
     },
     { timeout: CHUNK_TIMEOUT_MILLIS, maxWait: CHUNK_TIMEOUT_MILLIS },
   );
+}
+
+/**
+ * Rows [startRow, startRow + rows.length) of a job checked against its options and the current
+ * identity-type rules, outside any transaction: applyImportChunk(…, checked) then only matches
+ * and writes, so a caller can check one chunk while the one before commits.
+ */
+export async function checkImportRows(
+  prisma: PrismaClient,
+  job: Pick<ImportJob, 'kind' | 'options'>,
+  startRow: number,
+  rows: readonly unknown[],
+): Promise<CheckedRows> {
+  const options = parseImportOptions(job.kind as ImportKind, JSON.parse(job.options));
+  return checkRows(options, rows, startRow, await identityTypeRules(prisma));
 }
 
 /** One audit row per applied chunk: which rows, their counts, the customers created and changed (ids only). */
