@@ -69,7 +69,9 @@ export function statementNames(limit: number): (query: { sql: string }) => strin
 
 export function postgresAdapter(pool: pg.Pool, preparedStatements = DEFAULT_PREPARED_STATEMENTS): PrismaPg {
   // Disposed by prisma.$disconnect(), as the pool the adapter would create itself.
-  return new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementNames(preparedStatements) });
+  // undefined leaves a statement unnamed (pg then runs it unprepared); the option's type says string only.
+  const statementNameGenerator = statementNames(preparedStatements) as (query: { sql: string }) => string;
+  return new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator });
 }
 
 export function postgresMigrationTarget(config: pg.PoolConfig): MigrationTarget {
