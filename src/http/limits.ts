@@ -5,7 +5,7 @@
 // production: they let an unauthorised reader map the schema field by field.
 // Refusals are validation errors, answered as BAD_INPUT (HTTP 400) naming the limit.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, visit, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
+import { GraphQLError, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { badInput, type DomainError } from '../domain/errors.ts';
@@ -43,17 +43,23 @@ function refusal(error: DomainError): ExecutionResult {
 }
 
 function noNulCharacters(): Plugin {
+  // Per document, not per request: yoga hands every request of a cached document the same object.
+  const inLiterals = new WeakMap<DocumentNode, string | null>();
+  const literalWithNul = (document: DocumentNode): string | null => {
+    let where = inLiterals.get(document);
+    if (where !== undefined) return where;
+    where = null;
+    visit(document, {
+      StringValue(node) {
+        if (!where && node.value.includes('\u0000')) where = `query (line ${node.loc?.startToken.line ?? '?'})`;
+      },
+    });
+    inLiterals.set(document, where);
+    return where;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const inVariables = nulCharacterAt(args.variableValues ?? {});
-      let where = inVariables;
-      if (!where) {
-        visit(args.document, {
-          StringValue(node) {
-            if (!where && node.value.includes('\u0000')) where = `query (line ${node.loc?.startToken.line ?? '?'})`;
-          },
-        });
-      }
+      const where = nulCharacterAt(args.variableValues ?? {}) ?? literalWithNul(args.document);
       if (!where) return;
       setResultAndStopExecution(refusal(badInput(where, 'must not contain the NUL character')));
     },

@@ -62,8 +62,11 @@ describe('what fuzzing found', () => {
       message: 'p.name: must not contain the NUL character',
       extensions: { code: 'BAD_INPUT' },
     });
-    const literal = await t.graphql('mutation { createCustomer(profile: { name: "a\\u0000b" }) { customerId } }');
-    expect(literal.body.errors[0].extensions.code).toBe('BAD_INPUT');
+    // Twice: the second request gets the parsed document from yoga's cache (the scan is cached per document).
+    for (let i = 0; i < 2; i++) {
+      const literal = await t.graphql('mutation { createCustomer(profile: { name: "a\\u0000b" }) { customerId } }');
+      expect(literal.body.errors[0].extensions.code).toBe('BAD_INPUT');
+    }
     const rest = await t.request('POST', '/api/user_customer/get', { body: { user_id: '\u0000', customer_id: '1' } });
     expect(rest).toMatchObject({ status: 400, body: { code: 500, msg: 'user_id: must not contain the NUL character' } });
     expect(await t.prisma.customer.count()).toBe(before);
