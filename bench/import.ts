@@ -32,6 +32,8 @@ const help = `npm run bench:import -- [options]      (each option also reads BEN
   --chunk-size N      rows per transaction, both targets (default 1000)
   --databases LIST    embedded,postgres (default both)
   --postgres-url URL  server where a database is created and dropped (default postgresql://postgres@127.0.0.1:5432/test)
+  --profile-only      rows without tags and custom fields: the engine then writes what the floors write
+                      (customers and identities), where by default it also writes tags and custom-field values
   --label TEXT        heading of this run in BENCHMARKS.md
   --output FILE       where the result is appended (default BENCHMARKS.md; "-" for none)
   --cpu-prof          profile the engine run: .tmp/bench-import/engine-DB.cpuprofile (summarise: npx tsx bench/profile.ts FILE)`;
@@ -48,6 +50,7 @@ function options() {
       label: { type: 'string' },
       output: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'profile-only': { type: 'boolean' },
     },
     'BENCH_IMPORT_',
     help,
@@ -62,6 +65,7 @@ function options() {
     label: get('label') ?? '',
     output: get('output') ?? 'BENCHMARKS.md',
     cpuProf: flag('cpu-prof'),
+    profileOnly: flag('profile-only'),
   };
 }
 type Options = ReturnType<typeof options>;
@@ -343,7 +347,7 @@ function report(opts: Options, results: Measured[], skipped: string[], startedAt
   const lines = [
     `## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — imports${opts.label ? `: ${opts.label}` : ''}`,
     '',
-    `\`npm run bench:import -- --rows ${opts.rows} --overlap ${opts.overlap} --seed ${opts.seed} --chunk-size ${opts.chunkSize}\`. Machine: ${machineLine}.`,
+    `\`npm run bench:import -- --rows ${opts.rows} --overlap ${opts.overlap} --seed ${opts.seed} --chunk-size ${opts.chunkSize}${opts.profileOnly ? ' --profile-only' : ''}\`${opts.profileOnly ? ' (rows without tags and custom fields: the engine writes what the floors write)' : ''}. Machine: ${machineLine}.`,
     '',
     '| database | baseline rows/s | COPY rows/s | engine rows/s | engine ÷ baseline | engine ÷ COPY | goal ≥ 0.50 (÷ COPY on PostgreSQL) | goal ≥ 20,000 rows/s (embedded) | engine job | customers (engine / baseline / COPY) |',
     '|---|--:|--:|--:|--:|--:|---|---|---|---|',
@@ -371,8 +375,9 @@ async function main() {
   console.error(`customer-graph bench:import: ${machineLine}`);
   const work = join(root, '.tmp/bench-import');
   mkdirSync(work, { recursive: true });
-  const file = join(work, `people-${opts.rows}-${opts.seed}.csv`);
-  const written = await writeRowsFile(file, 'csv', generateProfileRows({ customers: opts.rows, overlap: opts.overlap, seed: opts.seed }));
+  const file = join(work, `people-${opts.rows}-${opts.seed}${opts.profileOnly ? '-profile-only' : ''}.csv`);
+  const rows = generateProfileRows({ customers: opts.rows, overlap: opts.overlap, seed: opts.seed, extras: !opts.profileOnly });
+  const written = await writeRowsFile(file, 'csv', rows);
   console.error(`generated ${written} rows into ${file}`);
   const results: Measured[] = [];
   const skipped: string[] = [];

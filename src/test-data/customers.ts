@@ -32,6 +32,8 @@ export interface GenerateOptions {
   /** Share of rows (0…0.9) that describe a person of an earlier row. */
   overlap?: number;
   seed?: number;
+  /** Tags and custom fields on each row (default true); without them a row is profile and identities only. */
+  extras?: boolean;
 }
 
 const SURNAMES =
@@ -123,7 +125,7 @@ function newPerson(random: Random, number: number): Person {
 }
 
 /** The fields every row carries besides identities: they change from row to row of a person. */
-function profileOf(random: Random, person: Person): ProfileRow {
+function profileOf(random: Random, person: Person, extras: boolean): ProfileRow {
   const [province, cities] = random.pick(PLACES);
   const row: ProfileRow = {
     realName: person.realName,
@@ -137,6 +139,11 @@ function profileOf(random: Random, person: Person): ProfileRow {
     ],
   };
   if (random.chance(0.3)) row.remark = `来自${random.pick(CHANNELS)}`;
+  // Drawn either way, so that the same seed gives the same people with or without extras.
+  if (!extras) {
+    delete row.tags;
+    delete row.customFields;
+  }
   return row;
 }
 
@@ -150,12 +157,13 @@ export function* generateProfileRows(options: GenerateOptions): Generator<Profil
   if (!(overlap >= 0 && overlap <= 0.9)) throw new Error('overlap must be between 0 and 0.9');
   if (!Number.isInteger(options.customers) || options.customers < 0) throw new Error('customers must be a whole number ≥ 0');
   const random = new Random(options.seed ?? 1);
+  const extras = options.extras ?? true;
   const people: Person[] = [];
   for (let i = 0; i < options.customers; i++) {
     if (people.length === 0 || !random.chance(overlap)) {
       const person = newPerson(random, people.length + 1);
       people.push(person);
-      const row: ProfileRow = { ...profileOf(random, person) };
+      const row: ProfileRow = { ...profileOf(random, person, extras) };
       if (person.phone) row.phone = person.phone;
       if (person.unionid) row.unionid = person.unionid;
       if (person.openid) row.openid = person.openid;
@@ -167,7 +175,7 @@ export function* generateProfileRows(options: GenerateOptions): Generator<Profil
       continue;
     }
     const person = people[random.int(0, people.length - 1)];
-    const row: ProfileRow = { ...profileOf(random, person) };
+    const row: ProfileRow = { ...profileOf(random, person, extras) };
     const way = random.int(0, 2);
     if (way === 0 && person.phone) {
       // The same phone, new details (a later visit of the same person).
