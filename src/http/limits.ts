@@ -59,7 +59,7 @@ function noNulCharacters(): Plugin {
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const where = nulCharacterAt(args.variableValues ?? {}) ?? literalWithNul(args.document);
+      const where = nulCharacterAt(args.variableValues ?? {}) ?? literalWithNul((args as ExecutionArgs).document);
       if (!where) return;
       setResultAndStopExecution(refusal(badInput(where, 'must not contain the NUL character')));
     },
