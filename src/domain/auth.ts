@@ -70,7 +70,7 @@ export async function createApp(
 ): Promise<CreatedApp> {
   const { name, scopes } = parseInput(appInput, input);
   const appKey = `ak_${randomBytes(12).toString('hex')}`;
-  const secret = randomBytes(24).toString('base64url');
+  const secret = credential(24);
   await prisma.app.create({
     data: {
       name,
@@ -98,7 +98,7 @@ export async function issueToken(
   if (!app || !valid || app.revokedAt) {
     throw new DomainError('UNAUTHENTICATED', 'invalid appKey or secret');
   }
-  const token = randomBytes(32).toString('base64url');
+  const token = credential(32);
   await prisma.appToken.create({
     data: { appId: app.id, tokenHash: tokenDigest(token), expiresAt: new Date(Date.now() + ttlSeconds * 1000) },
   });
@@ -237,10 +237,22 @@ export async function revokeToken(prisma: PrismaClient, token: string): Promise<
   return count > 0;
 }
 
+/**
+ * `bytes` random bytes as base64url text that does not begin with "-": a command line reads such
+ * a text as an option (`customer-graph token revoke TOKEN` refused one token in 64). Drawn again
+ * rather than altered, so that every accepted text stays equally likely.
+ */
+export function credential(bytes: number, random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const text = random(bytes).toString('base64url');
+    if (!text.startsWith('-')) return text;
+  }
+}
+
 /** Creates a long-lived token for an app directly (CLI `app create --json`, dev app). */
 export async function mintToken(prisma: PrismaClient, appKey: string, ttlSeconds: number): Promise<string> {
   const app = await prisma.app.findUniqueOrThrow({ where: { appKey } });
-  const token = randomBytes(32).toString('base64url');
+  const token = credential(32);
   await prisma.appToken.create({
     data: { appId: app.id, tokenHash: tokenDigest(token), expiresAt: new Date(Date.now() + ttlSeconds * 1000) },
   });
