@@ -45,6 +45,10 @@ function headerNames(header: string[]): string[] {
   return names;
 }
 
+/** A parser's failure as the file's own error (naming the file), or the header's refusal as it is. */
+const asRowFileError = (file: string, error: unknown) =>
+  error instanceof RowFileError ? error : new RowFileError(`${file}: ${(error as Error).message}`);
+
 /** How every CSV file is split into records (the counting pass and the reading pass alike). */
 const CSV_RECORDS = {
   bom: true,
@@ -68,8 +72,7 @@ async function countCsvRows(file: string, source: NodeJS.ReadableStream): Promis
       if (records++ === 0) headerNames(record);
     }
   } catch (error) {
-    if (error instanceof RowFileError) throw error;
-    throw new RowFileError(`${file}: ${(error as Error).message}`);
+    throw asRowFileError(file, error);
   }
   return Math.max(records - 1, 0);
 }
@@ -88,8 +91,7 @@ async function* csvRows(file: string): AsyncGenerator<FileRow> {
       yield { row: row++, line: info.lines, value: record };
     }
   } catch (error) {
-    if (error instanceof RowFileError) throw error;
-    throw new RowFileError(`${file}: ${(error as Error).message}`);
+    throw asRowFileError(file, error);
   }
 }
 

@@ -1,8 +1,8 @@
 // The import engine: one chunk of rows applied inside the caller's transaction with a fixed
 // number of statements, whatever the chunk's size. The rows are checked first (checkRows, pure:
-// the CLI checks a chunk while the one before commits), every identity of the chunk is looked up at once, the customers found locked (id order) and looked
-// up again (identity/resolve.ts), the matching decided in memory (plan.ts) and written with
-// multi-row statements (write.ts).
+// the CLI checks a chunk while the one before commits), every identity of the chunk is looked up
+// at once, the customers found locked (id order) and looked up again (identity/resolve.ts), the
+// matching decided in memory (plan.ts) and written with multi-row statements (write.ts).
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { lookLockLook } from '../identity/resolve.ts';
 import { identityKey, type HeldIdentity } from '../identity/rules.ts';
