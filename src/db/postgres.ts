@@ -36,6 +36,12 @@ export function postgresPool(config: pg.PoolConfig): CancellablePool {
 /** How many distinct statements a process prepares at most (DATABASE_PREPARED_STATEMENTS). */
 export const DEFAULT_PREPARED_STATEMENTS = 100;
 
+/** Most placeholders a statement may have and still be named (statementNames). */
+export const MAX_NAMED_PARAMETERS = 32;
+
+/** Whether `sql` has placeholder $n (Prisma numbers them from $1 up, so: n or more placeholders). */
+const hasPlaceholder = (sql: string, n: number) => new RegExp(`\\$${n}(?!\\d)`).test(sql);
+
 /**
  * Names for Prisma's statements, so that each pooled connection parses and analyses a statement
  * once and then executes it by name: for the nested customers query (lateral joins building
@@ -47,6 +53,9 @@ export const DEFAULT_PREPARED_STATEMENTS = 100;
  * Bounded, as every prepared statement holds memory in each connection until it closes: a text
  * is named the second time it is seen (one-off statements stay unnamed), and once `limit` texts
  * are named the others stay unnamed. 0 names none (for a pooler in transaction mode).
+ * Texts with more than MAX_NAMED_PARAMETERS placeholders stay unnamed: those are lists (Prisma
+ * writes `in` filters as one placeholder per value), a new text for every length, which would
+ * spend the names on texts that rarely repeat (one 100,000-row import named 94 of them).
  */
 export function statementNames(limit: number): (query: { sql: string }) => string | undefined {
   const named = new Map<string, string>();
@@ -60,6 +69,7 @@ export function statementNames(limit: number): (query: { sql: string }) => strin
       return undefined;
     }
     seenOnce.delete(sql);
+    if (hasPlaceholder(sql, MAX_NAMED_PARAMETERS + 1)) return undefined;
     // Per process: a name always stands for the same text on every connection of the pool.
     const created = `cg_${named.size}`;
     named.set(sql, created);

@@ -31,14 +31,15 @@ export interface LockedCustomer {
 /**
  * SELECT … FOR UPDATE on the given customers, in ascending id order (two transactions locking
  * overlapping sets then wait for each other instead of deadlocking). Returns the rows as they
- * are once locked, i.e. after any concurrent writer committed.
+ * are once locked, i.e. after any concurrent writer committed. One array parameter: the same
+ * statement text for any number of customers (prepared once, src/db/postgres.ts).
  */
 export async function lockCustomers(tx: Tx, ids: number[]): Promise<Map<number, LockedCustomer>> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   if (sorted.length === 0) return new Map();
   const rows = await tx.$queryRaw<LockedCustomer[]>`
     SELECT "id", "mergedIntoId", "deletedAt" FROM "Customer"
-    WHERE "id" IN (${Prisma.join(sorted)}) ORDER BY "id" FOR UPDATE`;
+    WHERE "id" = ANY(${sorted}::int[]) ORDER BY "id" FOR UPDATE`;
   return new Map(rows.map((row) => [Number(row.id), { ...row, id: Number(row.id) }]));
 }
 
