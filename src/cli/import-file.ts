@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { ImportJob, PrismaClient } from '../generated/prisma/client.ts';
 import { identityTypeRules } from '../domain/identity-types.ts';
 import {
-  applyImportChunk,
+  applyCheckedChunk,
   checkImportRows,
   clearCheckErrors,
   createImportJob,
@@ -134,14 +134,14 @@ async function writeChunks(prisma: PrismaClient, job: ImportJob, options: Import
   // Mode 1 stops at the first chunk that failed at write time (also one of an earlier run).
   let stopped = job.mode === 1 && job.failed > 0;
   const halted = () => stopped || options.signal?.aborted === true;
-  const write = async (startRow: number, rows: unknown[], checked: CheckedRows) => {
-    const applied = await applyImportChunk(prisma, job.id, startRow, rows, cliActor(), checked);
+  const write = async (checked: CheckedRows) => {
+    const applied = await applyCheckedChunk(prisma, job.id, checked, cliActor());
     if (!applied.applied) {
       throw new Error(
-        `job #${job.id} moved on under this process (another import of the same file is running?); stopped at row ${startRow}`,
+        `job #${job.id} moved on under this process (another import of the same file is running?); stopped at row ${checked.startRow}`,
       );
     }
-    cursor = startRow + rows.length;
+    cursor = checked.startRow + checked.count;
     progress.update(cursor);
     // Mode 1: a row the check could not judge (it depends on the database) failed its chunk,
     // which wrote nothing; the job ends FAILED, so no later chunk is written either.
@@ -157,7 +157,7 @@ async function writeChunks(prisma: PrismaClient, job: ImportJob, options: Import
     const checked = await checkImportRows(prisma, job, startRow, rows);
     await writing;
     if (halted()) return;
-    writing = write(startRow, rows, checked);
+    writing = write(checked);
     // Awaited by the next flush or after the last; until then a failure must not count as unhandled.
     writing.catch(() => {});
   };

@@ -111,6 +111,8 @@ async function customFieldDefinitions(tx: Tx, rows: readonly ParsedRow[]): Promi
 
 /** A chunk's rows checked (rows.ts) against its job's options: what applyRows matches and writes. */
 export interface CheckedRows {
+  /** The job's row the chunk starts at. */
+  startRow: number;
   /** How many rows the chunk holds (checked or not). */
   count: number;
   parsed: ParsedRow[];
@@ -128,7 +130,7 @@ export function checkRows(options: ImportOptions, raw: readonly unknown[], start
     if (result.parsed) parsed.push(result.parsed);
     else errors.push(...result.errors);
   });
-  return { count: raw.length, parsed, errors, rules };
+  return { startRow, count: raw.length, parsed, errors, rules };
 }
 
 /**

@@ -12,7 +12,7 @@ import { DomainError, invalidInput, notFound } from '../errors.ts';
 import { identityTypeRules, type IdentityTypeRule } from '../identity-types.ts';
 import { retryingTransaction } from '../transactions.ts';
 import { applyRows, checkRows, type CheckedRows, type ChunkOutcome } from './engine.ts';
-import { parseImportOptions, parseImportRow, type ImportKind, type RowError } from './rows.ts';
+import { parseImportOptions, parseImportRow, type ImportKind, type ImportOptions, type RowError } from './rows.ts';
 
 export type { ImportKind, RowError } from './rows.ts';
 
@@ -134,8 +134,7 @@ export interface ChunkResult {
  * cursor ≠ startRow nothing is written and applied = false (someone else did it: never doubled).
  * In mode 1 (all-or-nothing) a chunk with any row error writes nothing but the errors (and the
  * job will end FAILED). The chunk's audit row is written in the same transaction: its actor is
- * the job's app (`app:<appKey>`), or `actor` for a job no app submitted (the CLI's). `checked`:
- * the rows already checked by checkImportRows (outside the transaction), else they are checked here.
+ * the job's app (`app:<appKey>`), or `actor` for a job no app submitted (the CLI's).
  */
 export async function applyImportChunk(
   prisma: PrismaClient,
@@ -143,9 +142,24 @@ export async function applyImportChunk(
   startRow: number,
   rows: unknown[],
   actor: string,
-  checked?: CheckedRows,
 ): Promise<ChunkResult> {
-  const rules = checked ? undefined : await identityTypeRules(prisma);
+  const rules = await identityTypeRules(prisma);
+  return applyChunk(prisma, jobId, startRow, rows.length, actor, (options) => checkRows(options, rows, startRow, rules));
+}
+
+/** applyImportChunk for rows already checked by checkImportRows (outside the transaction). */
+export function applyCheckedChunk(prisma: PrismaClient, jobId: number, checked: CheckedRows, actor: string): Promise<ChunkResult> {
+  return applyChunk(prisma, jobId, checked.startRow, checked.count, actor, () => checked);
+}
+
+async function applyChunk(
+  prisma: PrismaClient,
+  jobId: number,
+  startRow: number,
+  count: number,
+  actor: string,
+  check: (options: ImportOptions) => CheckedRows,
+): Promise<ChunkResult> {
   return retryingTransaction(
     prisma,
     `import job ${jobId}`,
@@ -159,11 +173,11 @@ export async function applyImportChunk(
         return { applied: false, succeeded: 0, failed: 0, errors: [] };
       }
       const options = parseImportOptions(job.kind as ImportKind, JSON.parse(job.options));
-      const outcome = await applyRows(tx, options, checked ?? checkRows(options, rows, startRow, rules!));
+      const outcome = await applyRows(tx, options, check(options));
       await recordRowErrors(tx, jobId, outcome.errors);
-      const cursor = startRow + rows.length;
+      const cursor = startRow + count;
       await tx.$executeRaw`UPDATE "ImportJob" SET
-          "processed" = "processed" + ${rows.length}::int,
+          "processed" = "processed" + ${count}::int,
           "succeeded" = "succeeded" + ${outcome.succeeded}::int,
           "failed" = "failed" + ${outcome.failed}::int,
           "cursor" = ${cursor}::int,
@@ -172,7 +186,7 @@ export async function applyImportChunk(
           "startedAt" = COALESCE("startedAt", ${new Date()}::timestamp),
           "updatedAt" = ${new Date()}::timestamp
         WHERE "id" = ${jobId}`;
-      await auditChunk(tx, job.appKey ? `app:${job.appKey}` : actor, jobId, startRow, rows.length, outcome);
+      await auditChunk(tx, job.appKey ? `app:${job.appKey}` : actor, jobId, startRow, count, outcome);
       return { applied: true, ...outcome };
     },
     { timeout: CHUNK_TIMEOUT_MILLIS, maxWait: CHUNK_TIMEOUT_MILLIS },
@@ -181,8 +195,8 @@ export async function applyImportChunk(
 
 /**
  * Rows [startRow, startRow + rows.length) of a job checked against its options and the current
- * identity-type rules, outside any transaction: applyImportChunk(…, checked) then only matches
- * and writes, so a caller can check one chunk while the one before commits.
+ * identity-type rules, outside any transaction: applyCheckedChunk then only matches and writes,
+ * so a caller can check one chunk while the one before commits.
  */
 export async function checkImportRows(
   prisma: PrismaClient,
