@@ -39,8 +39,8 @@ export const DEFAULT_PREPARED_STATEMENTS = 100;
 /** Most placeholders a statement may have and still be named (statementNames). */
 export const MAX_NAMED_PARAMETERS = 32;
 
-/** Whether `sql` has placeholder $n (Prisma numbers them from $1 up, so: n or more placeholders). */
-const hasPlaceholder = (sql: string, n: number) => new RegExp(`\\$${n}(?!\\d)`).test(sql);
+/** Placeholder $(MAX_NAMED_PARAMETERS + 1): Prisma numbers them from $1 up, so a text with it has more than the most. */
+const TOO_MANY_PLACEHOLDERS = new RegExp(`\\$${MAX_NAMED_PARAMETERS + 1}(?!\\d)`);
 
 /**
  * Names for Prisma's statements, so that each pooled connection parses and analyses a statement
@@ -69,7 +69,7 @@ export function statementNames(limit: number): (query: { sql: string }) => strin
       return undefined;
     }
     seenOnce.delete(sql);
-    if (hasPlaceholder(sql, MAX_NAMED_PARAMETERS + 1)) return undefined;
+    if (TOO_MANY_PLACEHOLDERS.test(sql)) return undefined;
     // Per process: a name always stands for the same text on every connection of the pool.
     const created = `cg_${named.size}`;
     named.set(sql, created);
