@@ -2,13 +2,15 @@
 // names, customFields as a JSON text column; csv-parse's streaming parser) and JSON Lines (one
 // row object per line; node:readline). Both give each row its 0-based index and the line of
 // the file it ends on, for the error report.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
+import { parse as parseRecords } from 'csv-parse/sync';
+import { CsvRecordCounter } from './csv-record-counter.ts';
 import { PROFILE_COLUMNS, ROW_FILE_FORMATS, type RowFileFormat } from '../domain/imports/file-format.ts';
 
 export interface FileRow {
@@ -50,7 +52,7 @@ const asRowFileError = (file: string, error: unknown) =>
   error instanceof RowFileError ? error : new RowFileError(`${file}: ${(error as Error).message}`);
 
 /** How every CSV file is split into records (the counting pass and the reading pass alike). */
-const CSV_RECORDS = {
+export const CSV_RECORDS = {
   bom: true,
   skip_empty_lines: true,
   // A short row is read with the fields it has; the engine names what is missing.
@@ -64,11 +66,44 @@ function csvParser() {
 /** A JSON Lines line that holds no row. */
 const blankLine = (text: string) => text.trim() === '';
 
-/** The records of a CSV file after its header, counted without building row objects. */
-async function countCsvRows(file: string, source: NodeJS.ReadableStream): Promise<number> {
+/** A first record (the header) not ended within this many bytes is left to csv-parse, not kept in memory. */
+const HEADER_BYTES_KEPT = 1 << 20;
+
+/**
+ * The records of a CSV file after its header, counted from its bytes (CsvRecordCounter) as they
+ * are hashed; the header, csv-parse's first record of the file's first bytes, is checked. A file
+ * the counter cannot count (malformed, UTF-16) or whose header is longer than HEADER_BYTES_KEPT
+ * is read again by csv-parse, which counts it or refuses it with its own error, naming the line.
+ */
+async function countCsvRows(file: string, hash: Hash): Promise<number> {
+  const counter = new CsvRecordCounter();
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    if (counter.firstRecordEnd === undefined && keptBytes < HEADER_BYTES_KEPT) {
+      kept.push(chunk);
+      keptBytes += chunk.length;
+    }
+    counter.write(chunk);
+  }
+  counter.end();
+  const headerEnd = counter.firstRecordEnd;
+  if (counter.parserNeeded || (headerEnd !== undefined && headerEnd > keptBytes)) return parseCsvRows(file);
+  if (headerEnd === undefined) return 0; // no record at all: an empty file
+  try {
+    headerNames(parseRecords(Buffer.concat(kept).subarray(0, headerEnd), CSV_RECORDS)[0]);
+  } catch (error) {
+    throw asRowFileError(file, error);
+  }
+  return counter.records - 1;
+}
+
+/** The records of a CSV file after its header, counted by csv-parse (the slow path of countCsvRows). */
+async function parseCsvRows(file: string): Promise<number> {
   let records = 0;
   try {
-    for await (const record of source.pipe(parse(CSV_RECORDS)) as AsyncIterable<string[]>) {
+    for await (const record of createReadStream(file).pipe(parse(CSV_RECORDS)) as AsyncIterable<string[]>) {
       if (records++ === 0) headerNames(record);
     }
   } catch (error) {
@@ -77,9 +112,17 @@ async function countCsvRows(file: string, source: NodeJS.ReadableStream): Promis
   return Math.max(records - 1, 0);
 }
 
-async function countJsonlRows(source: NodeJS.ReadableStream): Promise<number> {
+async function countJsonlRows(file: string, hash: Hash): Promise<number> {
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
   let rows = 0;
-  for await (const text of createInterface({ input: source, crlfDelay: Infinity })) if (!blankLine(text)) rows++;
+  for await (const text of createInterface({ input: createReadStream(file).pipe(hashing), crlfDelay: Infinity })) {
+    if (!blankLine(text)) rows++;
+  }
   return rows;
 }
 
@@ -128,13 +171,6 @@ export interface Fingerprint {
 export async function fingerprint(file: string, format: RowFileFormat): Promise<Fingerprint> {
   const { size } = await stat(file);
   const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  const source = createReadStream(file).pipe(hashing);
-  const rows = format === 'csv' ? await countCsvRows(file, source) : await countJsonlRows(source);
+  const rows = format === 'csv' ? await countCsvRows(file, hash) : await countJsonlRows(file, hash);
   return { sourceRef: `file:sha256=${hash.digest('hex')};bytes=${size}`, bytes: size, rows };
 }
