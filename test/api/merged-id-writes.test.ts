@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { call, expectFailure, routeOf } from '../support/rest.ts';
+import { resolveCustomerIds } from '../../src/domain/merge/tree.ts';
 
 let t: TestGateway;
 let survivor: number;
@@ -91,5 +92,14 @@ describe('a merged-away id given to a destructive write', () => {
     );
     expect(added.body.errors).toBeUndefined();
     expect(await t.prisma.groupMember.count({ where: { groupId: other.body.data.createGroup.groupId, customerId: survivor } })).toBe(1);
+  });
+});
+
+describe('resolveCustomerIds (the chase of many ids at once)', () => {
+  it('maps a survivor to itself, a merged id to its survivor, and a deleted customer and ids no customer has (absent, 0, negative, past int4) to null', async () => {
+    const deleted = (await t.prisma.customer.create({ data: { name: 'deleted', deletedAt: new Date() } })).id;
+    const ids = [survivor, merged, deleted, 987_654_321, 0, -3, 2 ** 31, 1.5];
+    const resolved = await resolveCustomerIds(t.prisma, ids);
+    expect(ids.map((id) => resolved.get(id))).toEqual([survivor, survivor, null, null, null, null, null, null]);
   });
 });
