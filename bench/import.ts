@@ -30,6 +30,8 @@ const help = `npm run bench:import -- [options]      (each option also reads BEN
   --overlap SHARE     share of rows describing a person of an earlier row (default 0.2)
   --seed N            generator seed (default 1)
   --chunk-size N      rows per transaction, both targets (default 1000)
+  --rounds N          rounds per database, each baseline, COPY, engine on fresh databases; the table gives
+                      each round and the median of the ratios (default 1; this machine's noise is ±15–40 %)
   --databases LIST    embedded,postgres (default both)
   --postgres-url URL  server where a database is created and dropped (default postgresql://postgres@127.0.0.1:5432/test)
   --profile-only      rows without tags and custom fields: the engine then writes what the floors write
@@ -45,6 +47,7 @@ function options() {
       overlap: { type: 'string' },
       seed: { type: 'string' },
       'chunk-size': { type: 'string' },
+      rounds: { type: 'string' },
       databases: { type: 'string' },
       'postgres-url': { type: 'string' },
       label: { type: 'string' },
@@ -60,6 +63,7 @@ function options() {
     overlap: number('overlap', 0.2, 0, 0.9),
     seed: Math.round(number('seed', 1, 0)),
     chunkSize: Math.round(number('chunk-size', 1000, 1)),
+    rounds: Math.round(number('rounds', 1, 1, 50)),
     databases: list<DatabaseName>('databases', DATABASES),
     postgresUrl: get('postgres-url') ?? 'postgresql://postgres@127.0.0.1:5432/test',
     label: get('label') ?? '',
@@ -343,24 +347,48 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
 
 // ---------------------------------------------------------------- report
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The medians of a database's rounds: each ratio is taken within its round, then the median of those. */
+function medianRow(rounds: Measured[]): string {
+  const rps = (pick: (r: Measured) => number | undefined) => {
+    const values = rounds.map(pick).filter((v): v is number => v !== undefined);
+    return values.length ? median(values) : undefined;
+  };
+  const ratio = rps((r) => r.engineRps / r.baselineRps)!;
+  const copyRatio = rps((r) => (r.copyRps ? r.engineRps / r.copyRps : undefined));
+  const copy = rps((r) => r.copyRps);
+  const goal = (copyRatio ?? ratio) >= 0.5 ? '✓' : '✗';
+  return (
+    `| **${rounds[0].database}, median of ${rounds.length} rounds** | ${fmt(rps((r) => r.baselineRps)!)} | ${copy ? fmt(copy) : '—'} | ${fmt(rps((r) => r.engineRps)!)} | ` +
+    `**${ratio.toFixed(3)}** | ${copyRatio ? `**${copyRatio.toFixed(3)}**` : '—'} | ${goal} | — | | |`
+  );
+}
+
 function report(opts: Options, results: Measured[], skipped: string[], startedAt: Date, machineLine: string): string {
   const lines = [
     `## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — imports${opts.label ? `: ${opts.label}` : ''}`,
     '',
-    `\`npm run bench:import -- --rows ${opts.rows} --overlap ${opts.overlap} --seed ${opts.seed} --chunk-size ${opts.chunkSize}${opts.profileOnly ? ' --profile-only' : ''}\`${opts.profileOnly ? ' (rows without tags and custom fields: the engine writes what the floors write)' : ''}. Machine: ${machineLine}.`,
+    `\`npm run bench:import -- --rows ${opts.rows} --overlap ${opts.overlap} --seed ${opts.seed} --chunk-size ${opts.chunkSize}${opts.rounds > 1 ? ` --rounds ${opts.rounds}` : ''}${opts.profileOnly ? ' --profile-only' : ''}\`${opts.profileOnly ? ' (rows without tags and custom fields: the engine writes what the floors write)' : ''}. Machine: ${machineLine}.`,
     '',
     '| database | baseline rows/s | COPY rows/s | engine rows/s | engine ÷ baseline | engine ÷ COPY | goal ≥ 0.50 (÷ COPY on PostgreSQL) | goal ≥ 20,000 rows/s (embedded) | engine job | customers (engine / baseline / COPY) |',
     '|---|--:|--:|--:|--:|--:|---|---|---|---|',
-    ...results.map((r) => {
+    ...results.flatMap((r, i) => {
       const ratio = r.engineRps / r.baselineRps;
       const copyRatio = r.copyRps ? r.engineRps / r.copyRps : undefined;
       const goalRatio = copyRatio ?? ratio;
-      return (
-        `| ${r.database} (${r.version}) | ${fmt(r.baselineRps)} (${fmt(r.baselineSeconds, 1)} s) | ${r.copyRps ? fmt(r.copyRps) : '—'} | ${fmt(r.engineRps)} (${fmt(r.engineSeconds, 1)} s) | ` +
+      const round = opts.rounds > 1 ? `, round ${results.filter((o, j) => j <= i && o.database === r.database).length}` : '';
+      const row =
+        `| ${r.database}${round} (${r.version}) | ${fmt(r.baselineRps)} (${fmt(r.baselineSeconds, 1)} s) | ${r.copyRps ? fmt(r.copyRps) : '—'} | ${fmt(r.engineRps)} (${fmt(r.engineSeconds, 1)} s) | ` +
         `**${ratio.toFixed(3)}** | ${copyRatio ? `**${copyRatio.toFixed(3)}**` : '—'} | ${goalRatio >= 0.5 ? '✓' : '✗'} | ` +
         `${r.database === 'embedded' ? (r.engineRps >= 20_000 ? '✓' : '✗') : '—'} | ${r.status}${r.failed ? `, ${r.failed} failed` : ''} | ` +
-        `${fmt(r.customers)} / ${fmt(r.baselineCustomers)}${r.copyCustomers !== undefined ? ` / ${fmt(r.copyCustomers)}` : ''} |`
-      );
+        `${fmt(r.customers)} / ${fmt(r.baselineCustomers)}${r.copyCustomers !== undefined ? ` / ${fmt(r.copyCustomers)}` : ''} |`;
+      const lastOfDatabase = !results.slice(i + 1).some((o) => o.database === r.database);
+      return opts.rounds > 1 && lastOfDatabase ? [row, medianRow(results.filter((o) => o.database === r.database))] : [row];
     }),
     ...skipped.map((s) => `\n${s}`),
     '',
@@ -391,7 +419,10 @@ async function main() {
         continue;
       }
     }
-    results.push(await measure(name, opts, file, work));
+    for (let round = 1; round <= opts.rounds; round++) {
+      if (opts.rounds > 1) console.error(`[${name}] round ${round} of ${opts.rounds}`);
+      results.push(await measure(name, opts, file, work));
+    }
   }
   const text = report(opts, results, skipped, startedAt, machineLine);
   console.log(`\n${text}`);
