@@ -24,7 +24,7 @@ import { openDatabase, type Database } from '../src/db/database.ts';
 import { postgresConfig } from '../src/db/postgres.ts';
 import { generateProfileRows } from '../src/test-data/customers.ts';
 import { writeRowsFile } from '../src/test-data/write-file.ts';
-import { createPostgresDatabase, DATABASES, fmt, machine, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
+import { createPostgresDatabase, DATABASES, fmt, machine, median, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
 
 const help = `npm run bench:import -- [options]      (each option also reads BENCH_IMPORT_<NAME> from the environment)
   --rows N            generated rows (default 100000)
@@ -350,12 +350,6 @@ async function measure(name: DatabaseName, opts: Options, file: string, work: st
 }
 
 // ---------------------------------------------------------------- report
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** The medians of a database's rounds: each ratio is taken within its round, then the median of those. */
 function medianRow(rounds: Measured[]): string {

@@ -16,7 +16,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { postgresConfig } from '../src/db/postgres.ts';
-import { createPostgresDatabase, DATABASES, fmt, machine, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
+import { createPostgresDatabase, DATABASES, fmt, machine, median, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
 import { ceilingQuery, customerInfoOperation, nestedQuery, pointQuery } from './operations.ts';
 import { postgraphileNested, postgraphilePoint, type PostGraphileOperation } from './postgraphile-operations.ts';
 import type { PostGraphileReady } from './postgraphile-server.ts';
@@ -420,13 +420,6 @@ interface ScenarioResult {
   /** Samples by target name, one per round. */
   samples: Map<string, Sample[]>;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Per-round ratios of `a`'s req/s to `b`'s (targets measured in the same round). */
 function roundRatios(result: ScenarioResult, a: string, b: string): number[] {

@@ -15,7 +15,7 @@ import { createGateway } from '../src/gateway.ts';
 import { exampleOperations } from '../src/http/graphiql-examples.ts';
 import { generateProfileRows } from '../src/test-data/customers.ts';
 import { writeRowsFile } from '../src/test-data/write-file.ts';
-import { createPostgresDatabase, DATABASES, fmt, machine, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
+import { createPostgresDatabase, DATABASES, fmt, machine, median, packageVersion, readOptions, root, type DatabaseName } from './common.ts';
 
 const help = `npm run bench:search -- [options]      (each option also reads BENCH_SEARCH_<NAME> from the environment)
   --rows N            generated rows imported first (default 100000; 20 % describe an earlier person)
@@ -71,12 +71,6 @@ interface Measured {
   customers: number;
   terms: TermResult[];
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function measure(name: DatabaseName, opts: Options, file: string, work: string): Promise<Measured> {
   let url: string;
